@@ -1,0 +1,140 @@
+package org.kerasport.format;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Enumeration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipException;
+import java.util.zip.ZipFile;
+import org.kerasport.MalformedModelException;
+
+/**
+ * Reads a {@code .keras} zip as untrusted input: entry names with {@code ..}, absolute paths or drive letters are
+ * refused, as are archives with too many entries, members larger than a limit and members that inflate more than
+ * 1000× (a zip bomb). Sizes are enforced while inflating, not trusted from the headers.
+ */
+final class SafeZip implements AutoCloseable {
+    static final int MAX_ENTRIES = 10_000;
+    static final long MAX_JSON_BYTES = 64L << 20;
+    static final long MAX_MEMBER_BYTES = 16L << 30;
+    static final long MAX_RATIO = 1000;
+
+    private final Path file;
+    private final ZipFile zip;
+    private final Map<String, ZipEntry> entries = new LinkedHashMap<>();
+
+    SafeZip(Path file) {
+        this.file = file;
+        try {
+            this.zip = new ZipFile(file.toFile());
+        } catch (ZipException e) {
+            throw new MalformedModelException(file, null, "not a readable zip archive (" + e.getMessage() + ")", e);
+        } catch (IOException e) {
+            throw new MalformedModelException(file, null, "cannot open as zip: " + e.getMessage(), e);
+        }
+        try {
+            Enumeration<? extends ZipEntry> en = zip.entries();
+            while (en.hasMoreElements()) {
+                ZipEntry e = en.nextElement();
+                if (entries.size() >= MAX_ENTRIES)
+                    throw new MalformedModelException(file, null, "more than " + MAX_ENTRIES + " zip entries: refused");
+                String n = e.getName();
+                if (n.startsWith("/") || n.startsWith("\\") || n.matches("^[A-Za-z]:.*") || n.contains("\\")
+                        || ("/" + n + "/").contains("/../") || n.contains("\0"))
+                    throw new MalformedModelException(file, "zip entry '" + n + "'", "unsafe entry path (absolute or with '..'): refused");
+                entries.put(n, e);
+            }
+        } catch (RuntimeException e) {
+            closeQuietly();
+            throw e;
+        }
+    }
+
+    boolean has(String name) {
+        return entries.containsKey(name);
+    }
+
+    Iterable<String> names() {
+        return entries.keySet();
+    }
+
+    String readText(String name) {
+        byte[] b = new byte[0];
+        try (InputStream in = open(name)) {
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            copyLimited(in, out, name, MAX_JSON_BYTES);
+            b = out.toByteArray();
+        } catch (IOException e) {
+            throw new MalformedModelException(file, "zip entry '" + name + "'", "cannot read: " + e.getMessage(), e);
+        }
+        return new String(b, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** Extracts a member to a temporary file (deleted by the caller). */
+    Path extract(String name) {
+        Path tmp = null;
+        try {
+            tmp = Files.createTempFile("kerasport-", "-" + name.replaceAll("[^A-Za-z0-9._-]", "_"));
+            try (InputStream in = open(name); OutputStream out = Files.newOutputStream(tmp)) {
+                copyLimited(in, out, name, MAX_MEMBER_BYTES);
+            }
+            return tmp;
+        } catch (IOException e) {
+            deleteQuietly(tmp);
+            throw new MalformedModelException(file, "zip entry '" + name + "'", "cannot extract: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            deleteQuietly(tmp);
+            throw e;
+        }
+    }
+
+    private InputStream open(String name) throws IOException {
+        ZipEntry e = entries.get(name);
+        if (e == null) throw new MalformedModelException(file, null, "the archive has no '" + name + "'");
+        return zip.getInputStream(e);
+    }
+
+    private void copyLimited(InputStream in, OutputStream out, String name, long limit) throws IOException {
+        ZipEntry e = entries.get(name);
+        long compressed = Math.max(e.getCompressedSize(), 1);
+        byte[] buf = new byte[1 << 16];
+        long total = 0;
+        int n;
+        while ((n = in.read(buf)) > 0) {
+            total += n;
+            if (total > limit)
+                throw new MalformedModelException(file, "zip entry '" + name + "'", "larger than " + limit + " bytes: refused");
+            if (e.getMethod() != ZipEntry.STORED && total > (1 << 20) && total / compressed > MAX_RATIO)
+                throw new MalformedModelException(file, "zip entry '" + name + "'",
+                        "inflates more than " + MAX_RATIO + "x (zip bomb): refused");
+            out.write(buf, 0, n);
+        }
+    }
+
+    static void deleteQuietly(Path p) {
+        if (p == null) return;
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException ignored) {
+            // a temp file left behind is harmless
+        }
+    }
+
+    private void closeQuietly() {
+        try {
+            zip.close();
+        } catch (IOException ignored) {
+            // nothing to do
+        }
+    }
+
+    @Override
+    public void close() {
+        closeQuietly();
+    }
+}

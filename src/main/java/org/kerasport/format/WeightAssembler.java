@@ -1,0 +1,172 @@
+package org.kerasport.format;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import org.kerasport.MalformedModelException;
+import org.kerasport.model.LayerSpec;
+import org.kerasport.model.WeightSpec;
+
+/**
+ * Pairs the arrays a container stores for a layer with the variables {@link WeightLayout} expects, converting
+ * Keras 1 layouts to Keras 2/3 ones on the way (12-array LSTM and 9-array GRU merged into kernel/recurrent/bias
+ * in i,f,c,o and z,r,h gate order; {@code th} convolution kernels transposed; 4-D Keras 1 Conv1D kernels squeezed).
+ */
+final class WeightAssembler {
+
+    /** One stored array: its name in the file, shape, dtype, values (null when reading shapes only), HDF5 path. */
+    record Stored(String fileName, long[] shape, String dtype, float[] data, String source) {
+    }
+
+    private static final Set<String> ROLES = Set.of("kernel", "bias", "recurrent_kernel", "depthwise_kernel",
+            "pointwise_kernel", "embeddings", "gamma", "beta", "moving_mean", "moving_variance", "alpha", "mean",
+            "variance", "count");
+
+    private final Path file;
+
+    WeightAssembler(Path file) {
+        this.file = file;
+    }
+
+    List<WeightSpec> assemble(LayerSpec layer, List<WeightLayout.Expected> expected, List<Stored> stored, boolean keras1) {
+        if (expected == null) return fromFileNames(layer, stored);
+        if (keras1) stored = convertKeras1(layer, stored);
+        if (expected.size() != stored.size())
+            throw new MalformedModelException(file, "layer '" + layer.name() + "'", "the file stores " + stored.size()
+                    + " weight arrays, but Keras' " + layer.className() + " with this config has " + expected.size()
+                    + " (" + String.join(", ", expected.stream().map(WeightLayout.Expected::name).toList()) + ")");
+        List<WeightSpec> out = new ArrayList<>(expected.size());
+        for (int i = 0; i < expected.size(); i++) {
+            WeightLayout.Expected e = expected.get(i);
+            Stored s = stored.get(i);
+            out.add(new WeightSpec(e.name(), e.role(), s.shape(), s.dtype(), s.data(), e.trainable(), e.regularizer(), s.source()));
+        }
+        return out;
+    }
+
+    /** A layer whose variables Kerasport does not table: names from the file, no regularizer attached. */
+    private static List<WeightSpec> fromFileNames(LayerSpec layer, List<Stored> stored) {
+        List<WeightSpec> out = new ArrayList<>();
+        for (Stored s : stored) {
+            String n = s.fileName();
+            int colon = n.lastIndexOf(':');
+            if (colon > 0) n = n.substring(0, colon);
+            List<String> parts = new ArrayList<>(Arrays.asList(n.split("/")));
+            int at = parts.indexOf(layer.name());
+            if (at >= 0 && at < parts.size() - 1) parts = parts.subList(at + 1, parts.size());
+            n = String.join(".", parts);
+            if (n.startsWith(layer.name() + "_")) n = n.substring(layer.name().length() + 1);
+            String last = parts.get(parts.size() - 1);
+            out.add(new WeightSpec(n, ROLES.contains(last) ? last : "other", s.shape(), s.dtype(), s.data(),
+                    layer.trainable(), null, s.source()));
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------------ Keras 1 layouts
+
+    private List<Stored> convertKeras1(LayerSpec layer, List<Stored> s) {
+        String cls = layer.className();
+        if (cls.equals("Bidirectional")) {
+            String inner = layer.inner().layers().get(0).className();
+            int n = s.size() / 2;
+            List<Stored> out = new ArrayList<>(convertRecurrent(inner, s.subList(0, n)));
+            out.addAll(convertRecurrent(inner, s.subList(n, s.size())));
+            return out;
+        }
+        if (cls.equals("LSTM") || cls.equals("GRU")) return convertRecurrent(cls, s);
+        if (cls.equals("Conv2D") && !s.isEmpty() && s.get(0).shape().length == 4
+                && "channels_first".equals(Json.text(layer.config(), "data_format"))) {
+            List<Stored> out = new ArrayList<>(s);
+            out.set(0, transpose(s.get(0), new int[]{2, 3, 1, 0})); // (out, in, rows, cols) -> (rows, cols, in, out)
+            return out;
+        }
+        if (cls.equals("Conv1D") && !s.isEmpty() && s.get(0).shape().length == 4 && s.get(0).shape()[1] == 1) {
+            Stored k = s.get(0); // Keras 1 kept Conv1D kernels as (length, 1, in, filters)
+            List<Stored> out = new ArrayList<>(s);
+            out.set(0, new Stored(k.fileName(), new long[]{k.shape()[0], k.shape()[2], k.shape()[3]}, k.dtype(), k.data(), k.source()));
+            return out;
+        }
+        return s;
+    }
+
+    /** Keras 1 LSTM: W,U,b per gate in i,c,f,o order; GRU: per gate in z,r,h order. Keras 2/3: concatenated, LSTM in i,f,c,o. */
+    private List<Stored> convertRecurrent(String cls, List<Stored> s) {
+        int[] gateOrder;
+        if (cls.equals("LSTM") && s.size() == 12) gateOrder = new int[]{0, 2, 1, 3};
+        else if (cls.equals("GRU") && s.size() == 9) gateOrder = new int[]{0, 1, 2};
+        else return s;
+        List<Stored> out = new ArrayList<>(3);
+        for (int kind = 0; kind < 3; kind++) { // W, U, b
+            List<Stored> parts = new ArrayList<>();
+            for (int g : gateOrder) parts.add(s.get(g * 3 + kind));
+            out.add(concatLastAxis(parts));
+        }
+        return out;
+    }
+
+    private Stored concatLastAxis(List<Stored> parts) {
+        Stored first = parts.get(0);
+        long[] shape = first.shape().clone();
+        int rank = shape.length;
+        long last = 0;
+        for (Stored p : parts) {
+            if (p.shape().length != rank)
+                throw new MalformedModelException(file, p.source(), "Keras 1 gate arrays of different ranks");
+            last += p.shape()[rank - 1];
+        }
+        shape[rank - 1] = last;
+        String name = first.fileName().replaceAll("_[icfozrh](:\\d+)?$", "");
+        if (first.data() == null) return new Stored(name, shape, first.dtype(), null, first.source());
+        long rows = 1;
+        for (int i = 0; i < rank - 1; i++) rows *= shape[i];
+        float[] out = new float[Math.toIntExact(rows * last)];
+        int pos = 0;
+        for (long r = 0; r < rows; r++)
+            for (Stored p : parts) {
+                int w = (int) p.shape()[rank - 1];
+                System.arraycopy(p.data(), (int) (r * w), out, pos, w);
+                pos += w;
+            }
+        return new Stored(name, shape, first.dtype(), out, first.source());
+    }
+
+    static Stored transpose(Stored s, int[] perm) {
+        long[] shape = s.shape();
+        long[] newShape = new long[shape.length];
+        for (int i = 0; i < perm.length; i++) newShape[i] = shape[perm[i]];
+        if (s.data() == null) return new Stored(s.fileName(), newShape, s.dtype(), null, s.source());
+        return new Stored(s.fileName(), newShape, s.dtype(), permute(s.data(), shape, perm), s.source());
+    }
+
+    /** Row-major transpose: out[j] where out has axes perm of the input axes. */
+    static float[] permute(float[] data, long[] shape, int[] perm) {
+        int rank = shape.length;
+        long[] inStrides = new long[rank];
+        long st = 1;
+        for (int i = rank - 1; i >= 0; i--) {
+            inStrides[i] = st;
+            st *= shape[i];
+        }
+        long[] outShape = new long[rank];
+        long[] strideForOut = new long[rank];
+        for (int i = 0; i < rank; i++) {
+            outShape[i] = shape[perm[i]];
+            strideForOut[i] = inStrides[perm[i]];
+        }
+        float[] out = new float[data.length];
+        long[] idx = new long[rank];
+        for (int o = 0; o < out.length; o++) {
+            long src = 0;
+            for (int i = 0; i < rank; i++) src += idx[i] * strideForOut[i];
+            out[o] = data[(int) src];
+            for (int i = rank - 1; i >= 0; i--) {
+                if (++idx[i] < outShape[i]) break;
+                idx[i] = 0;
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,61 @@
+package org.kerasport.model;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.kerasport.UnsupportedItem;
+
+/**
+ * The one normalized, immutable in-memory form of a Keras model: readers only produce it, writers only consume it,
+ * the DL4J side translates to and from it. Fields Kerasport does not interpret stay verbatim in each layer's raw config.
+ *
+ * @param graph    the layer graph with weights and regularizers
+ * @param training the training config, or null when the file has none
+ * @param source   where the model came from
+ * @param unsupported what was read but cannot be computed or interpreted (Lambda bytecode, orthogonal regularizers,
+ *                    and with lenient reading unknown classes); empty for a fully understood model
+ */
+public record KerasModel(KerasGraph graph, TrainingSpec training, SourceInfo source, List<UnsupportedItem> unsupported) {
+
+    public KerasModel {
+        unsupported = List.copyOf(unsupported);
+    }
+
+    /** Top-level layers in config order. */
+    public List<LayerSpec> layers() {
+        return graph.layers();
+    }
+
+    /** A regularized variable, with the top-level layer it belongs to. */
+    public record RegularizedWeight(String layer, WeightSpec weight) {
+    }
+
+    /** Every variable that carries a regularizer, in layer order then Keras weight order. */
+    public List<RegularizedWeight> regularizedWeights() {
+        List<RegularizedWeight> out = new ArrayList<>();
+        for (LayerSpec l : graph.layers())
+            for (WeightSpec w : l.weights())
+                if (w.regularizer() != null) out.add(new RegularizedWeight(l.name(), w));
+        return out;
+    }
+
+    /** Every activity regularizer, top-level layers first, then those of nested layers (named by their top-level layer). */
+    public List<ActivityRegularizer> activityRegularizers() {
+        List<ActivityRegularizer> out = new ArrayList<>();
+        collectActivity(graph, null, out);
+        return out;
+    }
+
+    private static void collectActivity(KerasGraph g, String prefix, List<ActivityRegularizer> out) {
+        for (LayerSpec l : g.layers()) {
+            String name = prefix == null ? l.name() : prefix + "." + l.name();
+            if (l.activityRegularizer() != null) out.add(new ActivityRegularizer(name, l.activityRegularizer()));
+            if (l.inner() != null) collectActivity(l.inner(), name, out);
+        }
+    }
+
+    public long paramCount() {
+        long n = 0;
+        for (LayerSpec l : graph.layers()) n += l.paramCount();
+        return n;
+    }
+}

@@ -1,0 +1,91 @@
+package org.kerasport;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.kerasport.cli.Main;
+import org.kerasport.format.Json;
+
+/** Shared test plumbing: where ../shared and the interop Python are, and running the CLI in-process. */
+public final class TestSupport {
+    private TestSupport() {
+    }
+
+    public static Path shared() {
+        Path p = Path.of(System.getProperty("kerasport.shared", "../shared")).toAbsolutePath().normalize();
+        assertTrue(Files.isDirectory(p.resolve("keras-corpus")), "../shared/keras-corpus not found at " + p);
+        return p;
+    }
+
+    public static Path corpus() {
+        return shared().resolve("keras-corpus");
+    }
+
+    public static Path reference() {
+        return shared().resolve("keras-reference");
+    }
+
+    /** The interop tier's Python (real Keras). Missing is a failure, never a skip. */
+    public static Path python() {
+        Path p = Path.of(System.getProperty("kerasport.python",
+                System.getProperty("user.home") + "/.cache/kerasport/venv/bin/python"));
+        if (!Files.isExecutable(p))
+            fail("the interop Python " + p + " is missing: run scripts/ensure-venv (the test command in the README does)");
+        return p;
+    }
+
+    public record Run(int code, String out, String err) {
+        public JsonNode json() {
+            return Json.parse(out, null, "stdout");
+        }
+    }
+
+    public static Run cli(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code;
+        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+             PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+            code = Main.run(args, o, e);
+        }
+        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /** Runs a Python script with the interop venv; fails the test with its output when it fails. */
+    public static String runPython(Path workDir, long timeoutSeconds, String... args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(python().toString());
+        cmd.addAll(List.of(args));
+        try {
+            Path log = Files.createTempFile("kerasport-py", ".log");
+            ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile()).redirectErrorStream(true)
+                    .redirectOutput(log.toFile());
+            pb.environment().put("TF_CPP_MIN_LOG_LEVEL", "3");
+            pb.environment().put("CUDA_VISIBLE_DEVICES", "");
+            Process p = pb.start();
+            if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                fail("python timed out after " + timeoutSeconds + " s: " + cmd);
+            }
+            String output = Files.readString(log);
+            Files.deleteIfExists(log);
+            if (p.exitValue() != 0) fail("python failed (" + p.exitValue() + "): " + cmd + "\n" + output);
+            return output;
+        } catch (IOException e) {
+            throw new AssertionError("cannot run " + cmd, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+}
