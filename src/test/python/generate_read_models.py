@@ -556,7 +556,7 @@ def generate(out_dir, seed, index):
             os.remove(os.path.join(mdir, f))
 
     keras.backend.clear_session()
-    keras.utils.set_random_seed(seed * 1000 + index)
+    keras.utils.set_random_seed((seed * 1000 + index) % 2**32)
     rng = np.random.default_rng([seed, index])
     model, compile_kwargs, targets = builder(rng)
     data_rng = np.random.default_rng([seed, index, 1])

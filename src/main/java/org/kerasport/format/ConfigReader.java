@@ -260,7 +260,7 @@ public final class ConfigReader {
             return new LayerSpec(name, canonical, written, cfg, raw, trainable, inbound, List.of(), null, inner, false);
         }
         if (!raw.isObject()) throw bad(lpart, "config is not an object");
-        boolean k1 = keras1 || Keras1Dialect.looksLikeKeras1(raw);
+        boolean k1 = keras1 || Keras1Dialect.looksLikeKeras1(canonical, raw);
         ObjectNode cfg = k1 ? Keras1Dialect.normalize(canonical, raw) : ((ObjectNode) raw).deepCopy();
         if (canonical.equals("InputLayer") && !cfg.has("batch_shape") && cfg.has("batch_input_shape"))
             cfg.set("batch_shape", cfg.get("batch_input_shape"));
@@ -291,14 +291,17 @@ public final class ConfigReader {
         LayerSpec wrapped = readLayer(innerEnv, List.of(), part + ".layer", depth + 1);
         if (canonical.equals("TimeDistributed"))
             return new KerasGraph("TimeDistributed", wrapped.name(), List.of(wrapped), List.of(), List.of());
-        LayerSpec forward = rename(wrapped, "forward_" + wrapped.name());
+        // names as Keras gives them (layers/rnn/bidirectional.py): forward_<name>, backward_<name>, prefixes not doubled
+        LayerSpec forward = rename(wrapped, "forward_" + removePrefix(wrapped.name(), "forward_"));
         JsonNode backEnv = cfg.get("backward_layer");
         LayerSpec backward = backEnv != null && backEnv.isObject()
                 ? readLayer(backEnv, List.of(), part + ".backward_layer", depth + 1)
-                : rename(wrapped, "backward_" + wrapped.name());
-        if (backEnv != null && backEnv.isObject() && !backward.name().startsWith("backward_"))
-            backward = rename(backward, "backward_" + backward.name());
+                : rename(wrapped, "backward_" + removePrefix(wrapped.name(), "backward_"));
         return new KerasGraph("Bidirectional", wrapped.name(), List.of(forward, backward), List.of(), List.of());
+    }
+
+    private static String removePrefix(String s, String prefix) {
+        return s.startsWith(prefix) ? s.substring(prefix.length()) : s;
     }
 
     private static LayerSpec rename(LayerSpec l, String newName) {

@@ -40,8 +40,9 @@ final class Keras1Dialect {
             Map.entry("p", "rate"));
 
     /** True when a layer config carries a key only Keras 1 wrote (for files that do not say their version). */
-    static boolean looksLikeKeras1(JsonNode cfg) {
+    static boolean looksLikeKeras1(String canonicalClass, JsonNode cfg) {
         if (cfg == null || !cfg.isObject()) return false;
+        if (canonicalClass.equals("Embedding")) return cfg.has("W_regularizer") || cfg.has("input_dtype") || cfg.has("init");
         for (String k : new String[]{"output_dim", "W_regularizer", "b_regularizer", "nb_filter", "border_mode",
                 "inner_activation", "dim_ordering", "input_dtype", "filter_length", "pool_length"})
             if (cfg.has(k)) return true;
@@ -54,6 +55,7 @@ final class Keras1Dialect {
             String key = e.getKey();
             String renamed = COMMON.getOrDefault(key, key);
             if (canonicalClass.equals("Embedding")) {
+                if (key.equals("output_dim")) renamed = key; // Embedding kept output_dim in every version
                 if (key.equals("W_regularizer")) renamed = "embeddings_regularizer";
                 if (key.equals("init")) renamed = "embeddings_initializer";
                 if (key.equals("W_constraint")) renamed = "embeddings_constraint";

@@ -158,13 +158,19 @@ public final class KerasReader {
             List<WeightAssembler.Stored> stored = new ArrayList<>(names.size());
             for (String wn : names) stored.add(stored(lg.dataset(wn), wn, opts.withWeights()));
             List<WeightLayout.Expected> ordered = expected == null ? null : WeightLayout.legacyOrder(l, expected);
-            out.add(l.withWeights(asm.assemble(l, ordered, stored, keras1)));
+            List<WeightSpec> ws = asm.assemble(l, ordered, stored, keras1);
+            if (ordered != expected) { // back from the file's trainable-first order to Keras' per-layer order
+                Map<String, WeightSpec> byName = new HashMap<>();
+                ws.forEach(w -> byName.put(w.name(), w));
+                ws = expected.stream().map(e -> byName.get(e.name())).toList();
+            }
+            out.add(l.withWeights(ws));
         }
         return new KerasGraph(graph.className(), graph.name(), out, graph.inputs(), graph.outputs());
     }
 
     private static boolean looksKeras1(KerasGraph g) {
-        for (LayerSpec l : g.layers()) if (Keras1Dialect.looksLikeKeras1(l.rawConfig())) return true;
+        for (LayerSpec l : g.layers()) if (Keras1Dialect.looksLikeKeras1(l.className(), l.rawConfig())) return true;
         return false;
     }
 

@@ -47,6 +47,7 @@ public final class ShapeInference {
                     s = ins.isEmpty() || ins.contains(null) ? null : layer(l, ins);
                 }
             } catch (RuntimeException e) {
+                if (Boolean.getBoolean("kerasport.debugShapes")) e.printStackTrace();
                 s = null; // a config this code does not understand: unknown, not a crash
             }
             out.put(l.name(), s);

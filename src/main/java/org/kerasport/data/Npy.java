@@ -1,0 +1,136 @@
+package org.kerasport.data;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import org.kerasport.ExitCode;
+import org.kerasport.UserInputException;
+
+/** Reads NumPy {@code .npy} arrays and {@code .npz} archives (numeric dtypes, C order) into float32 {@link NdArray}s. */
+public final class Npy {
+    private static final long MAX_ELEMENTS = Integer.MAX_VALUE - 8;
+    private static final Pattern DESCR = Pattern.compile("'descr'\\s*:\\s*'([^']*)'");
+    private static final Pattern FORTRAN = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
+    private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(([^)]*)\\)");
+
+    private Npy() {
+    }
+
+    public static NdArray read(Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
+            return read(in, file.toString());
+        } catch (NoSuchFileException e) {
+            throw new UserInputException(ExitCode.IO, file + ": no such file");
+        } catch (IOException e) {
+            throw new UserInputException(ExitCode.IO, file + ": cannot read: " + e.getMessage(), e);
+        }
+    }
+
+    /** All arrays of an {@code .npz}, keyed by name (without {@code .npy}), in archive order. */
+    public static Map<String, NdArray> readNpz(Path file) {
+        Map<String, NdArray> out = new LinkedHashMap<>();
+        try (ZipFile zip = new ZipFile(file.toFile())) {
+            var en = zip.entries();
+            while (en.hasMoreElements()) {
+                ZipEntry e = en.nextElement();
+                if (!e.getName().endsWith(".npy")) continue;
+                String key = e.getName().substring(0, e.getName().length() - 4);
+                try (InputStream in = zip.getInputStream(e)) {
+                    out.put(key, read(in, file + "[" + key + "]"));
+                }
+            }
+        } catch (NoSuchFileException e) {
+            throw new UserInputException(ExitCode.IO, file + ": no such file");
+        } catch (IOException e) {
+            throw new UserInputException(ExitCode.BAD_DATA, file + ": not a readable .npz archive: " + e.getMessage(), e);
+        }
+        return out;
+    }
+
+    static NdArray read(InputStream in, String where) throws IOException {
+        byte[] magic = in.readNBytes(8);
+        if (magic.length < 8 || (magic[0] & 0xff) != 0x93 || magic[1] != 'N' || magic[2] != 'U')
+            throw bad(where, "not a .npy array (no \\x93NUMPY header)");
+        int major = magic[6];
+        byte[] lenBytes = in.readNBytes(major == 1 ? 2 : 4);
+        ByteBuffer lb = ByteBuffer.wrap(Arrays4.pad(lenBytes, 4)).order(ByteOrder.LITTLE_ENDIAN);
+        int headerLen = lb.getInt();
+        if (headerLen < 0 || headerLen > 1 << 20) throw bad(where, "header length " + headerLen + " out of range");
+        String header = new String(in.readNBytes(headerLen), StandardCharsets.ISO_8859_1);
+        Matcher d = DESCR.matcher(header), f = FORTRAN.matcher(header), s = SHAPE.matcher(header);
+        if (!d.find() || !f.find() || !s.find()) throw bad(where, "unreadable header: " + header.trim());
+        if (f.group(1).equals("True")) throw bad(where, "Fortran-order arrays are not supported: save with np.ascontiguousarray");
+        String descr = d.group(1);
+        String[] dims = s.group(1).split(",");
+        long[] shape = java.util.Arrays.stream(dims).map(String::trim).filter(x -> !x.isEmpty()).mapToLong(Long::parseLong).toArray();
+        long n = 1;
+        for (long x : shape) {
+            if (x < 0) throw bad(where, "negative dimension");
+            n *= x;
+            if (n > MAX_ELEMENTS) throw bad(where, "more than " + MAX_ELEMENTS + " elements");
+        }
+        ByteOrder order = descr.startsWith(">") ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
+        String t = descr.substring(1);
+        int width = Integer.parseInt(t.substring(1));
+        byte[] raw = readFully(in, n * width, where);
+        ByteBuffer b = ByteBuffer.wrap(raw).order(order);
+        float[] out = new float[(int) n];
+        String dtype;
+        switch (t.charAt(0)) {
+            case 'f' -> {
+                dtype = "float" + width * 8;
+                for (int i = 0; i < n; i++) out[i] = width == 4 ? b.getFloat() : width == 8 ? (float) b.getDouble() : org.kerasport.util.Half.toFloat(b.getShort());
+            }
+            case 'i' -> {
+                dtype = "int" + width * 8;
+                for (int i = 0; i < n; i++) out[i] = width == 1 ? b.get() : width == 2 ? b.getShort() : width == 4 ? b.getInt() : b.getLong();
+            }
+            case 'u' -> {
+                dtype = "uint" + width * 8;
+                for (int i = 0; i < n; i++) out[i] = width == 1 ? b.get() & 0xff : width == 2 ? b.getShort() & 0xffff
+                        : width == 4 ? b.getInt() & 0xffffffffL : b.getLong();
+            }
+            case 'b' -> {
+                dtype = "bool";
+                for (int i = 0; i < n; i++) out[i] = b.get() != 0 ? 1f : 0f;
+            }
+            default -> throw bad(where, "dtype " + descr + " is not numeric");
+        }
+        return new NdArray(shape, out, dtype);
+    }
+
+    private static byte[] readFully(InputStream in, long bytes, String where) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(bytes, 1 << 24));
+        byte[] buf = new byte[1 << 16];
+        long left = bytes;
+        while (left > 0) {
+            int r = in.read(buf, 0, (int) Math.min(buf.length, left));
+            if (r < 0) throw bad(where, "truncated: " + left + " bytes of data missing");
+            out.write(buf, 0, r);
+            left -= r;
+        }
+        return out.toByteArray();
+    }
+
+    private static UserInputException bad(String where, String msg) {
+        return new UserInputException(ExitCode.BAD_DATA, where + ": " + msg);
+    }
+
+    private static final class Arrays4 {
+        static byte[] pad(byte[] b, int n) {
+            return java.util.Arrays.copyOf(b, n);
+        }
+    }
+}
