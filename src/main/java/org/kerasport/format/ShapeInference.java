@@ -21,7 +21,7 @@ public final class ShapeInference {
             "SpatialDropout3D", "GaussianNoise", "GaussianDropout", "AlphaDropout", "BatchNormalization",
             "SyncBatchNormalization", "LayerNormalization", "GroupNormalization", "UnitNormalization", "ReLU", "LeakyReLU",
             "PReLU", "ELU", "ThresholdedReLU", "Softmax", "Masking", "ActivityRegularization", "Rescaling", "Normalization",
-            "Identity", "Lambda");
+            "Identity");
 
     private ShapeInference() {
     }
@@ -174,6 +174,10 @@ public final class ShapeInference {
                 Long[] os = shape(c.get("output_shape"));
                 if (os != null) return concatShape(Arrays.copyOf(in, in.length - 1), os);
                 return in;
+            }
+            case "Lambda": { // the function is never run; trust only a declared output shape
+                Long[] os = shape(c.get("output_shape"));
+                return os == null ? null : prepend(os);
             }
             case "Sequential", "Functional": {
                 Map<String, Long[]> inner = infer(l.inner(), ins);

@@ -22,6 +22,8 @@ final class Hdf5Attributes {
     private final Hdf5File file;
     private final long objectId;
     private final String objectPath;
+    /** Set once the object's attribute messages passed {@link Hdf5File#verifyAttributeMessages}. */
+    private boolean verified;
 
     Hdf5Attributes(Hdf5File file, long objectId, String objectPath) {
         this.file = file;
@@ -32,7 +34,7 @@ final class Hdf5Attributes {
     /** Attribute names in name order. */
     List<String> names() {
         synchronized (Hdf5Lib.LOCK) {
-            file.ensureOpen();
+            ensureVerified();
             try (Scratch scratch = new Scratch()) {
                 String op = "cannot list the attributes of " + objectPath;
                 H5O_info2_t info = scratch.add(new H5O_info2_t());
@@ -46,7 +48,7 @@ final class Hdf5Attributes {
 
     boolean has(String name) {
         synchronized (Hdf5Lib.LOCK) {
-            file.ensureOpen();
+            ensureVerified();
             try (Scratch scratch = new Scratch()) {
                 return file.checkStatus(H5Aexists(objectId, scratch.utf8(name)), objectPath,
                         "cannot look up " + describe(name)) > 0;
@@ -89,7 +91,7 @@ final class Hdf5Attributes {
     /** Opens the attribute and applies {@code reading} to its value reader. */
     <T> T read(String name, Function<ValueReader, T> reading) {
         synchronized (Hdf5Lib.LOCK) {
-            file.ensureOpen();
+            ensureVerified();
             String what = describe(name);
             String op = "cannot read " + what;
             try (Scratch scratch = new Scratch();
@@ -101,6 +103,15 @@ final class Hdf5Attributes {
                         (mem, buf) -> H5Aread(attrId, mem, buf), false, file.readLimit(false));
                 return reading.apply(reader);
             }
+        }
+    }
+
+    /** Checks the file is open and validates the attribute messages before the first native attribute call. */
+    private void ensureVerified() {
+        file.ensureOpen();
+        if (!verified) {
+            file.verifyAttributeMessages(objectId, objectPath);
+            verified = true;
         }
     }
 
@@ -144,14 +155,12 @@ final class Hdf5Attributes {
 
     /** Keras' chunked string list (see {@link KerasAttributeChunks}); stale {@code name}/{@code nameN} are removed first. */
     void writeChunkedStrings(String name, List<String> values) {
+        KerasAttributeChunks chunks = values.isEmpty() ? null : KerasAttributeChunks.split(values);
         synchronized (Hdf5Lib.LOCK) {
             deleteWithChunks(name);
-            if (values.isEmpty()) {
+            if (chunks == null) {
                 writeEmptyFloat64(name);
-                return;
-            }
-            KerasAttributeChunks chunks = KerasAttributeChunks.split(values);
-            if (chunks.pieces().size() == 1) {
+            } else if (chunks.pieces().size() == 1) {
                 writeFixedStrings(name, values, chunks.width());
             } else {
                 for (int i = 0; i < chunks.pieces().size(); i++) {

@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.function.Function;
 import java.util.function.LongToIntFunction;
 
+import org.bytedeco.hdf5.H5O_info2_t;
+import org.bytedeco.hdf5.H5O_token_t;
 import org.bytedeco.hdf5.global.hdf5;
 import org.bytedeco.javacpp.BytePointer;
 import org.kerasport.ExitCode;
@@ -41,16 +43,24 @@ public final class Hdf5File implements AutoCloseable {
     private final boolean writable;
     private final long fileSize;
     private final long fileId;
+    /** Read-only files: the open channel and the pure-Java header validation (null when writing). */
+    private final FileChannel channel;
+    private final Hdf5Superblock superblock;
+    private final ObjectHeaderCheck headerCheck;
     /** Every group and dataset id handed out, closed (in reverse order) before the file. */
     private final List<Hid> handles = new ArrayList<>();
     private final Hdf5Group root;
     private boolean closed;
 
-    private Hdf5File(Path path, boolean writable, long fileSize, long fileId) {
+    private Hdf5File(Path path, boolean writable, long fileSize, long fileId, FileChannel channel,
+                     Hdf5Superblock superblock, ObjectHeaderCheck headerCheck) {
         this.path = path;
         this.writable = writable;
         this.fileSize = fileSize;
         this.fileId = fileId;
+        this.channel = channel;
+        this.superblock = superblock;
+        this.headerCheck = headerCheck;
         long rootId;
         try (BytePointer slash = new BytePointer("/")) {
             rootId = H5Gopen2(fileId, slash, H5P_DEFAULT);
@@ -58,32 +68,52 @@ public final class Hdf5File implements AutoCloseable {
         if (rootId < 0) {
             KerasportException e = failure("/", "cannot open the root group");
             H5Fclose(fileId);
+            closeChannel();
             throw e;
         }
         this.root = new Hdf5Group(this, register(rootId, hdf5::H5Gclose), "/");
     }
 
     /**
-     * Opens an existing file read-only. The HDF5 signature is checked first (at offset 0, 512, 1024, ... as HDF5
-     * allows), so a non-HDF5 file gives "not an HDF5 file" without touching the native library.
+     * Opens an existing file read-only. Pure-Java checks run first: the HDF5 signature (at offset 0, 512, 1024, ...
+     * as HDF5 allows; a non-HDF5 file gives "not an HDF5 file" without touching the native library) and the
+     * consistency of every global heap collection ({@link GlobalHeaps}, which HDF5 1.12.1 would trust). Each
+     * object's attribute messages are validated before first use ({@link ObjectHeaderCheck}).
      *
      * @throws UserInputException      ({@link ExitCode#IO}) if the file is missing or cannot be read
      * @throws MalformedModelException if it is not HDF5 or HDF5 cannot open it (truncated, corrupt)
      */
     public static Hdf5File openRead(Path p) {
         if (Files.isDirectory(p)) throw new UserInputException(ExitCode.IO, p + ": is a directory, not a file");
-        long size;
-        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
-            size = ch.size();
-            if (Hdf5Signature.locate(ch) < 0) throw new MalformedModelException(p, null, "not an HDF5 file");
+        FileChannel ch = null;
+        try {
+            ch = FileChannel.open(p, StandardOpenOption.READ);
+            long size = ch.size();
+            Hdf5Superblock sb = Hdf5Superblock.read(ch);
+            if (sb == null) throw new MalformedModelException(p, null, "not an HDF5 file");
+            if (!plausibleFieldSize(sb.offsetSize()) || !plausibleFieldSize(sb.lengthSize())) {
+                throw new MalformedModelException(p, null, "unsupported HDF5 superblock (address/length sizes "
+                        + sb.offsetSize() + "/" + sb.lengthSize() + ")");
+            }
+            ObjectHeaderCheck headers = new ObjectHeaderCheck(p, ch, sb, GlobalHeaps.scan(p, ch, sb));
+            synchronized (Hdf5Lib.LOCK) {
+                Hdf5Lib.ensureInitialized();
+                long id = openFile(p, (name, fapl) -> H5Fopen(name, H5F_ACC_RDONLY, fapl),
+                        why -> new MalformedModelException(p, null, "HDF5 cannot open the file" + why));
+                Hdf5File f = new Hdf5File(p, false, size, id, ch, sb, headers);
+                ch = null; // owned by the file now
+                return f;
+            }
         } catch (IOException e) {
             throw new UserInputException(ExitCode.IO, p + ": cannot read file: " + describe(e), e);
-        }
-        synchronized (Hdf5Lib.LOCK) {
-            Hdf5Lib.ensureInitialized();
-            long id = openFile(p, (name, fapl) -> H5Fopen(name, H5F_ACC_RDONLY, fapl),
-                    why -> new MalformedModelException(p, null, "HDF5 cannot open the file" + why));
-            return new Hdf5File(p, false, size, id);
+        } finally {
+            if (ch != null) {
+                try {
+                    ch.close();
+                } catch (IOException ignored) {
+                    // nothing was read through it that matters
+                }
+            }
         }
     }
 
@@ -97,7 +127,7 @@ public final class Hdf5File implements AutoCloseable {
             Hdf5Lib.ensureInitialized();
             long id = openFile(p, (name, fapl) -> H5Fcreate(name, H5F_ACC_TRUNC, H5P_DEFAULT, fapl),
                     why -> new UserInputException(ExitCode.IO, p + ": cannot create HDF5 file" + why));
-            return new Hdf5File(p, true, Long.MAX_VALUE, id);
+            return new Hdf5File(p, true, Long.MAX_VALUE, id, null, null, null);
         }
     }
 
@@ -119,6 +149,7 @@ public final class Hdf5File implements AutoCloseable {
             closed = true;
             for (int i = handles.size() - 1; i >= 0; i--) handles.get(i).close();
             handles.clear();
+            closeChannel();
             if (H5Fclose(fileId) < 0 && writable) {
                 throw new UserInputException(ExitCode.IO, path + ": cannot finish writing the HDF5 file" + stackSuffix());
             }
@@ -131,6 +162,24 @@ public final class Hdf5File implements AutoCloseable {
     long register(long id, LongToIntFunction closer) {
         handles.add(new Hid(id, closer));
         return id;
+    }
+
+    /**
+     * Validates an object's attribute messages in pure Java ({@link ObjectHeaderCheck}) before HDF5 decodes any of
+     * them; a no-op for files being written. Caller holds the lock.
+     */
+    void verifyAttributeMessages(long objectId, String part) {
+        if (headerCheck == null) return;
+        try (Scratch scratch = new Scratch()) {
+            H5O_info2_t info = scratch.add(new H5O_info2_t());
+            checkStatus(H5Oget_info3(objectId, info, H5O_INFO_BASIC), part, "cannot read the object header of " + part);
+            H5O_token_t token = info.token();
+            long address = 0;
+            for (int i = superblock.offsetSize() - 1; i >= 0; i--) address = (address << 8) | (token.__data(i) & 0xff);
+            headerCheck.verify(address, part);
+        } catch (IOException e) {
+            throw new UserInputException(ExitCode.IO, path + ": cannot read file: " + describe(e), e);
+        }
     }
 
     /** Fails if the file was closed. Caller holds the lock. */
@@ -184,6 +233,19 @@ public final class Hdf5File implements AutoCloseable {
     /** A problem with the file's content found by this package (not reported by HDF5). */
     MalformedModelException malformed(String part, String message) {
         return new MalformedModelException(path, part, message);
+    }
+
+    private void closeChannel() {
+        if (channel == null) return;
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // read-only channel: nothing to flush
+        }
+    }
+
+    private static boolean plausibleFieldSize(int n) {
+        return n == 2 || n == 4 || n == 8;
     }
 
     private static String stackSuffix() {

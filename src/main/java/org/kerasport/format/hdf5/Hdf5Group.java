@@ -49,8 +49,14 @@ public final class Hdf5Group {
                 H5G_info_t info = scratch.add(new H5G_info_t());
                 file.checkStatus(H5Gget_info(id, info), path, op);
                 BytePointer self = scratch.utf8(".");
-                return Hdf5Paths.names(file, path, op, info.nlinks(), (i, buf, size) ->
+                List<String> names = Hdf5Paths.names(file, path, op, info.nlinks(), (i, buf, size) ->
                         H5Lget_name_by_idx(id, self, H5_INDEX_NAME, H5_ITER_INC, i, buf, size, H5P_DEFAULT));
+                for (String n : names) {
+                    if (n.isEmpty() || n.equals(".") || n.contains("/")) {
+                        throw file.malformed(path, op + ": invalid link name '" + n + "'");
+                    }
+                }
+                return names;
             }
         }
     }

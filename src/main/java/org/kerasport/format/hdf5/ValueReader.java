@@ -128,6 +128,7 @@ final class ValueReader {
     /** The value converted to float32 (float64 narrowed, integers rounded, float16 and bfloat16 decoded). */
     float[] floats() {
         NumericEncoding enc = numericEncoding();
+        guardSize();
         float[] out = new float[(int) count];
         readNumbers(enc, (buf, first, n) -> {
             for (int j = 0; j < n; j++) out[first + j] = enc.floatAt(buf, j);
@@ -138,6 +139,7 @@ final class ValueReader {
     /** The value converted to float64. */
     double[] doubles() {
         NumericEncoding enc = numericEncoding();
+        guardSize();
         double[] out = new double[(int) count];
         readNumbers(enc, (buf, first, n) -> {
             for (int j = 0; j < n; j++) out[first + j] = enc.doubleAt(buf, j);
