@@ -119,15 +119,26 @@ final class Hdf5Attributes {
 
     /** A scalar variable-length UTF-8 string (no size limit: the text lives in the global heap). */
     void writeString(String name, String value) {
-        byte[] bytes = noNul(value).getBytes(StandardCharsets.UTF_8);
+        writeVariableStrings(name, List.of(value), true, H5T_CSET_UTF8);
+    }
+
+    /**
+     * Variable-length strings, as a scalar (one value) or a 1-D array; the bytes are UTF-8, the declared
+     * character set is {@code cset} (h5py declares ASCII for Python bytes).
+     */
+    private void writeVariableStrings(String name, List<String> values, boolean scalar, int cset) {
+        byte[][] items = utf8Items(values);
         synchronized (Hdf5Lib.LOCK) {
             try (Scratch scratch = new Scratch();
-                 Hid type = stringType(H5T_VARIABLE, H5T_CSET_UTF8, H5T_STR_NULLTERM);
-                 Hid space = new Hid(file.checkId(H5Screate(H5S_SCALAR), objectPath, writeOp(name)), hdf5::H5Sclose)) {
-                BytePointer text = scratch.bytes(bytes.length + 1L);
-                text.put(bytes, 0, bytes.length).put(bytes.length, (byte) 0);
-                PointerPointer<BytePointer> data = scratch.add(new PointerPointer<>(1L));
-                data.put(0, text);
+                 Hid type = stringType(H5T_VARIABLE, cset, H5T_STR_NULLTERM);
+                 Hid space = new Hid(file.checkId(scalar ? H5Screate(H5S_SCALAR)
+                         : H5Screate_simple(1, new long[] {items.length}, null), objectPath, writeOp(name)), hdf5::H5Sclose)) {
+                PointerPointer<BytePointer> data = scratch.add(new PointerPointer<>(items.length));
+                for (int i = 0; i < items.length; i++) {
+                    BytePointer text = scratch.bytes(items[i].length + 1L);
+                    text.put(items[i], 0, items[i].length).put(items[i].length, (byte) 0);
+                    data.put(i, text);
+                }
                 write(scratch, name, type.id(), space.id(), data);
             }
         }
@@ -137,7 +148,6 @@ final class Hdf5Attributes {
     void writeFixedStrings(String name, List<String> values, int width) {
         if (values.isEmpty()) throw new IllegalArgumentException("empty string list for attribute '" + name + "': write an empty float64 attribute");
         byte[][] items = utf8Items(values);
-        boolean ascii = values.stream().allMatch(s -> s.chars().allMatch(c -> c < 128));
         byte[] packed = new byte[Math.multiplyExact(items.length, width)];
         for (int i = 0; i < items.length; i++) {
             if (items[i].length > width) throw new IllegalArgumentException("string longer than " + width + " bytes: " + values.get(i));
@@ -145,7 +155,7 @@ final class Hdf5Attributes {
         }
         synchronized (Hdf5Lib.LOCK) {
             try (Scratch scratch = new Scratch();
-                 Hid type = stringType(width, ascii ? H5T_CSET_ASCII : H5T_CSET_UTF8, H5T_STR_NULLPAD);
+                 Hid type = stringType(width, charset(values), H5T_STR_NULLPAD);
                  Hid space = new Hid(file.checkId(H5Screate_simple(1, new long[] {items.length}, null), objectPath,
                          writeOp(name)), hdf5::H5Sclose)) {
                 write(scratch, name, type.id(), space.id(), scratch.add(new BytePointer(packed)));
@@ -153,7 +163,11 @@ final class Hdf5Attributes {
         }
     }
 
-    /** Keras' chunked string list (see {@link KerasAttributeChunks}); stale {@code name}/{@code nameN} are removed first. */
+    /**
+     * Keras' string list (see {@link KerasAttributeChunks}), as Keras 3 with h5py 3 writes it: one piece becomes a
+     * 1-D variable-length string array {@code name}, several pieces become {@code |S<width>} arrays
+     * {@code name0 .. name<n-1>}. Stale {@code name}/{@code name<i>} attributes are removed first.
+     */
     void writeChunkedStrings(String name, List<String> values) {
         KerasAttributeChunks chunks = values.isEmpty() ? null : KerasAttributeChunks.split(values);
         synchronized (Hdf5Lib.LOCK) {
@@ -161,7 +175,7 @@ final class Hdf5Attributes {
             if (chunks == null) {
                 writeEmptyFloat64(name);
             } else if (chunks.pieces().size() == 1) {
-                writeFixedStrings(name, values, chunks.width());
+                writeVariableStrings(name, values, false, charset(values));
             } else {
                 for (int i = 0; i < chunks.pieces().size(); i++) {
                     writeFixedStrings(name + i, chunks.pieces().get(i), chunks.width());
@@ -210,8 +224,9 @@ final class Hdf5Attributes {
         String op = "cannot create a string type";
         Hid type = new Hid(file.checkId(H5Tcopy(H5T_C_S1_g()), objectPath, op), hdf5::H5Tclose);
         if (H5Tset_size(type.id(), size) < 0 || H5Tset_cset(type.id(), cset) < 0 || H5Tset_strpad(type.id(), pad) < 0) {
+            RuntimeException e = file.failure(objectPath, op);
             type.close();
-            throw file.failure(objectPath, op);
+            throw e;
         }
         return type;
     }
@@ -230,6 +245,11 @@ final class Hdf5Attributes {
 
     private static String describeValue(ValueReader r) {
         return r.type.isString() ? "an array of " + r.count + " strings" : "of type " + r.type.dtype;
+    }
+
+    /** ASCII if every character is, else UTF-8 (h5py declares ASCII for the bytes Keras writes). */
+    private static int charset(List<String> values) {
+        return values.stream().allMatch(s -> s.chars().allMatch(c -> c < 128)) ? H5T_CSET_ASCII : H5T_CSET_UTF8;
     }
 
     private static byte[][] utf8Items(List<String> values) {

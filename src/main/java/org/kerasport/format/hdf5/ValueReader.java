@@ -206,12 +206,17 @@ final class ValueReader {
         }
     }
 
-    /** Memory type for numbers: the stored type in little-endian byte order (opaque bytes are taken as stored). */
+    /**
+     * Memory type for numbers: the stored type in little-endian byte order. Opaque bytes are taken as stored and
+     * the only enumeration decoded (bool) has one byte, so neither needs an order.
+     */
     private long numericMemType() {
         long mem = file.checkId(H5Tcopy(typeId), part, "cannot read " + what);
-        if (type.typeClass != H5T_OPAQUE && H5Tset_order(mem, H5T_ORDER_LE) < 0) {
+        boolean ordered = type.typeClass == H5T_INTEGER || type.typeClass == H5T_FLOAT;
+        if (ordered && H5Tset_order(mem, H5T_ORDER_LE) < 0) {
+            RuntimeException e = file.failure(part, "cannot read " + what);
             H5Tclose(mem);
-            throw file.failure(part, "cannot read " + what);
+            throw e;
         }
         return mem;
     }

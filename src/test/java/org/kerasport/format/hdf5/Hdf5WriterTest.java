@@ -132,6 +132,7 @@ class Hdf5WriterTest {
         assertEquals(150, attrs.get("layer_names0").get("count").asInt());
         assertEquals(150, attrs.get("layer_names1").get("count").asInt());
         assertEquals("|S255", attrs.get("layer_names0").get("dtype").asText());
+        assertTrue(attrs.get("small").get("vlen").asBoolean());
         assertTrue(r.get("keras_names").asBoolean());
         assertEquals(List.of("dense_1", "dropout", "dense_2"), Hdf5TestSupport.strings(r.get("keras_small")));
         assertEquals(0, r.get("keras_empty").size());
