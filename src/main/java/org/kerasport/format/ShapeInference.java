@@ -62,6 +62,15 @@ public final class ShapeInference {
         return s;
     }
 
+    /** Output shape of one layer call given its input shapes (null when unknown). */
+    public static Long[] outputShape(LayerSpec l, List<Long[]> ins) {
+        try {
+            return ins.contains(null) ? null : layer(l, ins);
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
     private static Long[] layer(LayerSpec l, List<Long[]> ins) {
         JsonNode c = l.config();
         Long[] in = ins.get(0);

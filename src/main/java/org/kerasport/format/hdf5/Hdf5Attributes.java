@@ -46,6 +46,7 @@ final class Hdf5Attributes {
         }
     }
 
+    /** True if the attribute exists. */
     boolean has(String name) {
         synchronized (Hdf5Lib.LOCK) {
             ensureVerified();

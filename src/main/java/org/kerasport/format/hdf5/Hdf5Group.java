@@ -4,6 +4,7 @@ import static org.bytedeco.hdf5.global.hdf5.*;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -15,6 +16,7 @@ import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.LongPointer;
+import org.bytedeco.javacpp.Pointer;
 import org.kerasport.MalformedModelException;
 
 /**
@@ -175,11 +177,13 @@ public final class Hdf5Group {
     }
 
     /**
-     * Writes a string list the way Keras does ({@link KerasAttributeChunks}): as attribute {@code name} if it fits
-     * in 64512 bytes, else as {@code name0 .. name<n-1>}; an empty list as an empty float64 array. Existing
-     * {@code name} and {@code name<i>} attributes are removed first.
+     * Writes a string list exactly as Keras' {@code save_attributes_to_hdf5_group} does with h5py 3
+     * ({@link KerasAttributeChunks}): if the list fits in 64512 bytes, as attribute {@code name} (a 1-D
+     * variable-length string array); else as {@code |S<longest>} arrays {@code name0 .. name<n-1>} split like
+     * {@code numpy.array_split}; an empty list as an empty float64 array. Existing {@code name} and
+     * {@code name<i>} attributes are removed first.
      *
-     * @throws IllegalArgumentException if one item is longer than 64512 bytes
+     * @throws IllegalArgumentException if one item is longer than 64512 bytes in UTF-8
      */
     public void writeStringListAttributeChunked(String name, List<String> values) {
         ensureWritable();
@@ -198,8 +202,11 @@ public final class Hdf5Group {
      * @param shape dimensions, {} for a scalar; their product must equal {@code data.length}
      */
     public Hdf5Dataset writeFloatDataset(String relPath, long[] shape, float[] data) {
+        for (long d : shape) {
+            if (d < 0) throw new IllegalArgumentException("negative dimension in shape " + Arrays.toString(shape));
+        }
         if (ValueReader.elementCount(shape) != data.length) {
-            throw new IllegalArgumentException("shape " + java.util.Arrays.toString(shape) + " does not hold " + data.length + " values");
+            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " does not hold " + data.length + " values");
         }
         try (FloatPointer values = new FloatPointer(data)) {
             return writeDataset(relPath, shape, H5T_IEEE_F32LE_g(), H5T_NATIVE_FLOAT_g(), data.length == 0 ? null : values);
@@ -219,7 +226,7 @@ public final class Hdf5Group {
         }
     }
 
-    private Hdf5Dataset writeDataset(String relPath, long[] shape, long fileType, long memType, org.bytedeco.javacpp.Pointer data) {
+    private Hdf5Dataset writeDataset(String relPath, long[] shape, long fileType, long memType, Pointer data) {
         List<String> names = Hdf5Paths.split(relPath);
         synchronized (Hdf5Lib.LOCK) {
             file.ensureWritable();
@@ -228,7 +235,7 @@ public final class Hdf5Group {
         }
     }
 
-    private Hdf5Dataset createDataset(String name, long[] shape, long fileType, long memType, org.bytedeco.javacpp.Pointer data) {
+    private Hdf5Dataset createDataset(String name, long[] shape, long fileType, long memType, Pointer data) {
         String dsPath = Hdf5Paths.join(path, name);
         String op = "cannot write dataset " + dsPath;
         try (Scratch scratch = new Scratch()) {

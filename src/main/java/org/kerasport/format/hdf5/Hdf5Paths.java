@@ -15,13 +15,14 @@ final class Hdf5Paths {
      * The link names of a relative path such as {@code "dense_1/dense_1/kernel:0"}.
      *
      * @throws IllegalArgumentException if it is empty, absolute, ends with '/', or has an empty or "." component
+     *                                  or a NUL character
      */
     static List<String> split(String relPath) {
         if (relPath == null || relPath.isEmpty()) throw new IllegalArgumentException("empty HDF5 path");
         List<String> names = List.of(relPath.split("/", -1));
         for (String n : names) {
-            if (n.isEmpty() || n.equals(".")) {
-                throw new IllegalArgumentException("invalid relative HDF5 path '" + relPath + "': empty or '.' component");
+            if (n.isEmpty() || n.equals(".") || n.indexOf('\0') >= 0) {
+                throw new IllegalArgumentException("invalid relative HDF5 path '" + relPath + "': empty, '.' or NUL in a component");
             }
         }
         return names;

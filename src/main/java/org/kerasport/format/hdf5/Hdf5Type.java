@@ -2,6 +2,8 @@ package org.kerasport.format.hdf5;
 
 import static org.bytedeco.hdf5.global.hdf5.*;
 
+import java.util.Arrays;
+
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.SizeTPointer;
 
@@ -98,7 +100,7 @@ final class Hdf5Type {
     }
 
     private static boolean matches(long[] actual, long... expected) {
-        return java.util.Arrays.equals(actual, expected);
+        return Arrays.equals(actual, expected);
     }
 
     private static String tagSuffix(long typeId) {

@@ -118,7 +118,11 @@ final class ObjectHeaderCheck {
         if (spaceSize > end - pos) throw corrupt(part, what + ": dataspace runs past the message");
         long count = parseSpace(b, pos, pos + spaceSize, part, what);
         pos += version == 1 ? align8(spaceSize) : spaceSize;
-        long elementSize = type.isVlen() ? 4 + sb.offsetSize() + 4 : type.size();
+        // HDF5 sizes the data with the declared element size; for variable-length values it is the reference size
+        long elementSize = type.size();
+        if (type.isVlen() && elementSize != 4 + sb.offsetSize() + 4) {
+            throw corrupt(part, what + ": variable-length element size " + elementSize);
+        }
         if (pos > end || (count > 0 && count > (end - pos) / elementSize)) {
             throw corrupt(part, what + ": " + count + " values of " + elementSize + " bytes do not fit in the message");
         }

@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import org.bytedeco.hdf5.global.hdf5;
@@ -196,7 +197,7 @@ final class ValueReader {
     /** Refuses values too large for a Java array or larger than the file could hold, before allocating. */
     private void guardSize() {
         if (count > MAX_ELEMENTS) {
-            throw file.malformed(part, what + " declares " + count + " elements (shape " + java.util.Arrays.toString(shape)
+            throw file.malformed(part, what + " declares " + count + " elements (shape " + Arrays.toString(shape)
                     + "), more than the " + MAX_ELEMENTS + " supported");
         }
         long bytes = count * type.size;

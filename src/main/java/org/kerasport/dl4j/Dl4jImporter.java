@@ -1,0 +1,230 @@
+package org.kerasport.dl4j;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.RNNFormat;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.LossLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.kerasport.UnsupportedFeatureException;
+import org.kerasport.UnsupportedItem;
+import org.kerasport.model.InboundNode;
+import org.kerasport.model.KerasGraph;
+import org.kerasport.model.KerasModel;
+import org.kerasport.model.LayerSpec;
+import org.kerasport.model.LossSpec;
+import org.kerasport.model.OptimizerSpec;
+import org.kerasport.model.TensorRef;
+import org.kerasport.model.WeightSpec;
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.lossfunctions.ILossFunction;
+
+/**
+ * Maps a {@link KerasModel} onto a DL4J {@link ComputationGraph} that computes what Keras computes, with every
+ * regularizer mapped exactly, the optimizer's update rule and decoupled weight decay, and the loss per output.
+ * Everything unsupported is collected and reported at once.
+ */
+public final class Dl4jImporter {
+    private final MapperRegistry registry;
+    private final boolean lenient;
+
+    public Dl4jImporter(MapperRegistry registry, boolean lenient) {
+        this.registry = registry;
+        this.lenient = lenient;
+    }
+
+    public static ImportedModel importModel(KerasModel m, boolean lenient) {
+        return new Dl4jImporter(MapperRegistry.defaults(), lenient).map(m, null);
+    }
+
+    /**
+     * @param updater the DL4J updater to train with; null maps the model's own optimizer (plain SGD(0.01) when the
+     *                model has none)
+     */
+    public ImportedModel map(KerasModel m, IUpdater updater) {
+        OptimizerSpec opt = m.training() == null ? null : m.training().optimizer();
+        List<UnsupportedItem> problems = new ArrayList<>(m.unsupported());
+        if (updater == null) {
+            OptimizerMapper.Mapped mapped = OptimizerMapper.map(opt, problems);
+            updater = mapped.updater();
+        }
+        Double wd = opt == null ? null : opt.weightDecay();
+        ComputationGraphConfiguration.GraphBuilder gb = new NeuralNetConfiguration.Builder()
+                .dataType(DataType.FLOAT).updater(updater).seed(12345).graphBuilder();
+        Map<String, LossSpec> losses = m.training() == null ? Map.of() : m.training().losses();
+        Map<String, Double> lossWeights = m.training() == null ? Map.of() : m.training().lossWeights();
+        MappingContext ctx = new MappingContext(gb, m.source().kerasMajor(), wd, losses, lossWeights);
+
+        Map<String, String> produced = new HashMap<>();
+        List<String> inputs = new ArrayList<>();
+        List<InputType> inputTypes = new ArrayList<>();
+        mapGraph(m.graph(), "", null, null, produced, inputs, inputTypes, ctx, true);
+
+        Map<String, String> outputs = new LinkedHashMap<>();
+        for (TensorRef o : m.graph().outputs()) {
+            String v = resolve(produced, o);
+            if (v == null) continue;
+            String fused = ctx.fusedOutputs.get(o.layer());
+            if (fused != null) {
+                outputs.put(o.layer(), fused);
+                continue;
+            }
+            LossSpec loss = losses.get(o.layer());
+            ILossFunction fn = loss == null ? null : LossMapper.map(loss, ctx.lossWeight(o.layer()));
+            if (loss != null && fn == null)
+                ctx.unsupported.add(new UnsupportedItem(o.layer(), "loss", "loss", "loss '" + loss.name() + "' is not supported yet"));
+            if (fn == null) {
+                outputs.put(o.layer(), v);
+            } else {
+                String lv = o.layer() + "__loss";
+                gb.addLayer(lv, new LossLayer.Builder(fn).activation(new ActivationIdentity()).build(), v);
+                outputs.put(o.layer(), lv);
+            }
+        }
+        problems.addAll(ctx.unsupported);
+        if (!problems.isEmpty() && !lenient) throw new UnsupportedFeatureException(Path.of(m.source().path()), problems);
+        gb.setOutputs(outputs.values().toArray(new String[0]));
+        gb.setInputTypes(inputTypes.toArray(new InputType[0]));
+        ComputationGraph graph = new ComputationGraph(gb.build());
+        graph.init();
+        setWeights(graph, m, ctx.bindings);
+        return new ImportedModel(graph, m, inputs, outputs, List.copyOf(ctx.bindings), List.copyOf(ctx.report), problems);
+    }
+
+    /**
+     * @param parentWeights for a nested model: the weights of the top-level layer holding it, named
+     *                      {@code <sublayer>.<weight>}; each sublayer is mapped with its own slice of them
+     */
+    private void mapGraph(KerasGraph g, String prefix, List<String> bound, List<WeightSpec> parentWeights,
+                          Map<String, String> produced, List<String> inputs, List<InputType> inputTypes,
+                          MappingContext ctx, boolean top) {
+        int nextBound = 0;
+        for (LayerSpec spec : g.layers()) {
+            LayerSpec l = parentWeights == null ? spec : withOwnWeights(spec, parentWeights, spec.name() + ".");
+            String name = prefix + l.name();
+            if (top) {
+                ctx.topLayer = l.name();
+                ctx.weightPrefix = "";
+            } else {
+                ctx.weightPrefix = weightPrefixFor(prefix, l);
+            }
+            if (l.isInput()) {
+                if (bound == null) {
+                    Long[] shape = org.kerasport.format.ShapeInference.infer(g).get(l.name());
+                    ctx.gb.addInputs(name);
+                    ctx.shapes.put(name, shape);
+                    inputs.add(name);
+                    inputTypes.add(inputType(l, shape, ctx));
+                    produced.put(key(name, 0), name);
+                } else {
+                    produced.put(key(name, 0), bound.get(Math.min(nextBound++, bound.size() - 1)));
+                }
+                continue;
+            }
+            List<InboundNode> calls = l.inboundNodes();
+            if (calls.isEmpty() && bound != null && g.isSequential()) // a nested Sequential without InputLayer
+                calls = List.of(new InboundNode(List.of(), org.kerasport.format.Json.object()));
+            for (int call = 0; call < calls.size(); call++) {
+                List<String> in = new ArrayList<>();
+                for (TensorRef r : calls.get(call).inputs()) in.add(resolve(produced, new TensorRef(prefix + r.layer(), r.nodeIndex(), r.tensorIndex())));
+                if (in.isEmpty() && bound != null) in.addAll(bound);
+                if (in.contains(null)) continue; // an input was already reported unsupported
+                if (call > 0 && !l.weights().isEmpty()) {
+                    ctx.unsupported(l, "inbound_nodes", "a layer with weights applied " + calls.size()
+                            + " times (shared weights) is not supported yet");
+                    break;
+                }
+                String vertex = call == 0 ? name : name + "#" + call;
+                String out;
+                if (l.inner() != null && (l.className().equals("Sequential") || l.className().equals("Functional"))) {
+                    String savedPrefix = ctx.weightPrefix;
+                    Map<String, String> innerProduced = new HashMap<>();
+                    mapGraph(l.inner(), vertex + "/", in, l.weights(), innerProduced, inputs, inputTypes, ctx, false);
+                    produced.putAll(innerProduced);
+                    List<TensorRef> outs = l.inner().outputs();
+                    out = outs.isEmpty() ? null : resolve(innerProduced, new TensorRef(vertex + "/" + outs.get(outs.size() - 1).layer(), 0, 0));
+                    ctx.weightPrefix = savedPrefix;
+                } else {
+                    LayerMapper mapper = registry.get(l.className());
+                    if (mapper == null) {
+                        ctx.unsupported(l, "class_name", "no DL4J mapping for " + l.className() + " yet (supported: " + registry.supportedList() + ")");
+                        out = null;
+                    } else {
+                        out = mapper.map(l, vertex, in, ctx);
+                    }
+                }
+                if (out != null) produced.put(key(name, call), out);
+            }
+        }
+    }
+
+    /** A nested model's sublayer, given the slice of the enclosing top-level layer's weights that belongs to it. */
+    private static LayerSpec withOwnWeights(LayerSpec l, List<WeightSpec> parentWeights, String namePrefix) {
+        List<WeightSpec> own = new ArrayList<>();
+        for (WeightSpec w : parentWeights)
+            if (w.name().startsWith(namePrefix))
+                own.add(new WeightSpec(w.name().substring(namePrefix.length()), w.role(), w.shape(), w.dtype(), w.data(),
+                        w.trainable(), w.regularizer(), w.source()));
+        return l.withWeights(own);
+    }
+
+    /** Bindings of layers inside a nested model are named {@code <sublayer>.<weight>} below the top-level layer. */
+    private static String weightPrefixFor(String prefix, LayerSpec l) {
+        String[] parts = prefix.split("/");
+        StringBuilder sb = new StringBuilder();
+        for (int i = 1; i < parts.length; i++) sb.append(parts[i].replaceAll("#\\d+$", "")).append('.');
+        return sb.append(l.name()).append('.').toString();
+    }
+
+    private static String key(String layer, int node) {
+        return layer + "#" + node;
+    }
+
+    private static String resolve(Map<String, String> produced, TensorRef r) {
+        String v = produced.get(key(r.layer(), r.nodeIndex()));
+        if (v == null) v = produced.get(key(r.layer(), 0)); // tf.keras numbers a nested model's first call 1
+        return v;
+    }
+
+    private static InputType inputType(LayerSpec l, Long[] shape, MappingContext ctx) {
+        if (shape == null || java.util.Arrays.asList(shape).subList(1, shape.length).contains(null)) {
+            ctx.unsupported(l, "batch_shape", "inputs need known dimensions (other than the batch) for now");
+            return InputType.feedForward(1);
+        }
+        return switch (shape.length) {
+            case 2 -> InputType.feedForward(shape[1]);
+            case 3 -> InputType.recurrent(shape[2], shape[1], RNNFormat.NWC);
+            case 4 -> InputType.convolutional(shape[1], shape[2], shape[3], CNN2DFormat.NHWC);
+            default -> {
+                ctx.unsupported(l, "batch_shape", shape.length + "-D inputs are not supported yet");
+                yield InputType.feedForward(1);
+            }
+        };
+    }
+
+    /** Copies every bound Keras variable into its DL4J parameter. */
+    static void setWeights(ComputationGraph graph, KerasModel m, List<WeightBinding> bindings) {
+        for (WeightBinding b : bindings) {
+            WeightSpec w = weight(m, b);
+            if (w.data() == null) throw new IllegalStateException("model read without weights: " + b);
+            INDArray p = graph.getParam(b.vertex() + "_" + b.param());
+            if (p == null) throw new IllegalStateException("no DL4J parameter " + b.vertex() + "_" + b.param());
+            p.assign(b.layout().toDl4j(w.data(), w.shape(), p.shape()));
+        }
+    }
+
+    static WeightSpec weight(KerasModel m, WeightBinding b) {
+        LayerSpec l = m.graph().layer(b.kerasLayer()).orElseThrow(() -> new IllegalStateException("no layer " + b.kerasLayer()));
+        return l.weight(b.kerasWeight()).orElseThrow(() -> new IllegalStateException("no weight " + b.kerasLayer() + "/" + b.kerasWeight()));
+    }
+}

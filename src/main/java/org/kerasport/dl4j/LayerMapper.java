@@ -1,0 +1,23 @@
+package org.kerasport.dl4j;
+
+import java.util.List;
+import java.util.Set;
+import org.kerasport.model.LayerSpec;
+
+/**
+ * Maps one family of Keras layer classes onto DL4J vertices. One small class per family; every mapper is listed in
+ * {@link MapperRegistry}'s one table. A mapper adds its vertices through the {@link MappingContext}, binds each Keras
+ * variable to a DL4J parameter (the table import and export share) and returns the vertex producing the output.
+ */
+public interface LayerMapper {
+    /** Keras class names (canonical, as in {@link LayerSpec#className()}) this mapper handles. */
+    Set<String> classNames();
+
+    /**
+     * @param layer  the Keras layer
+     * @param vertex the DL4J vertex name to use for the layer's (main) vertex
+     * @param inputs the DL4J vertices producing the layer's inputs, in Keras order
+     * @return the DL4J vertex producing the layer's output; null after reporting the layer as unsupported
+     */
+    String map(LayerSpec layer, String vertex, List<String> inputs, MappingContext ctx);
+}

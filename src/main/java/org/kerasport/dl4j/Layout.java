@@ -1,0 +1,69 @@
+package org.kerasport.dl4j;
+
+import java.util.Arrays;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * How a Keras variable's array maps onto a DL4J parameter array. Keras arrays are C-order float32 with Keras shapes;
+ * DL4J parameters are views with their own shapes (and often 'f' order): {@link #toDl4j} builds an array to
+ * {@code assign} into the parameter view, {@link #toKeras} reads one back.
+ */
+public interface Layout {
+    INDArray toDl4j(float[] kerasData, long[] kerasShape, long[] dl4jShape);
+
+    float[] toKeras(INDArray dl4jParam, long[] kerasShape);
+
+    /** Same values in the same C order; only the shape may differ (e.g. bias (n,) ↔ (1, n)). */
+    Layout SAME = new Layout() {
+        @Override
+        public INDArray toDl4j(float[] data, long[] kerasShape, long[] dl4jShape) {
+            checkSize(data.length, dl4jShape);
+            return Nd4j.create(data, dl4jShape, 'c');
+        }
+
+        @Override
+        public float[] toKeras(INDArray p, long[] kerasShape) {
+            return p.dup('c').castTo(DataType.FLOAT).data().asFloat();
+        }
+
+        @Override
+        public String toString() {
+            return "same";
+        }
+    };
+
+    /** Keras axes permuted by {@code perm} (DL4J axis i = Keras axis perm[i]). */
+    static Layout permute(int... perm) {
+        return new Layout() {
+            @Override
+            public INDArray toDl4j(float[] data, long[] kerasShape, long[] dl4jShape) {
+                INDArray k = Nd4j.create(data, kerasShape, 'c');
+                INDArray p = k.permute(perm).dup('c');
+                checkSize(data.length, dl4jShape);
+                return p.reshape('c', dl4jShape);
+            }
+
+            @Override
+            public float[] toKeras(INDArray p, long[] kerasShape) {
+                int[] inverse = new int[perm.length];
+                for (int i = 0; i < perm.length; i++) inverse[perm[i]] = i;
+                long[] permutedShape = new long[perm.length];
+                for (int i = 0; i < perm.length; i++) permutedShape[i] = kerasShape[perm[i]];
+                return p.dup('c').reshape('c', permutedShape).permute(inverse).dup('c').castTo(DataType.FLOAT).data().asFloat();
+            }
+
+            @Override
+            public String toString() {
+                return "permute" + Arrays.toString(perm);
+            }
+        };
+    }
+
+    private static void checkSize(long n, long[] shape) {
+        long m = 1;
+        for (long s : shape) m *= s;
+        if (m != n) throw new IllegalArgumentException("size mismatch: Keras has " + n + " values, DL4J param " + Arrays.toString(shape) + " has " + m);
+    }
+}

@@ -1,0 +1,117 @@
+package org.kerasport.dl4j;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop;
+import org.kerasport.UnsupportedItem;
+import org.kerasport.dl4j.activation.KerasActivations;
+import org.kerasport.format.ShapeInference;
+import org.kerasport.model.LayerSpec;
+import org.kerasport.model.LossSpec;
+import org.kerasport.model.WeightSpec;
+import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
+import org.nd4j.linalg.learning.regularization.Regularization;
+
+/** What mappers share while one model is mapped: the graph builder, shapes, bindings, and everything unsupported. */
+public final class MappingContext {
+    final ComputationGraphConfiguration.GraphBuilder gb;
+    final int kerasMajor;
+    final Double weightDecay;
+    final Map<String, Long[]> shapes = new HashMap<>();
+    final List<WeightBinding> bindings = new ArrayList<>();
+    final List<UnsupportedItem> unsupported = new ArrayList<>();
+    final List<String> report = new ArrayList<>();
+    /** Keras output layer name -> its loss (null for prediction-only import). */
+    final Map<String, LossSpec> losses;
+    final Map<String, Double> lossWeights;
+    /** Keras output layers whose loss a mapper fused into its own DL4J output layer. */
+    final Map<String, String> fusedOutputs = new HashMap<>();
+    /** The top-level Keras layer currently being mapped (for bindings of nested layers). */
+    String topLayer;
+    String weightPrefix = "";
+
+    MappingContext(ComputationGraphConfiguration.GraphBuilder gb, int kerasMajor, Double weightDecay,
+                   Map<String, LossSpec> losses, Map<String, Double> lossWeights) {
+        this.gb = gb;
+        this.kerasMajor = kerasMajor;
+        this.weightDecay = weightDecay;
+        this.losses = losses;
+        this.lossWeights = lossWeights;
+    }
+
+    public int kerasMajor() {
+        return kerasMajor;
+    }
+
+    /** Keras shape (batch axis first, null = free) of what a vertex produces. */
+    public Long[] shape(String vertex) {
+        return shapes.get(vertex);
+    }
+
+    public Long[] outputShape(LayerSpec l, List<String> inputs) {
+        List<Long[]> ins = new ArrayList<>();
+        for (String i : inputs) ins.add(shapes.get(i));
+        return ShapeInference.outputShape(l, ins);
+    }
+
+    /** Adds a DL4J layer; a Keras layer with trainable=false is wrapped so it computes in inference mode and never updates. */
+    public void addLayer(String vertex, Layer layer, boolean trainable, Long[] shape, List<String> inputs) {
+        Layer l = trainable ? layer : new FrozenLayerWithBackprop(layer);
+        gb.addLayer(vertex, l, inputs.toArray(new String[0]));
+        shapes.put(vertex, shape);
+    }
+
+    public void addVertex(String vertex, GraphVertex v, Long[] shape, List<String> inputs) {
+        gb.addVertex(vertex, v, inputs.toArray(new String[0]));
+        shapes.put(vertex, shape);
+    }
+
+    /** DL4J regularizations for a Keras variable: its regularizer exactly, plus the optimizer's decoupled decay. */
+    public List<Regularization> regularization(WeightSpec w) {
+        if (w == null || !w.trainable()) return new ArrayList<>();
+        return RegularizationMapper.map(w.regularizer(), weightDecay);
+    }
+
+    /** Binds a Keras variable of the current top-level layer to a DL4J parameter. */
+    public void bind(String kerasWeight, String vertex, String param, Layout layout) {
+        bindings.add(new WeightBinding(topLayer, weightPrefix + kerasWeight, vertex, param, layout));
+    }
+
+    public IActivation activation(LayerSpec l, String field) {
+        JsonNode a = l.config().get(field);
+        try {
+            return KerasActivations.of(a, kerasMajor);
+        } catch (KerasActivations.UnknownActivation e) {
+            unsupported(l, field, "activation '" + e.getMessage() + "' is not supported");
+            return new ActivationIdentity();
+        }
+    }
+
+    public void unsupported(LayerSpec l, String field, String reason) {
+        unsupported.add(new UnsupportedItem(l.name(), l.className(), field, reason));
+    }
+
+    /** The loss to fuse into this layer's DL4J output layer, when the layer is a model output; else null. */
+    public LossSpec lossIfOutput(LayerSpec l) {
+        return losses == null ? null : losses.get(l.name());
+    }
+
+    public double lossWeight(String layer) {
+        return lossWeights == null ? 1.0 : lossWeights.getOrDefault(layer, 1.0);
+    }
+
+    public void fusedOutput(String kerasLayer, String vertex) {
+        fusedOutputs.put(kerasLayer, vertex);
+    }
+
+    public void note(String line) {
+        report.add(line);
+    }
+}

@@ -1,0 +1,178 @@
+package org.kerasport.dl4j.mappers;
+
+import java.util.List;
+import java.util.Set;
+import org.deeplearning4j.nn.conf.dropout.Dropout;
+import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
+import org.deeplearning4j.nn.conf.graph.MergeVertex;
+import org.deeplearning4j.nn.conf.graph.ReshapeVertex;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.DropoutLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.kerasport.dl4j.LayerMapper;
+import org.kerasport.dl4j.Layout;
+import org.kerasport.dl4j.LossMapper;
+import org.kerasport.dl4j.MappingContext;
+import org.kerasport.format.Json;
+import org.kerasport.model.LayerSpec;
+import org.kerasport.model.LossSpec;
+import org.kerasport.model.WeightSpec;
+import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.lossfunctions.ILossFunction;
+
+/** Core Keras layers: Dense, Activation, the dropout and noise family, Flatten, Reshape, and the merge layers. */
+public final class CoreMappers {
+    private CoreMappers() {
+    }
+
+    /** Keras Dense on a 2-D input: DL4J DenseLayer, or an OutputLayer carrying the loss when it is a model output. */
+    public static final class Dense implements LayerMapper {
+        @Override
+        public Set<String> classNames() {
+            return Set.of("Dense");
+        }
+
+        @Override
+        public String map(LayerSpec l, String vertex, List<String> inputs, MappingContext ctx) {
+            Long[] in = ctx.shape(inputs.get(0));
+            if (in == null || in.length != 2) {
+                ctx.unsupported(l, "input", "Dense on a " + (in == null ? "?" : in.length) + "-D input is not supported yet (only [batch, features])");
+                return null;
+            }
+            long units = l.config().get("units").asLong();
+            IActivation act = ctx.activation(l, "activation");
+            WeightSpec kernel = l.weight("kernel").orElse(null), bias = l.weight("bias").orElse(null);
+            LossSpec loss = ctx.lossIfOutput(l);
+            ILossFunction lossFn = loss == null ? null : LossMapper.map(loss, ctx.lossWeight(l.name()));
+            org.deeplearning4j.nn.conf.layers.Layer layer;
+            if (lossFn != null) {
+                layer = new OutputLayer.Builder(lossFn).nIn(in[1]).nOut(units).activation(act).hasBias(bias != null)
+                        .regularization(ctx.regularization(kernel)).regularizationBias(ctx.regularization(bias)).build();
+                ctx.fusedOutput(l.name(), vertex);
+            } else {
+                layer = new DenseLayer.Builder().nIn(in[1]).nOut(units).activation(act).hasBias(bias != null)
+                        .regularization(ctx.regularization(kernel)).regularizationBias(ctx.regularization(bias)).build();
+            }
+            ctx.addLayer(vertex, layer, l.trainable(), new Long[]{in[0], units}, inputs);
+            ctx.bind("kernel", vertex, "W", Layout.SAME);
+            if (bias != null) ctx.bind("bias", vertex, "b", Layout.SAME);
+            return vertex;
+        }
+    }
+
+    public static final class Activation implements LayerMapper {
+        @Override
+        public Set<String> classNames() {
+            return Set.of("Activation", "ReLU", "Softmax", "LeakyReLU", "ELU");
+        }
+
+        @Override
+        public String map(LayerSpec l, String vertex, List<String> inputs, MappingContext ctx) {
+            IActivation act = switch (l.className()) {
+                case "Activation" -> ctx.activation(l, "activation");
+                case "Softmax" -> new org.nd4j.linalg.activations.impl.ActivationSoftmax();
+                case "LeakyReLU" -> new org.nd4j.linalg.activations.impl.ActivationLReLU(slope(l));
+                case "ELU" -> new org.nd4j.linalg.activations.impl.ActivationELU(value(l, "alpha", 1.0));
+                default -> new org.nd4j.linalg.activations.impl.ActivationReLU(
+                        Json.isPresent(l.config(), "max_value") ? l.config().get("max_value").asDouble() : null,
+                        value(l, "threshold", 0.0), value(l, "negative_slope", 0.0));
+            };
+            if (l.className().equals("Softmax") && l.config().has("axis") && l.config().get("axis").asInt(-1) != -1) {
+                ctx.unsupported(l, "axis", "Softmax over an axis other than the last is not supported yet");
+                return null;
+            }
+            ctx.addLayer(vertex, new ActivationLayer.Builder().activation(act).build(), true, ctx.shape(inputs.get(0)), inputs);
+            return vertex;
+        }
+
+        private static double slope(LayerSpec l) {
+            if (l.config().has("negative_slope")) return l.config().get("negative_slope").asDouble(); // Keras 3
+            return value(l, "alpha", 0.3);                                                             // Keras 2
+        }
+
+        private static double value(LayerSpec l, String f, double dflt) {
+            return Json.isPresent(l.config(), f) ? l.config().get(f).asDouble() : dflt;
+        }
+    }
+
+    /** Dropout and noise layers: identity at inference; Dropout and SpatialDropout drop in training (DL4J's inverted dropout). */
+    public static final class DropoutFamily implements LayerMapper {
+        @Override
+        public Set<String> classNames() {
+            return Set.of("Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", "GaussianNoise",
+                    "GaussianDropout", "AlphaDropout", "ActivityRegularization", "Identity", "Masking");
+        }
+
+        @Override
+        public String map(LayerSpec l, String vertex, List<String> inputs, MappingContext ctx) {
+            if (l.className().equals("Masking")) {
+                ctx.unsupported(l, "mask_value", "Masking is not supported yet");
+                return null;
+            }
+            double rate = l.config().has("rate") ? l.config().get("rate").asDouble() : 0.0;
+            if (l.className().equals("Dropout") && rate > 0) {
+                ctx.addLayer(vertex, new DropoutLayer.Builder().dropOut(new Dropout(1.0 - rate)).build(), true,
+                        ctx.shape(inputs.get(0)), inputs);
+                return vertex;
+            }
+            if (rate > 0 || l.className().startsWith("Gaussian") || l.className().equals("AlphaDropout"))
+                ctx.note(l.name() + " (" + l.className() + "): identity in this graph; its training-time noise is not reproduced");
+            return inputs.get(0); // identity at inference: no vertex needed
+        }
+    }
+
+    public static final class Reshaping implements LayerMapper {
+        @Override
+        public Set<String> classNames() {
+            return Set.of("Flatten", "Reshape");
+        }
+
+        @Override
+        public String map(LayerSpec l, String vertex, List<String> inputs, MappingContext ctx) {
+            Long[] in = ctx.shape(inputs.get(0));
+            Long[] out = ctx.outputShape(l, inputs);
+            if (in != null && in.length == 2 && l.className().equals("Flatten")) return inputs.get(0);
+            if (out == null) {
+                ctx.unsupported(l, "shape", "output shape cannot be worked out");
+                return null;
+            }
+            int[] shape = new int[out.length];
+            shape[0] = -1;
+            for (int i = 1; i < out.length; i++) shape[i] = out[i].intValue();
+            ctx.addVertex(vertex, new ReshapeVertex('c', shape, null), out, inputs);
+            return vertex;
+        }
+    }
+
+    public static final class Merge implements LayerMapper {
+        @Override
+        public Set<String> classNames() {
+            return Set.of("Add", "Subtract", "Multiply", "Average", "Maximum", "Concatenate");
+        }
+
+        @Override
+        public String map(LayerSpec l, String vertex, List<String> inputs, MappingContext ctx) {
+            Long[] shape = ctx.outputShape(l, inputs);
+            if (l.className().equals("Concatenate")) {
+                int axis = l.config().has("axis") ? l.config().get("axis").asInt() : -1;
+                Long[] in = ctx.shape(inputs.get(0));
+                if (in == null || (axis != -1 && axis != in.length - 1) || in.length != 2) {
+                    ctx.unsupported(l, "axis", "Concatenate is supported on the last axis of 2-D tensors for now");
+                    return null;
+                }
+                ctx.addVertex(vertex, new MergeVertex(), shape, inputs);
+                return vertex;
+            }
+            ElementWiseVertex.Op op = switch (l.className()) {
+                case "Add" -> ElementWiseVertex.Op.Add;
+                case "Subtract" -> ElementWiseVertex.Op.Subtract;
+                case "Multiply" -> ElementWiseVertex.Op.Product;
+                case "Average" -> ElementWiseVertex.Op.Average;
+                default -> ElementWiseVertex.Op.Max;
+            };
+            ctx.addVertex(vertex, new ElementWiseVertex(op), shape, inputs);
+            return vertex;
+        }
+    }
+}

@@ -1,0 +1,125 @@
+package org.kerasport.dl4j.optim;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.custom.Max;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.schedule.ISchedule;
+
+/**
+ * Keras {@code Adam(learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, amsgrad=False)}, as
+ * {@code keras/src/optimizers/adam.py: Adam.update_step} (Keras 3.15), with t = iterations + 1:
+ * <pre>
+ *   α ← lr·√(1 − β₂ᵗ) / (1 − β₁ᵗ)
+ *   m ← m + (g − m)·(1 − β₁)
+ *   v ← v + (g² − v)·(1 − β₂)
+ *   v̂ ← max(v̂, v); v := v̂                   (amsgrad only)
+ *   w ← w − m·α / (√v + ε)                    (ε outside the square root)
+ * </pre>
+ * AdamW is this updater plus decoupled weight decay (see the package documentation). DL4J's {@code Adam} differs in
+ * the epsilon default (1e-8) and its epsilon placement relative to the bias correction; {@code AMSGrad} likewise.
+ * State: {@code "momentum"}, {@code "velocity"} and, with amsgrad, {@code "velocity_hat"} (zeros initially).
+ */
+public final class KerasAdam extends KerasUpdater {
+    private static final long serialVersionUID = 1L;
+    public static final double DEFAULT_LEARNING_RATE = 0.001;
+
+    private double beta1;
+    private double beta2;
+    private double epsilon;
+    private boolean amsgrad;
+
+    /** Keras' defaults: {@code Adam(0.001, 0.9, 0.999, 1e-7, amsgrad=False)}. */
+    public KerasAdam() {
+        this(DEFAULT_LEARNING_RATE, 0.9, 0.999, 1e-7, false);
+    }
+
+    public KerasAdam(double learningRate, double beta1, double beta2, double epsilon, boolean amsgrad) {
+        this(learningRate, null, beta1, beta2, epsilon, amsgrad);
+    }
+
+    public KerasAdam(ISchedule learningRate, double beta1, double beta2, double epsilon, boolean amsgrad) {
+        this(Double.NaN, Objects.requireNonNull(learningRate, "schedule"), beta1, beta2, epsilon, amsgrad);
+    }
+
+    private KerasAdam(double learningRate, ISchedule schedule, double beta1, double beta2, double epsilon,
+                      boolean amsgrad) {
+        super(learningRate, schedule);
+        this.beta1 = beta1;
+        this.beta2 = beta2;
+        this.epsilon = requireNonNegative("epsilon", epsilon);
+        this.amsgrad = amsgrad;
+    }
+
+    public double getBeta1() {
+        return beta1;
+    }
+
+    public double getBeta2() {
+        return beta2;
+    }
+
+    public double getEpsilon() {
+        return epsilon;
+    }
+
+    public boolean isAmsgrad() {
+        return amsgrad;
+    }
+
+    @Override
+    public List<String> stateNames() {
+        return amsgrad ? List.of("momentum", "velocity", "velocity_hat") : List.of("momentum", "velocity");
+    }
+
+    @Override
+    protected Map<String, Object> hyperParameters() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("beta_1", beta1);
+        m.put("beta_2", beta2);
+        m.put("epsilon", epsilon);
+        m.put("amsgrad", amsgrad);
+        return m;
+    }
+
+    @Override
+    protected Updater newUpdater() {
+        return new Updater(this);
+    }
+
+    @Override
+    public KerasAdam clone() {
+        return (KerasAdam) super.clone();
+    }
+
+    /** The gradient updater of {@link KerasAdam}. */
+    public static final class Updater extends KerasGradientUpdater<KerasAdam> {
+        Updater(KerasAdam config) {
+            super(config);
+        }
+
+        @Override
+        protected void step(INDArray g, float lr, long iteration) {
+            KerasAdam c = config;
+            float t = F32.step(iteration + 1);
+            float beta1Power = F32.pow(F32.f(c.beta1), t);
+            float beta2Power = F32.pow(F32.f(c.beta2), t);
+            float alpha = lr * F32.sqrt(1f - beta2Power) / (1f - beta1Power);
+            INDArray m = slot(0), v = slot(1), s = scratch(0, g);
+            g.sub(m, s).muli(F32.f(1 - c.beta1));          // (g − m)·(1 − β₁)
+            m.addi(s);
+            g.mul(g, s).subi(v).muli(F32.f(1 - c.beta2));  // (g² − v)·(1 − β₂)
+            v.addi(s);
+            if (c.amsgrad) {
+                INDArray vHat = slot(2);
+                Nd4j.exec(new Max(vHat, v, vHat));
+                v = vHat;
+            }
+            sqrt(v, s).addi(F32.f(c.epsilon));             // √v + ε
+            m.mul(alpha, g).divi(s);                       // u = m·α / (√v + ε)
+        }
+    }
+}

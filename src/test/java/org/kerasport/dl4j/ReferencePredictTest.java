@@ -1,0 +1,50 @@
+package org.kerasport.dl4j;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+import org.kerasport.TestSupport;
+import org.kerasport.format.KerasReader;
+import org.kerasport.model.KerasModel;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/** Predictions of the imported DL4J graph equal Keras' reference predictions (case.json tolerance). */
+class ReferencePredictTest {
+    /** Cases whose layers the DL4J mapping covers so far. */
+    static final List<String> CASES = List.of("seed_example", "reg_dense", "optimizers/adam", "optimizers/sgd");
+
+    @TestFactory
+    Stream<DynamicTest> predictionsEqualKeras() {
+        List<DynamicTest> tests = new ArrayList<>();
+        for (String c : CASES)
+            for (String f : new String[]{"model.keras", "model.h5"})
+                tests.add(DynamicTest.dynamicTest(c + "/" + f, () -> check(c, f)));
+        return tests.stream();
+    }
+
+    static void check(String c, String file) {
+        ReferenceData ref = ReferenceData.load(TestSupport.reference().resolve(c));
+        KerasModel m = KerasReader.read(ref.dir().resolve(file));
+        ImportedModel im = Dl4jImporter.importModel(m, false);
+        INDArray[] x = new INDArray[im.inputs().size()];
+        JsonNode ins = ref.caseJson().get("inputs");
+        for (int i = 0; i < x.length; i++) x[i] = ref.array(ins.get(i).get("npz_key").asText());
+        INDArray[] y = im.graph().output(false, x);
+        JsonNode outs = ref.caseJson().get("outputs");
+        double tol = ref.tolerance("predict_abs", 1e-5);
+        int k = 0;
+        for (String out : im.outputs().keySet()) {
+            INDArray want = ref.array(outs.get(k).get("npz_key").asText());
+            INDArray got = y[k++];
+            assertArrayEquals(want.shape(), got.shape(), out + " shape");
+            double diff = want.sub(got).amaxNumber().doubleValue();
+            assertTrue(diff <= tol, c + "/" + file + " output " + out + ": max |diff| " + diff + " > " + tol);
+        }
+    }
+}

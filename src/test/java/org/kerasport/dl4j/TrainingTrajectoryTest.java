@@ -1,0 +1,59 @@
+package org.kerasport.dl4j;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+import org.kerasport.TestSupport;
+import org.kerasport.format.KerasReader;
+import org.kerasport.model.KerasModel;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.MultiDataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Training in DL4J reproduces Keras' training references step by step: the loss Keras reported for each batch
+ * (regularization included) and every variable after every update, within the case's tolerances.
+ */
+class TrainingTrajectoryTest {
+    static final List<String> CASES = List.of("seed_example", "reg_dense", "optimizers/sgd", "optimizers/adam");
+
+    @TestFactory
+    Stream<DynamicTest> trainingFollowsKeras() {
+        List<DynamicTest> tests = new ArrayList<>();
+        for (String c : CASES) tests.add(DynamicTest.dynamicTest(c, () -> check(c)));
+        return tests.stream();
+    }
+
+    static void check(String c) {
+        ReferenceData ref = ReferenceData.load(TestSupport.reference().resolve(c));
+        JsonNode training = ref.caseJson().get("training");
+        KerasModel m = KerasReader.read(ref.dir().resolve("model.keras"));
+        ImportedModel im = Dl4jImporter.importModel(m, false);
+        int steps = training.get("steps").asInt();
+        double lossTol = ref.tolerance("loss_abs", 1e-5), trainTol = ref.tolerance("train_abs", 1e-5);
+        JsonNode ins = ref.caseJson().get("inputs"), outs = ref.caseJson().get("outputs");
+        for (int k = 0; k < steps; k++) {
+            INDArray[] x = new INDArray[ins.size()], y = new INDArray[outs.size()];
+            for (int i = 0; i < x.length; i++)
+                x[i] = ref.array("train_x__" + k + (ins.size() > 1 ? "__" + ins.get(i).get("name").asText() : ""));
+            for (int i = 0; i < y.length; i++)
+                y[i] = ref.array("train_y__" + k + (outs.size() > 1 ? "__" + outs.get(i).get("name").asText() : ""));
+            im.graph().fit(new MultiDataSet(x, y));
+            double want = training.get("losses").get(k).asDouble();
+            assertEquals(want, im.graph().score(), lossTol, c + ": loss of step " + k);
+            for (WeightBinding b : im.bindings()) {
+                String key = "after__" + k + "__" + b.kerasLayer() + "__" + b.kerasWeight();
+                INDArray wantW = ref.array(key);
+                float[] got = b.layout().toKeras(im.graph().getParam(b.vertex() + "_" + b.param()), wantW.shape());
+                double diff = wantW.sub(Nd4j.create(got, wantW.shape(), 'c')).amaxNumber().doubleValue();
+                assertTrue(diff <= trainTol, c + ": " + key + " max |diff| " + diff + " > " + trainTol);
+            }
+        }
+    }
+}
