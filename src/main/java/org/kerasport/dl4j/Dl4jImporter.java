@@ -64,6 +64,7 @@ public final class Dl4jImporter {
         Map<String, LossSpec> losses = m.training() == null ? Map.of() : m.training().losses();
         Map<String, Double> lossWeights = m.training() == null ? Map.of() : m.training().lossWeights();
         MappingContext ctx = new MappingContext(gb, m.source().kerasMajor(), wd, losses, lossWeights);
+        ctx.keras = m;
 
         Map<String, String> produced = new HashMap<>();
         List<String> inputs = new ArrayList<>();
@@ -163,9 +164,38 @@ public final class Dl4jImporter {
                         out = mapper.map(l, vertex, in, ctx);
                     }
                 }
+                if (out != null && l.activityRegularizer() != null) out = activity(l, vertex, out, ctx);
                 if (out != null) produced.put(key(name, call), out);
             }
         }
+    }
+
+    /** Appends the layer's activity regularizer to its output (Keras semantics of the writing version). */
+    private static String activity(LayerSpec l, String vertex, String out, MappingContext ctx) {
+        org.kerasport.model.Regularizer r = l.activityRegularizer();
+        if (r instanceof org.kerasport.model.Regularizer.Orthogonal || r.isZero()) return out;
+        if (ctx.fusedOutputs.containsValue(out)) {
+            ctx.unsupported(l, "activity_regularizer", "an activity regularizer on a model output layer is not supported yet");
+            return out;
+        }
+        String v = vertex + "__activity";
+        boolean divide = divideActivityByBatch(ctx.keras);
+        ctx.addLayer(v, new org.kerasport.dl4j.layers.ActivityRegularization(v, r.l1(), r.l2(), divide), true, ctx.shape(out), List.of(out));
+        ctx.note(l.name() + ": activity regularizer " + r.className() + "(l1=" + r.l1() + ", l2=" + r.l2() + ")"
+                + (divide ? ", divided by the batch size" : ", not divided by the batch size") + " as Keras " + ctx.keras.source().kerasVersion() + " does");
+        return v;
+    }
+
+    /** tf.keras and Keras >= 3.14 divide activity penalties by the batch size; Keras 1, 2.0-2.3 and 3.0-3.13 do not. */
+    static boolean divideActivityByBatch(KerasModel m) {
+        String v = m.source().kerasVersion();
+        if (v == null) return true;
+        if (v.endsWith("-tf")) return true;
+        String[] p = v.split("[.-]");
+        int major = Integer.parseInt(p[0]), minor = p.length > 1 && p[1].matches("\\d+") ? Integer.parseInt(p[1]) : 0;
+        if (major == 3) return minor >= 14;
+        if (major == 2) return minor >= 4; // tf.keras (2.4 and later are tf.keras)
+        return false;
     }
 
     /** A nested model's sublayer, given the slice of the enclosing top-level layer's weights that belongs to it. */

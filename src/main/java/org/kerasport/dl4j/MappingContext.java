@@ -12,6 +12,7 @@ import org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop;
 import org.kerasport.UnsupportedItem;
 import org.kerasport.dl4j.activation.KerasActivations;
 import org.kerasport.format.ShapeInference;
+import org.kerasport.model.KerasModel;
 import org.kerasport.model.LayerSpec;
 import org.kerasport.model.LossSpec;
 import org.kerasport.model.WeightSpec;
@@ -24,6 +25,8 @@ public final class MappingContext {
     final ComputationGraphConfiguration.GraphBuilder gb;
     final int kerasMajor;
     final Double weightDecay;
+    /** The model being mapped. */
+    KerasModel keras;
     final Map<String, Long[]> shapes = new HashMap<>();
     final List<WeightBinding> bindings = new ArrayList<>();
     final List<UnsupportedItem> unsupported = new ArrayList<>();

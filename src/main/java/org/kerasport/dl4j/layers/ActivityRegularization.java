@@ -1,0 +1,109 @@
+package org.kerasport.dl4j.layers;
+
+import java.util.Collection;
+import java.util.Map;
+import org.deeplearning4j.nn.api.ParamInitializer;
+import org.deeplearning4j.nn.conf.InputPreProcessor;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.NoParamLayer;
+import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
+import org.deeplearning4j.nn.params.EmptyParamInitializer;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A Keras {@code activity_regularizer} as a DL4J layer placed on the regularized layer's output: identity forward;
+ * in training the penalty l1·Σ|a| + l2·Σa² (divided by the batch size where the writing Keras divides: tf.keras and
+ * Keras ≥ 3.14) is added to the score and its gradient to the backpropagated error.
+ */
+public class ActivityRegularization extends NoParamLayer {
+    private double l1;
+    private double l2;
+    private boolean divideByBatch;
+
+    public ActivityRegularization() {
+    }
+
+    public ActivityRegularization(String name, double l1, double l2, boolean divideByBatch) {
+        this.layerName = name;
+        this.l1 = l1;
+        this.l2 = l2;
+        this.divideByBatch = divideByBatch;
+    }
+
+    public double getL1() {
+        return l1;
+    }
+
+    public void setL1(double l1) {
+        this.l1 = l1;
+    }
+
+    public double getL2() {
+        return l2;
+    }
+
+    public void setL2(double l2) {
+        this.l2 = l2;
+    }
+
+    public boolean isDivideByBatch() {
+        return divideByBatch;
+    }
+
+    public void setDivideByBatch(boolean divideByBatch) {
+        this.divideByBatch = divideByBatch;
+    }
+
+    @Override
+    public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners,
+                                                       int layerIndex, INDArray layerParamsView, boolean initializeParams,
+                                                       DataType networkDataType) {
+        ActivityRegularizationImpl ret = new ActivityRegularizationImpl(conf, networkDataType);
+        ret.setListeners(listeners);
+        ret.setIndex(layerIndex);
+        ret.setParamsViewArray(layerParamsView);
+        Map<String, INDArray> paramTable = initializer().init(conf, layerParamsView, initializeParams);
+        ret.setParamTable(paramTable);
+        ret.setConf(conf);
+        return ret;
+    }
+
+    @Override
+    public ParamInitializer initializer() {
+        return EmptyParamInitializer.getInstance();
+    }
+
+    @Override
+    public InputType getOutputType(int layerIndex, InputType inputType) {
+        return inputType;
+    }
+
+    @Override
+    public void setNIn(InputType inputType, boolean override) {
+        // no parameters
+    }
+
+    @Override
+    public InputPreProcessor getPreProcessorForInputType(InputType inputType) {
+        return null;
+    }
+
+    @Override
+    public LayerMemoryReport getMemoryReport(InputType inputType) {
+        return new LayerMemoryReport.Builder(layerName, ActivityRegularization.class, inputType, inputType)
+                .standardMemory(0, 0).workingMemory(0, 0, 0, 0).cacheMemory(0, 0).build();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ActivityRegularization a && super.equals(o) && a.l1 == l1 && a.l2 == l2 && a.divideByBatch == divideByBatch;
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(super.hashCode(), l1, l2, divideByBatch);
+    }
+}
