@@ -4,7 +4,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import org.kerasport.dl4j.mappers.AttentionMappers;
+import org.kerasport.dl4j.mappers.ConvMappers;
 import org.kerasport.dl4j.mappers.CoreMappers;
+import org.kerasport.dl4j.mappers.RecurrentMappers;
 
 /** The one table of layer mappers, keyed by Keras class name. Custom mappers registered first win. */
 public final class MapperRegistry {
@@ -20,9 +23,13 @@ public final class MapperRegistry {
     }
 
     private static List<LayerMapper> builtIn() {
-        return List.of(
+        List<LayerMapper> all = new java.util.ArrayList<>(List.of(
                 new CoreMappers.Dense(), new CoreMappers.Activation(), new CoreMappers.DropoutFamily(),
-                new CoreMappers.Reshaping(), new CoreMappers.Merge());
+                new CoreMappers.Reshaping(), new CoreMappers.Merge()));
+        all.addAll(ConvMappers.all());
+        all.addAll(RecurrentMappers.all());
+        all.addAll(AttentionMappers.all());
+        return all;
     }
 
     private void register(LayerMapper m) {

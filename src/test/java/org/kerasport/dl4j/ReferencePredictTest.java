@@ -16,8 +16,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** Predictions of the imported DL4J graph equal Keras' reference predictions (case.json tolerance). */
 class ReferencePredictTest {
-    /** Cases whose layers the DL4J mapping covers so far. */
-    static final List<String> CASES = List.of("seed_example", "reg_dense", "optimizers/adam", "optimizers/sgd");
+    /** Cases whose layers the DL4J mapping covers so far (src/test/resources/dl4j-cases/*.txt, "predict" lines). */
+    static final List<String> CASES = SupportedCases.list("predict");
 
     @TestFactory
     Stream<DynamicTest> predictionsEqualKeras() {

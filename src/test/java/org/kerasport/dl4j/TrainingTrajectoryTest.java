@@ -21,7 +21,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * (regularization included) and every variable after every update, within the case's tolerances.
  */
 class TrainingTrajectoryTest {
-    static final List<String> CASES = List.of("seed_example", "reg_dense", "optimizers/sgd", "optimizers/adam");
+    /** Cases whose training the DL4J mapping covers so far (src/test/resources/dl4j-cases/*.txt, "train" lines). */
+    static final List<String> CASES = SupportedCases.list("train");
 
     @TestFactory
     Stream<DynamicTest> trainingFollowsKeras() {

@@ -1,0 +1,15 @@
+package org.kerasport.dl4j.mappers;
+
+import java.util.List;
+import org.kerasport.dl4j.LayerMapper;
+
+/** Recurrent layer family mappers (registered in {@link org.kerasport.dl4j.MapperRegistry}). */
+public final class RecurrentMappers {
+    private RecurrentMappers() {
+    }
+
+    /** Every mapper of this family. */
+    public static List<LayerMapper> all() {
+        return List.of();
+    }
+}
