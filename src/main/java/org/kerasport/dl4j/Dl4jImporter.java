@@ -37,14 +37,27 @@ import org.nd4j.linalg.lossfunctions.ILossFunction;
 public final class Dl4jImporter {
     private final MapperRegistry registry;
     private final boolean lenient;
+    private final boolean training;
 
-    public Dl4jImporter(MapperRegistry registry, boolean lenient) {
+    /**
+     * @param lenient  drop unsupported items (listed in {@link ImportedModel#unsupported()}) instead of failing
+     * @param training the graph will be trained: an optimizer or loss Kerasport cannot reproduce is an error; for
+     *                 prediction only they are noted in the report
+     */
+    public Dl4jImporter(MapperRegistry registry, boolean lenient, boolean training) {
         this.registry = registry;
         this.lenient = lenient;
+        this.training = training;
     }
 
+    /** Import for prediction: the model's optimizer and loss are mapped when possible, noted when not. */
     public static ImportedModel importModel(KerasModel m, boolean lenient) {
-        return new Dl4jImporter(MapperRegistry.defaults(), lenient).map(m, null);
+        return new Dl4jImporter(MapperRegistry.defaults(), lenient, false).map(m, null);
+    }
+
+    /** Import for training: everything, optimizer and loss included, must map exactly (or be dropped with lenient). */
+    public static ImportedModel importForTraining(KerasModel m, boolean lenient) {
+        return new Dl4jImporter(MapperRegistry.defaults(), lenient, true).map(m, null);
     }
 
     /**
@@ -54,8 +67,9 @@ public final class Dl4jImporter {
     public ImportedModel map(KerasModel m, IUpdater updater) {
         OptimizerSpec opt = m.training() == null ? null : m.training().optimizer();
         List<UnsupportedItem> problems = new ArrayList<>(m.unsupported());
+        List<UnsupportedItem> trainingProblems = new ArrayList<>();
         if (updater == null) {
-            OptimizerMapper.Mapped mapped = OptimizerMapper.map(opt, problems);
+            OptimizerMapper.Mapped mapped = OptimizerMapper.map(opt, trainingProblems);
             updater = mapped.updater();
         }
         Double wd = opt == null ? null : opt.weightDecay();
@@ -83,7 +97,7 @@ public final class Dl4jImporter {
             LossSpec loss = losses.get(o.layer());
             ILossFunction fn = loss == null ? null : LossMapper.map(loss, ctx.lossWeight(o.layer()));
             if (loss != null && fn == null)
-                ctx.unsupported.add(new UnsupportedItem(o.layer(), "loss", "loss", "loss '" + loss.name() + "' is not supported yet"));
+                trainingProblems.add(new UnsupportedItem(o.layer(), "loss", "loss", "loss '" + loss.name() + "' is not supported yet"));
             if (fn == null) {
                 outputs.put(o.layer(), v);
             } else {
@@ -93,6 +107,8 @@ public final class Dl4jImporter {
             }
         }
         problems.addAll(ctx.unsupported);
+        if (training) problems.addAll(trainingProblems);
+        else for (UnsupportedItem u : trainingProblems) ctx.note("not needed for prediction, but training would need: " + u);
         if (!problems.isEmpty() && !lenient) throw new UnsupportedFeatureException(Path.of(m.source().path()), problems);
         gb.setOutputs(outputs.values().toArray(new String[0]));
         gb.setInputTypes(inputTypes.toArray(new InputType[0]));

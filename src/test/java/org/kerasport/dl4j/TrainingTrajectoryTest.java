@@ -35,7 +35,7 @@ class TrainingTrajectoryTest {
         ReferenceData ref = ReferenceData.load(TestSupport.reference().resolve(c));
         JsonNode training = ref.caseJson().get("training");
         KerasModel m = KerasReader.read(ref.dir().resolve("model.keras"));
-        ImportedModel im = Dl4jImporter.importModel(m, false);
+        ImportedModel im = Dl4jImporter.importForTraining(m, false);
         int steps = training.get("steps").asInt();
         double lossTol = ref.tolerance("loss_abs", 1e-5), trainTol = ref.tolerance("train_abs", 1e-5);
         JsonNode ins = ref.caseJson().get("inputs"), outs = ref.caseJson().get("outputs");

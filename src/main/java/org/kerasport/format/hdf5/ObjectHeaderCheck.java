@@ -61,9 +61,11 @@ final class ObjectHeaderCheck {
     void verify(long address, String part) throws IOException {
         long at = sb.baseAddress() + address;
         byte[] prefix = read(at, 16);
-        if (prefix == null) return;                                    // HDF5 refuses a header beyond the file
-        if (prefix[0] == 'O' && prefix[1] == 'H' && prefix[2] == 'D' && prefix[3] == 'R') return; // checksummed
-        if (prefix[0] != 1) return;                                     // HDF5 refuses unknown versions
+        if (prefix != null && prefix[0] == 'O' && prefix[1] == 'H' && prefix[2] == 'D' && prefix[3] == 'R') return; // checksummed
+        if (prefix == null || prefix[0] != 1) {
+            // HDF5 has loaded this header, so it is there: not finding it means this check would be blind
+            throw corrupt(part, "no object header at address " + address);
+        }
         Deque<long[]> chunks = new ArrayDeque<>();
         chunks.add(new long[] {at + 16, u32(prefix, 8)});
         Set<Long> seen = new HashSet<>();

@@ -31,6 +31,12 @@ class Hdf5FormsTest {
             d = sys.argv[1]
             with h5py.File(d + '/other.h5', 'w') as o:
                 o.create_group('g')
+            with h5py.File(d + '/userblock.h5', 'w', userblock_size=1024) as u:
+                u.attrs['keras_version'] = '2.1.6'
+                u.attrs['names'] = ['a', 'b']
+                u['x'] = np.arange(3, dtype='f4')
+            with open(d + '/userblock.h5', 'r+b') as u:
+                u.write(b'not HDF5: a user block ' * 8)
             with open(d + '/raw.bin', 'wb') as r:
                 r.write(np.arange(4, dtype='<f4').tobytes())
             f = h5py.File(d + '/forms.h5', 'w')
@@ -252,6 +258,16 @@ class Hdf5FormsTest {
         assertEquals(ExitCode.IO, assertThrows(UserInputException.class, () -> Hdf5File.openRead(dir)).exitCode());
         Path empty = Files.createFile(dir.resolve("empty.h5"));
         assertThrows(MalformedModelException.class, () -> Hdf5File.openRead(empty));
+    }
+
+    /** HDF5 allows a user block before the superblock (signature at 512, 1024, ...); addresses are then relative. */
+    @Test
+    void userBlock() {
+        try (Hdf5File f = Hdf5File.openRead(dir.resolve("userblock.h5"))) {
+            assertEquals("2.1.6", f.root().stringAttribute("keras_version"));
+            assertEquals(List.of("a", "b"), f.root().stringListAttribute("names"));
+            assertArrayEquals(new float[] {0, 1, 2}, f.root().dataset("x").readFloats());
+        }
     }
 
     @Test
