@@ -111,6 +111,42 @@ public final class Npy {
         return new NdArray(shape, out, dtype);
     }
 
+    /** Writes float32 arrays as an {@code .npz} (uncompressed, like numpy.savez), keyed by name, in order. */
+    public static void writeNpz(java.io.OutputStream os, Map<String, NdArray> arrays) throws IOException {
+        try (java.util.zip.ZipOutputStream z = new java.util.zip.ZipOutputStream(os)) {
+            for (Map.Entry<String, NdArray> e : arrays.entrySet()) {
+                byte[] npy = npyBytes(e.getValue());
+                ZipEntry entry = new ZipEntry(e.getKey() + ".npy");
+                entry.setMethod(ZipEntry.STORED);
+                entry.setSize(npy.length);
+                java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+                crc.update(npy);
+                entry.setCrc(crc.getValue());
+                z.putNextEntry(entry);
+                z.write(npy);
+                z.closeEntry();
+            }
+        }
+    }
+
+    /** One float32 array in .npy format 1.0, C order. */
+    public static byte[] npyBytes(NdArray a) {
+        StringBuilder shape = new StringBuilder("(");
+        for (long d : a.shape()) shape.append(d).append(", ");
+        if (a.shape().length > 1) shape.setLength(shape.length() - 2);
+        else if (a.shape().length == 1) shape.setLength(shape.length() - 1);
+        shape.append(')');
+        String header = "{'descr': '<f4', 'fortran_order': False, 'shape': " + shape + ", }";
+        int total = 10 + header.length() + 1;
+        int pad = (64 - total % 64) % 64;
+        header = header + " ".repeat(pad) + "\n";
+        ByteBuffer b = ByteBuffer.allocate(10 + header.length() + a.data().length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        b.put((byte) 0x93).put("NUMPY".getBytes(StandardCharsets.ISO_8859_1)).put((byte) 1).put((byte) 0);
+        b.putShort((short) header.length()).put(header.getBytes(StandardCharsets.ISO_8859_1));
+        for (float f : a.data()) b.putFloat(f);
+        return b.array();
+    }
+
     private static byte[] readFully(InputStream in, long bytes, String where) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(bytes, 1 << 24));
         byte[] buf = new byte[1 << 16];

@@ -123,7 +123,8 @@ public final class KerasReader {
             if (backend == null) backend = mw.optStringAttribute("backend").orElse(null);
         }
         ConfigReader cr = new ConfigReader(file, version);
-        KerasGraph graph = cr.readModel(Json.parse(root.stringAttribute("model_config"), file, "model_config"));
+        JsonNode modelConfig = Json.parse(root.stringAttribute("model_config"), file, "model_config");
+        KerasGraph graph = cr.readModel(modelConfig);
         if (!root.hasGroup("model_weights"))
             throw new MalformedModelException(file, "/model_weights", "missing: the file has a model_config but no weights");
         graph = attachLegacyWeights(file, graph, root.group("model_weights"), cr, version, opts);
@@ -133,7 +134,7 @@ public final class KerasReader {
             training = new TrainingConfigParser(file).parse(tc, graph.outputs(), "training_config");
         }
         SourceInfo src = new SourceInfo(file.toString(), FORMAT_H5, version, backend, sha256(file), null);
-        return finish(file, graph, training, src, cr, opts);
+        return finish(file, graph, training, src, cr, opts, modelConfig);
     }
 
     /** Legacy layout: a group with {@code layer_names}, one subgroup per layer with {@code weight_names}. */
@@ -267,7 +268,7 @@ public final class KerasReader {
             TrainingSpec training = compile == null || compile.isNull() ? null
                     : new TrainingConfigParser(file).parse(compile, graph.outputs(), "config.json.compile_config");
             SourceInfo src = new SourceInfo(file.toString(), FORMAT_ZIP, version, null, sha256(file), null);
-            return finish(file, graph, training, src, cr, opts);
+            return finish(file, graph, training, src, cr, opts, config);
         }
     }
 
@@ -288,7 +289,7 @@ public final class KerasReader {
         ConfigReader cr = new ConfigReader(file, version);
         KerasGraph graph = withoutValues(cr.readModel(json), cr.weightLayout());
         SourceInfo src = new SourceInfo(file.toString(), FORMAT_JSON, version, Json.text(json, "backend"), sha256(file), null);
-        return finish(file, graph, null, src, cr, opts.withWeights(false));
+        return finish(file, graph, null, src, cr, opts.withWeights(false), json);
     }
 
     /** An architecture alone: the variables each layer would own, with their regularizers, shapes unknown. */
@@ -332,7 +333,7 @@ public final class KerasReader {
             }
         }
         SourceInfo src = new SourceInfo(jsonFile.toString(), format, version, backend, sha256(jsonFile), weightsFile.toString());
-        return finish(jsonFile, graph, null, src, cr, opts);
+        return finish(jsonFile, graph, null, src, cr, opts, json);
     }
 
     private static String readSmallText(Path file) {
@@ -350,12 +351,12 @@ public final class KerasReader {
     // ------------------------------------------------------------------ common
 
     private static KerasModel finish(Path file, KerasGraph graph, TrainingSpec training, SourceInfo src, ConfigReader cr,
-                                     ReadOptions opts) {
+                                     ReadOptions opts, JsonNode config) {
         if (!cr.unknownItems().isEmpty() && !opts.lenient())
             throw new UnsupportedFeatureException(file, cr.unknownItems());
         List<UnsupportedItem> unsupported = new ArrayList<>(cr.unknownItems());
         unsupported.addAll(cr.notComputable());
-        return new KerasModel(graph, training, src, unsupported);
+        return new KerasModel(graph, training, src, unsupported, config);
     }
 
     static String sha256(Path file) {

@@ -274,7 +274,8 @@ public final class InspectReport {
         return sb.toString();
     }
 
-    private static String optimizerText(OptimizerSpec o) {
+    /** An optimizer with its hyperparameters and weight decay, for people (inspect, convert, finetune). */
+    public static String optimizerText(OptimizerSpec o) {
         StringBuilder sb = new StringBuilder(o.className());
         if (!o.writtenClassName().equals(o.className())) sb.append(" (written as ").append(o.writtenClassName()).append(')');
         sb.append("  learning_rate=").append(o.learningRate() != null ? num(o.learningRate())

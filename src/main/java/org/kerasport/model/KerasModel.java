@@ -13,8 +13,11 @@ import org.kerasport.UnsupportedItem;
  * @param source   where the model came from
  * @param unsupported what was read but cannot be computed or interpreted (Lambda bytecode, orthogonal regularizers,
  *                    and with lenient reading unknown classes); empty for a fully understood model
+ * @param config   the model config exactly as the file holds it ({@code class_name}, {@code config} ...), kept
+ *                 verbatim so export can write back every field Kerasport does not interpret
  */
-public record KerasModel(KerasGraph graph, TrainingSpec training, SourceInfo source, List<UnsupportedItem> unsupported) {
+public record KerasModel(KerasGraph graph, TrainingSpec training, SourceInfo source, List<UnsupportedItem> unsupported,
+                         com.fasterxml.jackson.databind.JsonNode config) {
 
     public KerasModel {
         unsupported = List.copyOf(unsupported);

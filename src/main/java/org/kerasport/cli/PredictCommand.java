@@ -1,0 +1,146 @@
+package org.kerasport.cli;
+
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+import org.kerasport.ExitCode;
+import org.kerasport.UserInputException;
+import org.kerasport.data.NdArray;
+import org.kerasport.data.Npy;
+import org.kerasport.dl4j.Dl4jModel;
+import org.kerasport.format.ReadOptions;
+import org.kerasport.util.AtomicFiles;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.INDArrayIndex;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/** {@code kerasport predict}: run a Keras model (or a converted DL4J zip) on NumPy inputs. */
+final class PredictCommand implements Command {
+    @Override
+    public String name() {
+        return "predict";
+    }
+
+    @Override
+    public String summary() {
+        return "run a model on .npy/.npz inputs and write its outputs as .npz";
+    }
+
+    @Override
+    public String arguments() {
+        return "MODEL --input X.npy|X.npz -o Y.npz";
+    }
+
+    @Override
+    public String details() {
+        return """
+                MODEL is any Keras model file (as for inspect) or a DL4J zip written by 'kerasport convert'.
+                A single-input model takes a .npy or a one-array .npz; a multi-input model takes an .npz keyed by
+                input layer names. The output .npz is keyed by output layer names (float32). Inference mode:
+                dropout off, BatchNormalization on its moving statistics.
+
+                Example:
+                  kerasport predict models/seed_mlp.keras --input x.npy -o y.npz
+                """;
+    }
+
+    @Override
+    public Options options() {
+        Options o = new Options();
+        o.addOption(Option.builder().longOpt("input").hasArg().argName("FILE").desc(".npy or .npz input (required)").build());
+        o.addOption(Option.builder("o").longOpt("output").hasArg().argName("Y.npz").desc("where to write the outputs (required)").build());
+        o.addOption(Option.builder().longOpt("batch-size").hasArg().argName("N").desc("rows per forward pass (default 256)").build());
+        o.addOption(Option.builder().longOpt("arch").hasArg().argName("JSON").desc("architecture for a weights-only MODEL").build());
+        o.addOption(Option.builder().longOpt("weights").hasArg().argName("H5").desc("weights for a JSON architecture MODEL").build());
+        o.addOption(Option.builder().longOpt("lenient").desc("drop what cannot be mapped, with a warning each").build());
+        o.addOption(Option.builder().longOpt("force").desc("replace the output file if it exists").build());
+        return o;
+    }
+
+    @Override
+    public int run(CommandLine cl, PrintStream out, PrintStream err) {
+        List<String> args = cl.getArgList();
+        if (args.size() != 1) throw new UserInputException(ExitCode.USAGE, "predict takes one MODEL file (got " + args.size() + ")");
+        if (!cl.hasOption("input")) throw new UserInputException(ExitCode.USAGE, "--input is required");
+        if (!cl.hasOption("output")) throw new UserInputException(ExitCode.USAGE, "-o/--output is required");
+        Path modelPath = Path.of(args.get(0)), inputPath = Path.of(cl.getOptionValue("input")), outPath = Path.of(cl.getOptionValue("output"));
+        int batch = Options2.positiveInt(cl, "batch-size", 256);
+        AtomicFiles.checkTarget(outPath, cl.hasOption("force"), modelPath, inputPath);
+        Path companion = cl.hasOption("arch") ? Path.of(cl.getOptionValue("arch")) : cl.hasOption("weights") ? Path.of(cl.getOptionValue("weights")) : null;
+        Dl4jModel model = Dl4jModel.load(modelPath, new ReadOptions(companion, true, cl.hasOption("lenient")));
+        INDArray[] inputs = readInputs(inputPath, model);
+        long rows = inputs[0].size(0);
+        List<List<INDArray>> parts = new ArrayList<>();
+        for (int k = 0; k < model.outputs().size(); k++) parts.add(new ArrayList<>());
+        for (long start = 0; start < rows; start += batch) {
+            long end = Math.min(rows, start + batch);
+            INDArray[] slice = new INDArray[inputs.length];
+            for (int i = 0; i < inputs.length; i++) slice[i] = rowsOf(inputs[i], start, end);
+            INDArray[] y = model.graph().output(false, slice);
+            for (int k = 0; k < y.length; k++) parts.get(k).add(y[k].dup());
+        }
+        Map<String, NdArray> result = new LinkedHashMap<>();
+        for (int k = 0; k < model.outputs().size(); k++) {
+            INDArray all = Nd4j.concat(0, parts.get(k).toArray(new INDArray[0]));
+            result.put(model.outputs().get(k), new NdArray(all.shape(), all.dup('c').data().asFloat(), "float32"));
+        }
+        AtomicFiles.write(outPath, cl.hasOption("force"), tmp -> {
+            try (OutputStream os = Files.newOutputStream(tmp)) {
+                Npy.writeNpz(os, result);
+            }
+        });
+        err.println("predict: " + rows + " rows -> " + outPath + " (" + String.join(", ", result.keySet().stream()
+                .map(k -> k + " " + Arrays.toString(result.get(k).shape())).toList()) + ")");
+        return 0;
+    }
+
+    private static INDArray rowsOf(INDArray a, long start, long end) {
+        INDArrayIndex[] idx = new INDArrayIndex[a.rank()];
+        Arrays.fill(idx, NDArrayIndex.all());
+        idx[0] = NDArrayIndex.interval(start, end);
+        return a.get(idx);
+    }
+
+    /** Reads and checks the inputs against the model's input names and shapes. */
+    static INDArray[] readInputs(Path file, Dl4jModel model) {
+        Map<String, NdArray> given = new LinkedHashMap<>();
+        String name = file.getFileName().toString();
+        if (name.endsWith(".npz")) given.putAll(Npy.readNpz(file));
+        else given.put("", Npy.read(file));
+        List<String> names = model.inputs();
+        INDArray[] out = new INDArray[names.size()];
+        for (int i = 0; i < names.size(); i++) {
+            NdArray a = given.get(names.get(i));
+            if (a == null && names.size() == 1 && given.size() == 1) a = given.values().iterator().next();
+            if (a == null)
+                throw new UserInputException(ExitCode.BAD_DATA, file + ": no array for input '" + names.get(i) + "'; the model's inputs are "
+                        + names + (given.isEmpty() ? "" : ", the file has " + given.keySet()) + " (a multi-input model takes an .npz keyed by input names)");
+            checkShape(file, names.get(i), model.inputShapes().get(i), a);
+            out[i] = Nd4j.create(a.data(), a.shape(), 'c');
+        }
+        for (int i = 1; i < out.length; i++)
+            if (out[i].size(0) != out[0].size(0))
+                throw new UserInputException(ExitCode.BAD_DATA, file + ": inputs have different numbers of rows ("
+                        + names.get(0) + " " + out[0].size(0) + ", " + names.get(i) + " " + out[i].size(0) + ")");
+        return out;
+    }
+
+    private static void checkShape(Path file, String input, Long[] expected, NdArray a) {
+        if (expected == null) return;
+        boolean ok = a.shape().length == expected.length;
+        for (int d = 1; ok && d < expected.length; d++) ok = expected[d] == null || expected[d] == a.shape()[d];
+        if (!ok)
+            throw new UserInputException(ExitCode.BAD_DATA, file + ": input '" + input + "' has shape " + Arrays.toString(a.shape())
+                    + ", the model expects " + Arrays.toString(expected).replace("null", "None") + " (None: any number of rows)");
+    }
+}

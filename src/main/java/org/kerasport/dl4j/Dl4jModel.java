@@ -1,0 +1,185 @@
+package org.kerasport.dl4j;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import java.util.zip.ZipInputStream;
+import java.util.zip.ZipOutputStream;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.util.ModelSerializer;
+
+import org.kerasport.MalformedModelException;
+
+import org.kerasport.format.Json;
+import org.kerasport.format.KerasReader;
+import org.kerasport.format.ReadOptions;
+import org.kerasport.format.ShapeInference;
+import org.kerasport.model.KerasModel;
+
+import org.kerasport.util.AtomicFiles;
+
+/**
+ * A runnable model: a DL4J graph with the Keras names of its inputs and outputs. Made by importing any Keras file, or
+ * restored from a Kerasport DL4J zip ({@link #save}: DL4J's ModelSerializer format with the updater state, plus a
+ * {@code kerasport.json} entry with the Keras input/output names and shapes, the source facts and the original Keras
+ * config, so the zip can later be exported back to Keras).
+ */
+public final class Dl4jModel {
+    public static final String META_ENTRY = "kerasport.json";
+
+    private final ComputationGraph graph;
+    private final List<String> inputs;
+    private final List<Long[]> inputShapes;
+    private final List<String> outputs;
+    private final ObjectNode meta;
+
+    private Dl4jModel(ComputationGraph graph, List<String> inputs, List<Long[]> inputShapes, List<String> outputs, ObjectNode meta) {
+        this.graph = graph;
+        this.inputs = inputs;
+        this.inputShapes = inputShapes;
+        this.outputs = outputs;
+        this.meta = meta;
+    }
+
+    public ComputationGraph graph() {
+        return graph;
+    }
+
+    /** Keras input layer names, in the graph's input order. */
+    public List<String> inputs() {
+        return inputs;
+    }
+
+    /** Keras input shapes (batch axis first, null = free). */
+    public List<Long[]> inputShapes() {
+        return inputShapes;
+    }
+
+    /** Keras output layer names, in the graph's output order. */
+    public List<String> outputs() {
+        return outputs;
+    }
+
+    public ObjectNode meta() {
+        return meta;
+    }
+
+    public static Dl4jModel of(ImportedModel im) {
+        KerasModel k = im.keras();
+        Map<String, Long[]> shapes = ShapeInference.infer(k.graph());
+        List<Long[]> inShapes = new ArrayList<>();
+        for (String in : im.inputs()) inShapes.add(shapes.get(in));
+        ObjectNode meta = Json.object();
+        meta.put("kerasport_format", 1);
+        ObjectNode src = meta.putObject("source");
+        src.put("path", k.source().path());
+        src.put("format", k.source().format());
+        src.put("keras_version", k.source().kerasVersion());
+        src.put("backend", k.source().backend());
+        src.put("sha256", k.source().sha256());
+        ArrayNode ins = meta.putArray("inputs");
+        for (int i = 0; i < im.inputs().size(); i++) {
+            ObjectNode j = ins.addObject();
+            j.put("name", im.inputs().get(i));
+            ArrayNode s = j.putArray("shape");
+            Long[] sh = inShapes.get(i);
+            if (sh != null) for (Long d : sh) if (d == null) s.addNull(); else s.add(d);
+        }
+        ArrayNode outs = meta.putArray("outputs");
+        for (var e : im.outputs().entrySet()) outs.addObject().put("name", e.getKey()).put("vertex", e.getValue());
+        meta.set("keras_config", k.config());
+        if (k.training() != null) meta.set("keras_training_config", k.training().raw());
+        return new Dl4jModel(im.graph(), im.inputs(), inShapes, new ArrayList<>(im.outputs().keySet()), meta);
+    }
+
+    /** Loads a Kerasport DL4J zip or imports a Keras file (for prediction). */
+    public static Dl4jModel load(Path file, ReadOptions opts) {
+        if (isDl4jZip(file)) return restore(file);
+        return of(Dl4jImporter.importModel(KerasReader.read(file, opts), opts.lenient()));
+    }
+
+    public static boolean isDl4jZip(Path file) {
+        try (ZipFile z = new ZipFile(file.toFile())) {
+            return z.getEntry("configuration.json") != null && z.getEntry("coefficients.bin") != null;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static Dl4jModel restore(Path file) {
+        ObjectNode meta;
+        try (ZipFile z = new ZipFile(file.toFile())) {
+            ZipEntry e = z.getEntry(META_ENTRY);
+            if (e == null)
+                throw new MalformedModelException(file, META_ENTRY, "a DL4J zip without Kerasport's metadata: make it with 'kerasport convert'");
+            try (InputStream in = z.getInputStream(e)) {
+                meta = (ObjectNode) Json.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), file, META_ENTRY);
+            }
+        } catch (IOException e) {
+            throw new MalformedModelException(file, null, "cannot read the zip: " + e.getMessage(), e);
+        }
+        ComputationGraph g;
+        try {
+            g = ModelSerializer.restoreComputationGraph(file.toFile(), true);
+        } catch (IOException | RuntimeException e) {
+            throw new MalformedModelException(file, "configuration.json", "cannot restore the DL4J graph: " + e.getMessage(), e);
+        }
+        List<String> inputs = new ArrayList<>();
+        List<Long[]> shapes = new ArrayList<>();
+        for (JsonNode i : meta.get("inputs")) {
+            inputs.add(i.get("name").asText());
+            JsonNode s = i.get("shape");
+            Long[] sh = new Long[s.size()];
+            for (int k = 0; k < sh.length; k++) sh[k] = s.get(k).isNull() ? null : s.get(k).asLong();
+            shapes.add(s.isEmpty() ? null : sh);
+        }
+        List<String> outputs = new ArrayList<>();
+        for (JsonNode o : meta.get("outputs")) outputs.add(o.get("name").asText());
+        return new Dl4jModel(g, inputs, shapes, outputs, meta);
+    }
+
+    /** Writes the DL4J zip (with updater state) and Kerasport's metadata, atomically. */
+    public void save(Path target, boolean force) {
+        AtomicFiles.write(target, force, tmp -> {
+            Path raw = Files.createTempFile("kerasport-", ".zip");
+            try {
+                ModelSerializer.writeModel(graph, raw.toFile(), true);
+                try (ZipInputStream in = new ZipInputStream(Files.newInputStream(raw));
+                     OutputStream os = Files.newOutputStream(tmp); ZipOutputStream out = new ZipOutputStream(os)) {
+                    ZipEntry e;
+                    while ((e = in.getNextEntry()) != null) {
+                        out.putNextEntry(new ZipEntry(e.getName()));
+                        in.transferTo(out);
+                        out.closeEntry();
+                    }
+                    out.putNextEntry(new ZipEntry(META_ENTRY));
+                    out.write(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(meta));
+                    out.closeEntry();
+                }
+            } finally {
+                Files.deleteIfExists(raw);
+            }
+        });
+    }
+
+    /** Output layer name -> output vertex, from the metadata. */
+    public Map<String, String> outputVertices() {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (JsonNode o : meta.get("outputs")) m.put(o.get("name").asText(), o.get("vertex").asText());
+        return m;
+    }
+
+
+}
