@@ -6,7 +6,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.RNNFormat;
@@ -243,14 +242,16 @@ public final class Dl4jImporter {
     }
 
     private static InputType inputType(LayerSpec l, Long[] shape, MappingContext ctx) {
-        if (shape == null || java.util.Arrays.asList(shape).subList(1, shape.length).contains(null)) {
+        // images and volumes may leave their spatial axes free (fully convolutional models); channels must be known
+        boolean spatialFree = shape != null && (shape.length == 4 || shape.length == 5) && shape[shape.length - 1] != null;
+        if (shape == null || (!spatialFree && java.util.Arrays.asList(shape).subList(1, shape.length).contains(null))) {
             ctx.unsupported(l, "batch_shape", "inputs need known dimensions (other than the batch) for now");
             return InputType.feedForward(1);
         }
         return switch (shape.length) {
             case 2 -> InputType.feedForward(shape[1]);
             case 3 -> InputType.recurrent(shape[2], shape[1], RNNFormat.NWC);
-            case 4 -> InputType.convolutional(shape[1], shape[2], shape[3], CNN2DFormat.NHWC);
+            case 4, 5 -> InputTypes.channelsLast(shape);
             default -> {
                 ctx.unsupported(l, "batch_shape", shape.length + "-D inputs are not supported yet");
                 yield InputType.feedForward(1);

@@ -154,10 +154,10 @@ public final class KerasReader {
                 out.add(l);
                 continue;
             }
-            Hdf5Group lg = g.group(l.name());
+            Hdf5Group lg = namedGroup(file, g, l.name());
             List<String> names = lg.stringListAttribute("weight_names");
             List<WeightAssembler.Stored> stored = new ArrayList<>(names.size());
-            for (String wn : names) stored.add(stored(lg.dataset(wn), wn, opts.withWeights()));
+            for (String wn : names) stored.add(stored(namedDataset(file, lg, wn), wn, opts.withWeights()));
             List<WeightLayout.Expected> ordered = expected == null ? null : WeightLayout.legacyOrder(l, expected);
             List<WeightSpec> ws = asm.assemble(l, ordered, stored, keras1);
             if (ordered != expected) { // back from the file's trainable-first order to Keras' per-layer order
@@ -176,7 +176,24 @@ public final class KerasReader {
     }
 
     private static WeightAssembler.Stored stored(Hdf5Dataset ds, String fileName, boolean withData) {
-        return new WeightAssembler.Stored(fileName, ds.shape(), ds.dtype(), withData ? ds.readFloats() : null, ds.path());
+        return new WeightAssembler.Stored(fileName, ds.shape(), ds.kerasDtype(), withData ? ds.readKerasFloats() : null, ds.path());
+    }
+
+    private static Hdf5Group namedGroup(Path file, Hdf5Group g, String name) {
+        try {
+            return g.group(name);
+        } catch (IllegalArgumentException e) {
+            throw new MalformedModelException(file, g.path() + "@layer_names", "'" + name + "' is not a valid group path", e);
+        }
+    }
+
+    /** A dataset named by the file itself (weight_names): a name that is no valid HDF5 path is a malformed file. */
+    private static Hdf5Dataset namedDataset(Path file, Hdf5Group g, String name) {
+        try {
+            return g.dataset(name);
+        } catch (IllegalArgumentException e) {
+            throw new MalformedModelException(file, g.path() + "@weight_names", "'" + name + "' is not a valid dataset path", e);
+        }
     }
 
     // ------------------------------------------------------------------ Keras 3 weights layout

@@ -72,22 +72,35 @@ public final class Hdf5Dataset {
      * "bool", or a description such as "|S12", "str", "opaque(4 bytes)", "compound(16 bytes)".
      */
     public String dtype() {
-        return read(r -> r.type.dtype);
+        return read(r -> r.type.dtype, false);
     }
 
     /** All elements converted to float32 (float64 narrowed, integers converted, float16/bfloat16 decoded). */
     public float[] readFloats() {
-        return read(ValueReader::floats);
+        return read(ValueReader::floats, false);
+    }
+
+    /**
+     * {@link #dtype()} for a Keras weight dataset: an untagged 2-byte OPAQUE type is bfloat16, because Keras' legacy
+     * {@code .h5} writer stores bfloat16 variables as numpy {@code V2} without the {@code dtype} attribute.
+     */
+    public String kerasDtype() {
+        return read(r -> r.type.dtype, true);
+    }
+
+    /** {@link #readFloats()} for a Keras weight dataset (see {@link #kerasDtype()}). */
+    public float[] readKerasFloats() {
+        return read(ValueReader::floats, true);
     }
 
     /** All elements converted to float64. */
     public double[] readDoubles() {
-        return read(ValueReader::doubles);
+        return read(ValueReader::doubles, false);
     }
 
     /** The single element of an integer scalar, or of a float scalar holding an integral value. */
     public long readLongScalar() {
-        return read(ValueReader::longScalar);
+        return read(ValueReader::longScalar, false);
     }
 
     /** Attribute names in name order. */
@@ -106,7 +119,7 @@ public final class Hdf5Dataset {
     }
 
     /** Applies {@code reading} to a value reader over this dataset. */
-    private <T> T read(Function<ValueReader, T> reading) {
+    private <T> T read(Function<ValueReader, T> reading, boolean untaggedOpaque16IsBfloat16) {
         synchronized (Hdf5Lib.LOCK) {
             file.ensureOpen();
             String what = "dataset " + path;
@@ -114,7 +127,7 @@ public final class Hdf5Dataset {
                  Hid space = openSpace()) {
                 ValueReader reader = new ValueReader(file, path, what, type.id(), space.id(),
                         (mem, buf) -> H5Dread(id, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf),
-                        isBfloat16(type.id()), file.readLimit(filtered));
+                        isBfloat16(type.id()) || untaggedOpaque16IsBfloat16 && isOpaque16(type.id()), file.readLimit(filtered));
                 return reading.apply(reader);
             }
         }
@@ -124,6 +137,10 @@ public final class Hdf5Dataset {
     private boolean isBfloat16(long typeId) {
         if (H5Tget_class(typeId) != H5T_OPAQUE || H5Tget_size(typeId) != 2 || !attributes.has("dtype")) return false;
         return attributes.read("dtype", r -> r.type.isString() && r.count == 1 && "bfloat16".equals(r.strings().get(0)));
+    }
+
+    private static boolean isOpaque16(long typeId) {
+        return H5Tget_class(typeId) == H5T_OPAQUE && H5Tget_size(typeId) == 2;
     }
 
     private Hid openSpace() {

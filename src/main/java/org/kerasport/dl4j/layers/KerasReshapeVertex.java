@@ -1,0 +1,89 @@
+package org.kerasport.dl4j.layers;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.Arrays;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
+import org.deeplearning4j.nn.conf.memory.MemoryReport;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.kerasport.dl4j.InputTypes;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A C-order reshape of each example (Keras {@code Reshape}/{@code Flatten} semantics), whose output type is the
+ * channels-last Keras layout: 1 axis feed-forward, 2 axes (steps, channels) recurrent NWC, 3 axes (h, w, c) CNN NHWC,
+ * 4 axes (d, h, w, c) CNN3D NDHWC. DL4J's own ReshapeVertex reports NCW/NCHW types, which mislead the layers after it.
+ * One target dimension may be -1 (inferred from the input size, e.g. a free time axis).
+ */
+public class KerasReshapeVertex extends GraphVertex {
+    private long[] target;
+
+    public KerasReshapeVertex() {
+    }
+
+    /** @param target the output shape without the batch axis; at most one -1 */
+    public KerasReshapeVertex(@JsonProperty("target") long[] target) {
+        this.target = target;
+    }
+
+    public long[] getTarget() {
+        return target;
+    }
+
+    public void setTarget(long[] target) {
+        this.target = target;
+    }
+
+    @Override
+    public KerasReshapeVertex clone() {
+        return new KerasReshapeVertex(target.clone());
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof KerasReshapeVertex v && Arrays.equals(v.target, target);
+    }
+
+    @Override
+    public int hashCode() {
+        return Arrays.hashCode(target);
+    }
+
+    @Override
+    public long numParams(boolean backprop) {
+        return 0;
+    }
+
+    @Override
+    public int minVertexInputs() {
+        return 1;
+    }
+
+    @Override
+    public int maxVertexInputs() {
+        return 1;
+    }
+
+    @Override
+    public org.deeplearning4j.nn.graph.vertex.GraphVertex instantiate(ComputationGraph graph, String name, int idx,
+                                                                      INDArray paramsView, boolean initializeParams,
+                                                                      DataType networkDatatype) {
+        return new KerasReshapeVertexImpl(graph, name, idx, target, networkDatatype);
+    }
+
+    @Override
+    public InputType getOutputType(int layerIndex, InputType... vertexInputs) {
+        Long[] shape = new Long[target.length + 1];
+        for (int i = 0; i < target.length; i++) shape[i + 1] = target[i] < 0 ? null : target[i];
+        return InputTypes.channelsLast(shape);
+    }
+
+    @Override
+    public MemoryReport getMemoryReport(InputType... inputTypes) {
+        InputType out = getOutputType(-1, inputTypes);
+        return new LayerMemoryReport.Builder(null, KerasReshapeVertex.class, inputTypes[0], out).standardMemory(0, 0)
+                .workingMemory(0, 0, 0, 0).cacheMemory(0, 0).build();
+    }
+}

@@ -1,0 +1,74 @@
+package org.kerasport.dl4j.layers;
+
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.api.MaskState;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.graph.vertex.BaseGraphVertex;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/** Runtime side of {@link KerasReshapeVertex}: C-order reshape per example; the error is reshaped back. */
+public class KerasReshapeVertexImpl extends BaseGraphVertex {
+    private final long[] target;
+
+    public KerasReshapeVertexImpl(ComputationGraph graph, String name, int vertexIndex, long[] target, DataType dataType) {
+        super(graph, name, vertexIndex, null, null, dataType);
+        this.target = target;
+    }
+
+    @Override
+    public boolean hasLayer() {
+        return false;
+    }
+
+    @Override
+    public Layer getLayer() {
+        return null;
+    }
+
+    private long[] outShape(INDArray in) {
+        long[] s = new long[target.length + 1];
+        s[0] = in.size(0);
+        long per = in.length() / Math.max(1, in.size(0)), known = 1;
+        int free = -1;
+        for (int i = 0; i < target.length; i++) {
+            if (target[i] < 0) free = i + 1;
+            else known *= target[i];
+            s[i + 1] = target[i];
+        }
+        if (free > 0) s[free] = per / known;
+        return s;
+    }
+
+    @Override
+    public INDArray doForward(boolean training, LayerWorkspaceMgr workspaceMgr) {
+        if (!canDoForward()) throw new IllegalStateException("Cannot do forward pass: inputs not set");
+        return workspaceMgr.dup(ArrayType.ACTIVATIONS, inputs[0].reshape('c', outShape(inputs[0])));
+    }
+
+    @Override
+    public Pair<Gradient, INDArray[]> doBackward(boolean tbptt, LayerWorkspaceMgr workspaceMgr) {
+        if (!canDoBackward()) throw new IllegalStateException("Cannot do backward pass: errors not set");
+        return new Pair<>(null, new INDArray[]{workspaceMgr.dup(ArrayType.ACTIVATION_GRAD, epsilon.reshape('c', inputs[0].shape()))});
+    }
+
+    @Override
+    public void setBackpropGradientsViewArray(INDArray backpropGradientsViewArray) {
+        if (backpropGradientsViewArray != null) throw new IllegalStateException("KerasReshapeVertex has no parameters");
+    }
+
+    @Override
+    public Pair<INDArray, MaskState> feedForwardMaskArrays(INDArray[] maskArrays, MaskState currentMaskState, int minibatchSize) {
+        if (maskArrays == null || maskArrays.length == 0) return new Pair<>(null, currentMaskState);
+        return new Pair<>(maskArrays[0], currentMaskState);
+    }
+
+    @Override
+    public String toString() {
+        return "KerasReshapeVertex(" + getVertexName() + ", " + java.util.Arrays.toString(target) + ")";
+    }
+}
