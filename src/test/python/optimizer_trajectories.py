@@ -21,7 +21,8 @@ with `optimizer.apply_gradients`, recording everything the Java side needs:
             "learning_rate": float(optimizer.learning_rate) before the step (the value Keras uses
                              for this step and for its weight decay),
             "gradients":     [C-order flat gradient per variable],
-            "after":         [C-order flat value per variable after the step]
+            "after":         [C-order flat value per variable after the step],
+            "u_product":     Nadam only: its scalar variable u_product after the step
         }]
     }],
     "schedules": [{
@@ -206,12 +207,15 @@ def run_case(index, name, class_name, kwargs, seed, steps):
         lr = float(np.float32(keras.ops.convert_to_numpy(opt.learning_rate)))
         grads = [gradient(rng, shape) for _, shape in SHAPES]
         opt.apply_gradients(zip([keras.ops.convert_to_tensor(g) for g in grads], variables))
-        records.append({
+        record = {
             "iteration": iteration,
             "learning_rate": lr,
             "gradients": [[float(x) for x in g.reshape(-1)] for g in grads],
             "after": [flat(v) for v in variables],
-        })
+        }
+        if hasattr(opt, "_u_product"):  # Nadam's scalar momentum-schedule product after this step
+            record["u_product"] = flat(opt._u_product)[0]
+        records.append(record)
         assert int(keras.ops.convert_to_numpy(opt.iterations)) == iteration + 1
     return {
         "name": name,

@@ -2,6 +2,7 @@ package org.kerasport.dl4j.optim;
 
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -83,7 +84,7 @@ public abstract class KerasGradientUpdater<T extends KerasUpdater> implements Gr
     @Override
     public void setState(Map<String, INDArray> stateMap, boolean initialize) {
         Map<String, INDArray> m = stateMap == null ? Map.of() : stateMap;
-        if (!m.keySet().equals(new java.util.HashSet<>(names)))
+        if (!m.keySet().equals(new HashSet<>(names)))
             throw new IllegalStateException(config.getClass().getSimpleName() + " state must have exactly the keys " + names
                     + ", got " + m.keySet());
         INDArray[] s = new INDArray[names.size()];

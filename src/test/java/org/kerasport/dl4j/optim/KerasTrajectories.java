@@ -13,8 +13,10 @@ import org.kerasport.TestSupport;
 import org.nd4j.linalg.schedule.ISchedule;
 
 /**
- * The real-Keras reference data of src/test/python/optimizer_trajectories.py, generated once per script version
- * (cached under target/interop/), and the mapping of a Keras optimizer config onto the Keras-exact updaters.
+ * The real-Keras reference data of src/test/python/optimizer_trajectories.py, generated with the interop venv's Python
+ * (system property {@code kerasport.python}, default ~/.cache/kerasport/venv/bin/python; TF_CPP_MIN_LOG_LEVEL=3) once
+ * per script version (cached under target/interop/), and the mapping of a Keras optimizer config onto the Keras-exact
+ * updaters.
  */
 final class KerasTrajectories {
     static final Path SCRIPT = Path.of("src/test/python/optimizer_trajectories.py").toAbsolutePath();
@@ -26,6 +28,7 @@ final class KerasTrajectories {
     /** The script's output: {keras_version, cases: [...], schedules: [...]}. Runs the venv Python on first use. */
     static synchronized JsonNode data() {
         if (data != null) return data;
+        TestSupport.python(); // the real-Keras Python must be there (fails, never skips), even with cached output
         try {
             byte[] script = Files.readAllBytes(SCRIPT);
             String hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(script)).substring(0, 16);
