@@ -7,9 +7,10 @@ import org.nd4j.linalg.learning.regularization.Regularization;
 /**
  * Keras optimizer {@code weight_decay} (AdamW and every Keras 3 optimizer): w ← w − lr·wd·w before the update, with
  * the learning rate of the current step, on every trainable variable (biases included), and nothing added to the
- * loss. Applied after DL4J's updater computed the update (which does not read w), it adds lr·wd·w to the update,
- * so w₁ = w₀·(1 − lr·wd) − lr·u, as Keras. Unlike DL4J's {@code WeightDecay} it adds nothing to the score: Keras'
- * reported loss does not include it.
+ * loss. DL4J calls it after its updater computed the update (which never reads w) and before it subtracts the update,
+ * so shrinking w in place here gives w₁ = (w₀ − w₀·wd·lr) − u, Keras' float32 operations in Keras' order. Unlike
+ * DL4J's {@code WeightDecay} it adds nothing to the score (Keras' reported loss does not include it), and it is set
+ * per layer: DL4J 1.0.0-M2.1 applies a globally configured regularization twice.
  */
 public class DecoupledWeightDecay implements Regularization {
     @JsonProperty
@@ -31,9 +32,10 @@ public class DecoupledWeightDecay implements Regularization {
         return ApplyStep.POST_UPDATER;
     }
 
+    /** Shrinks the parameters in place, as Keras does, in float32 and Keras' order: w ← w − (w·wd)·lr. */
     @Override
     public void apply(INDArray param, INDArray gradView, double lr, int iteration, int epoch) {
-        gradView.addi(param.mul(lr * coefficient));
+        param.subi(param.mul((float) coefficient).muli((float) lr));
     }
 
     @Override

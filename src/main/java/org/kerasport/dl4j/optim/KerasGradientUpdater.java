@@ -123,6 +123,12 @@ public abstract class KerasGradientUpdater<T extends KerasUpdater> implements Gr
             }
         }
         float lr = (float) config.getLearningRate(iteration, epoch);
+        Double clip = config.getClipValue();
+        if (clip != null) {
+            float v = (float) (double) clip;
+            org.nd4j.linalg.ops.transforms.Transforms.min(g, v, false);
+            org.nd4j.linalg.ops.transforms.Transforms.max(g, -v, false);
+        }
         step(g, lr, iteration);
         if (copied) gradient.assign(g.reshape(gradient.shape()));
     }

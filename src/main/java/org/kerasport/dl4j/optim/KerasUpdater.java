@@ -38,6 +38,11 @@ public abstract class KerasUpdater implements IUpdater {
     protected double learningRate;
     /** The learning-rate schedule, evaluated at Keras' {@code iterations}; null for a constant rate. */
     protected ISchedule learningRateSchedule;
+    /**
+     * Keras {@code clipvalue}: every gradient element clipped to [−v, v] before the update (and before decoupled
+     * weight decay), after DL4J added the L1/L2 gradients, as Keras clips the gradient of the total loss; null for none.
+     */
+    protected Double clipValue;
 
     protected KerasUpdater(double learningRate, ISchedule learningRateSchedule) {
         this.learningRate = learningRateSchedule != null ? Double.NaN : learningRate;
@@ -52,6 +57,17 @@ public abstract class KerasUpdater implements IUpdater {
 
     /** A new, uninitialized gradient updater for this configuration. */
     protected abstract KerasGradientUpdater<?> newUpdater();
+
+    /** Sets Keras' {@code clipvalue} (null: no clipping) and returns this configuration. */
+    public KerasUpdater withClipValue(Double v) {
+        if (v != null) requirePositive("clipvalue", v);
+        this.clipValue = v;
+        return this;
+    }
+
+    public Double getClipValue() {
+        return clipValue;
+    }
 
     /** The constant learning rate as configured (NaN when a schedule is set). */
     public double getLearningRate() {
@@ -122,12 +138,13 @@ public abstract class KerasUpdater implements IUpdater {
         KerasUpdater u = (KerasUpdater) o;
         return Double.compare(learningRate, u.learningRate) == 0
                 && Objects.equals(learningRateSchedule, u.learningRateSchedule)
+                && Objects.equals(clipValue, u.clipValue)
                 && hyperParameters().equals(u.hyperParameters());
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(getClass(), Double.hashCode(learningRate), learningRateSchedule, hyperParameters());
+        return Objects.hash(getClass(), Double.hashCode(learningRate), learningRateSchedule, clipValue, hyperParameters());
     }
 
     @Override
@@ -135,6 +152,7 @@ public abstract class KerasUpdater implements IUpdater {
         StringBuilder sb = new StringBuilder(getClass().getSimpleName()).append("(learning_rate=");
         sb.append(learningRateSchedule != null ? learningRateSchedule : Double.toString(learningRate));
         hyperParameters().forEach((k, v) -> sb.append(", ").append(k).append('=').append(v));
+        if (clipValue != null) sb.append(", clipvalue=").append(clipValue);
         return sb.append(')').toString();
     }
 
