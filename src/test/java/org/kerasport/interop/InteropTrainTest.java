@@ -1,0 +1,91 @@
+package org.kerasport.interop;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+import org.kerasport.TestSupport;
+import org.kerasport.data.NdArray;
+import org.kerasport.data.Npy;
+import org.kerasport.dl4j.Dl4jImporter;
+import org.kerasport.dl4j.ImportedModel;
+import org.kerasport.dl4j.WeightBinding;
+import org.kerasport.format.Json;
+import org.kerasport.format.KerasReader;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.MultiDataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Interop tier: real Keras builds seeded random models (Dense stacks with random activations, kernel, bias and
+ * activity regularizers, every optimizer with random hyperparameters and weight decay, every head and loss), predicts
+ * and trains them a few steps with train_on_batch (src/test/python/generate_train_models.py). Kerasport imports each
+ * model from its .keras and .h5 files and must predict and train the same: outputs within 1e-5, every loss within
+ * 2e-5 of Keras' and every weight after every step within 1e-5 (SGD family) / 1e-4 (adaptive optimizers).
+ */
+class InteropTrainTest {
+    static final long SEED = Long.getLong("kerasport.interop.seed", 1126L);
+    static Path out;
+
+    @BeforeAll
+    static void generate() throws IOException {
+        out = Path.of("target", "interop", "train-" + SEED).toAbsolutePath();
+        if (!Files.exists(out.resolve("DONE"))) {
+            Files.createDirectories(out);
+            TestSupport.runPython(out, 600, Path.of("src/test/python/generate_train_models.py").toAbsolutePath().toString(),
+                    out.toString(), "--seed", Long.toString(SEED), "--count", "13");
+            Files.writeString(out.resolve("DONE"), "ok\n");
+        }
+    }
+
+    @TestFactory
+    Stream<DynamicTest> kerasportTrainsLikeKeras() throws IOException {
+        List<DynamicTest> tests = new ArrayList<>();
+        List<Path> models;
+        try (Stream<Path> s = Files.list(out)) {
+            models = s.filter(p -> Files.exists(p.resolve("facts.json"))).sorted().toList();
+        }
+        assertEquals(13, models.size());
+        for (Path m : models)
+            for (String f : new String[]{"model.keras", "model.h5"})
+                tests.add(DynamicTest.dynamicTest(m.getFileName() + "/" + f, () -> check(m, f)));
+        return tests.stream();
+    }
+
+    private static void check(Path dir, String file) throws IOException {
+        JsonNode facts = Json.parse(Files.readString(dir.resolve("facts.json")), dir, "facts.json");
+        Map<String, NdArray> data = Npy.readNpz(dir.resolve("data.npz"));
+        ImportedModel im = Dl4jImporter.importForTraining(KerasReader.read(dir.resolve(file)), false);
+        INDArray y = im.graph().output(false, arr(data.get("x")))[0];
+        assertTrue(arr(data.get("y_pred")).sub(y).amaxNumber().doubleValue() <= 1e-5, dir.getFileName() + ": predictions");
+        String opt = facts.get("optimizer").get("class_name").asText();
+        double trainTol = opt.equals("SGD") ? 1e-5 : 1e-4;
+        for (int k = 0; k < facts.get("steps").asInt(); k++) {
+            im.graph().fit(new MultiDataSet(arr(data.get("train_x__" + k)), arr(data.get("train_y__" + k))));
+            double want = data.get("loss__" + k).data()[0];
+            assertEquals(want, im.graph().score(), 2e-5 * Math.max(1, Math.abs(want)), dir.getFileName() + " (" + opt + "): loss of step " + k);
+            for (WeightBinding b : im.bindings()) {
+                NdArray w = data.get("after__" + k + "__" + b.kerasLayer() + "__" + b.kerasWeight());
+                float[] got = b.layout().toKeras(im.graph().getParam(b.vertex() + "_" + b.param()), w.shape());
+                double diff = 0;
+                for (int i = 0; i < got.length; i++) diff = Math.max(diff, Math.abs(got[i] - w.data()[i]));
+                assertTrue(diff <= trainTol, dir.getFileName() + " (" + opt + "): " + b.kerasLayer() + "/" + b.kerasWeight()
+                        + " after step " + k + ": max |diff| " + diff + " > " + trainTol);
+            }
+        }
+    }
+
+    private static INDArray arr(NdArray a) {
+        return Nd4j.create(a.data(), a.shape(), 'c');
+    }
+}
