@@ -134,7 +134,9 @@ public final class KerasReader {
             training = new TrainingConfigParser(file).parse(tc, graph.outputs(), "training_config");
         }
         SourceInfo src = new SourceInfo(file.toString(), FORMAT_H5, version, backend, sha256(file), null);
-        return finish(file, graph, training, src, cr, opts, modelConfig);
+        List<WeightSpec> optVars = opts.withWeights() && root.hasGroup("optimizer_weights")
+                ? legacyOptimizerVariables(file, root.group("optimizer_weights")) : List.of();
+        return finish(file, graph, training, src, cr, opts, modelConfig, optVars);
     }
 
     /** Legacy layout: a group with {@code layer_names}, one subgroup per layer with {@code weight_names}. */
@@ -251,6 +253,26 @@ public final class KerasReader {
             if (!m.equals("vars") && g.hasGroup(m)) collectVars(g.group(m), prefix + m + "/", out, withData);
     }
 
+    /** Keras 3 {@code optimizer/vars/0..n}, in index order. */
+    private static List<WeightSpec> varsInOrder(Hdf5Group vars) {
+        List<WeightSpec> out = new ArrayList<>();
+        for (int i = 0; vars.hasDataset(Integer.toString(i)); i++) {
+            Hdf5Dataset ds = vars.dataset(Integer.toString(i));
+            out.add(new WeightSpec("vars/" + i, "optimizer", ds.shape(), ds.kerasDtype(), ds.readKerasFloats(), false, null, ds.path()));
+        }
+        return out;
+    }
+
+    /** Legacy {@code optimizer_weights}: the datasets named by its {@code weight_names}, in that order. */
+    private static List<WeightSpec> legacyOptimizerVariables(Path file, Hdf5Group g) {
+        List<WeightSpec> out = new ArrayList<>();
+        for (String n : g.stringListAttribute("weight_names")) {
+            Hdf5Dataset ds = namedDataset(file, g, n);
+            out.add(new WeightSpec(n, "optimizer", ds.shape(), ds.kerasDtype(), ds.readKerasFloats(), false, null, ds.path()));
+        }
+        return out;
+    }
+
     // ------------------------------------------------------------------ .keras zip
 
     private static KerasModel readZip(Path file, ReadOptions opts) {
@@ -265,10 +287,13 @@ public final class KerasReader {
             }
             ConfigReader cr = new ConfigReader(file, version);
             KerasGraph graph = cr.readModel(config);
+            List<WeightSpec> optVars = List.of();
             if (zip.has("model.weights.h5")) {
                 Path tmp = zip.extract("model.weights.h5");
                 try (Hdf5File h5 = Hdf5File.openRead(tmp)) {
                     graph = attachV3Weights(file, graph, h5.root(), cr, opts);
+                    if (opts.withWeights() && h5.root().hasGroup("optimizer/vars"))
+                        optVars = varsInOrder(h5.root().group("optimizer/vars"));
                 } catch (MalformedModelException e) {
                     throw new MalformedModelException(file, "model.weights.h5" + (e.part() == null ? "" : ": " + e.part()),
                             e.getMessage().substring(e.getMessage().indexOf(": ") + 2), e);
@@ -285,7 +310,7 @@ public final class KerasReader {
             TrainingSpec training = compile == null || compile.isNull() ? null
                     : new TrainingConfigParser(file).parse(compile, graph.outputs(), "config.json.compile_config");
             SourceInfo src = new SourceInfo(file.toString(), FORMAT_ZIP, version, null, sha256(file), null);
-            return finish(file, graph, training, src, cr, opts, config);
+            return finish(file, graph, training, src, cr, opts, config, optVars);
         }
     }
 
@@ -306,7 +331,7 @@ public final class KerasReader {
         ConfigReader cr = new ConfigReader(file, version);
         KerasGraph graph = withoutValues(cr.readModel(json), cr.weightLayout());
         SourceInfo src = new SourceInfo(file.toString(), FORMAT_JSON, version, Json.text(json, "backend"), sha256(file), null);
-        return finish(file, graph, null, src, cr, opts.withWeights(false), json);
+        return finish(file, graph, null, src, cr, opts.withWeights(false), json, List.of());
     }
 
     /** An architecture alone: the variables each layer would own, with their regularizers, shapes unknown. */
@@ -350,7 +375,7 @@ public final class KerasReader {
             }
         }
         SourceInfo src = new SourceInfo(jsonFile.toString(), format, version, backend, sha256(jsonFile), weightsFile.toString());
-        return finish(jsonFile, graph, null, src, cr, opts, json);
+        return finish(jsonFile, graph, null, src, cr, opts, json, List.of());
     }
 
     private static String readSmallText(Path file) {
@@ -368,12 +393,12 @@ public final class KerasReader {
     // ------------------------------------------------------------------ common
 
     private static KerasModel finish(Path file, KerasGraph graph, TrainingSpec training, SourceInfo src, ConfigReader cr,
-                                     ReadOptions opts, JsonNode config) {
+                                     ReadOptions opts, JsonNode config, List<WeightSpec> optimizerVariables) {
         if (!cr.unknownItems().isEmpty() && !opts.lenient())
             throw new UnsupportedFeatureException(file, cr.unknownItems());
         List<UnsupportedItem> unsupported = new ArrayList<>(cr.unknownItems());
         unsupported.addAll(cr.notComputable());
-        return new KerasModel(graph, training, src, unsupported, config);
+        return new KerasModel(graph, training, src, unsupported, config, optimizerVariables);
     }
 
     static String sha256(Path file) {

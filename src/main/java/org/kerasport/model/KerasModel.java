@@ -15,12 +15,34 @@ import org.kerasport.UnsupportedItem;
  *                    and with lenient reading unknown classes); empty for a fully understood model
  * @param config   the model config exactly as the file holds it ({@code class_name}, {@code config} ...), kept
  *                 verbatim so export can write back every field Kerasport does not interpret
+ * @param optimizerVariables the optimizer's stored variables in the file's order (Keras 3: iteration, learning
+ *                 rate unless scheduled, then the slots); empty when the file has none or was read without weights
  */
 public record KerasModel(KerasGraph graph, TrainingSpec training, SourceInfo source, List<UnsupportedItem> unsupported,
-                         com.fasterxml.jackson.databind.JsonNode config) {
+                         com.fasterxml.jackson.databind.JsonNode config, List<WeightSpec> optimizerVariables) {
 
     public KerasModel {
         unsupported = List.copyOf(unsupported);
+        optimizerVariables = List.copyOf(optimizerVariables);
+    }
+
+    /** The same model with other layers (and nothing else changed). */
+    public KerasModel withGraph(KerasGraph g) {
+        return new KerasModel(g, training, source, unsupported, config, optimizerVariables);
+    }
+
+    /** The same model with another training config. */
+    public KerasModel withTraining(TrainingSpec t) {
+        return new KerasModel(graph, t, source, unsupported, config, optimizerVariables);
+    }
+
+    /** Keras' {@code model.trainable_variables} order: per top-level layer, its trainable variables in Keras order. */
+    public List<RegularizedWeight> trainableVariables() {
+        List<RegularizedWeight> out = new ArrayList<>();
+        for (LayerSpec l : graph.layers())
+            for (WeightSpec w : l.weights())
+                if (w.trainable()) out.add(new RegularizedWeight(l.name(), w));
+        return out;
     }
 
     /** Top-level layers in config order. */
