@@ -11,12 +11,12 @@ import org.nd4j.linalg.learning.regularization.Regularization;
 
 /**
  * Keras {@code LayerNormalization} over the last axis, as Keras 3 computes it (ops.layer_normalization):
- * {@code inv = rsqrt(var + eps)·gamma; y = x·inv + (beta − mean·inv)} with the biased variance over the last axis;
+ * {@code y = (x − mean)·rsqrt(var + eps)·gamma + beta} with the biased variance over the last axis;
  * with {@code rms_scaling}: {@code y = x·rsqrt(var + eps)·gamma} (Keras 3 scales by the variance there, no beta).
  * Works on any rank (2-D dense or channels-last / NWC activations). Parameters {@code gamma} (a weight parameter,
  * gamma_regularizer) and {@code beta} (a bias parameter, beta_regularizer) have shape (1, features).
  */
-public class KerasLayerNormalization extends SameDiffLayer {
+public class KerasLayerNormalization extends KerasSameDiffLayer {
     private long features;
     private int rank;
     private double epsilon;
@@ -55,19 +55,16 @@ public class KerasLayerNormalization extends SameDiffLayer {
 
     @Override
     public SDVariable defineLayer(SameDiff sd, SDVariable x, Map<String, SDVariable> p, SDVariable mask) {
+        // (x − mean)·rsqrt(var + eps)·gamma + beta: Keras' x·inv + (beta − mean·inv) up to rounding
         int last = rank - 1;
         SDVariable mean = x.mean(true, last);
         SDVariable centered = x.sub(mean);
         SDVariable var = centered.mul(centered).mean(true, last);
         SDVariable inv = sd.math().rsqrt(var.add(epsilon));
-        if (rmsScaling) {
-            SDVariable out = x.mul(inv);
-            return scale ? out.mul(gammaOf(sd, p)) : out;
-        }
-        if (scale) inv = inv.mul(gammaOf(sd, p));
-        SDVariable res = mean.neg().mul(inv);
-        if (center) res = res.add(broadcastable(sd, p.get("beta")));
-        return x.mul(inv).add(res);
+        SDVariable out = (rmsScaling ? x : centered).mul(inv);
+        if (scale) out = out.mul(gammaOf(sd, p));
+        if (center) out = out.add(broadcastable(sd, p.get("beta")));
+        return out;
     }
 
     private SDVariable gammaOf(SameDiff sd, Map<String, SDVariable> p) {

@@ -21,7 +21,7 @@ import org.nd4j.linalg.learning.regularization.Regularization;
  * d); with several, each distinct tensor is flattened to (B, seq·d) and they are concatenated (B, Σ seq·d) in the
  * order of {@link #seqLens}; {@link #roles} says which of them is the query, value and key.
  */
-public class KerasMultiHeadAttention extends SameDiffLayer {
+public class KerasMultiHeadAttention extends KerasSameDiffLayer {
     private int numHeads;
     private long keyDim;
     private long valueDim;

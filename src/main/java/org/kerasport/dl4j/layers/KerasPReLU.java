@@ -15,7 +15,7 @@ import org.nd4j.linalg.learning.regularization.Regularization;
  * shape without the batch axis, 1 on every {@code shared_axes} axis), broadcast over the batch. The activations keep
  * the Keras layout (dense, NWC, NHWC ...), so the same layer serves dense and channels-last inputs.
  */
-public class KerasPReLU extends SameDiffLayer {
+public class KerasPReLU extends KerasSameDiffLayer {
     private long[] alphaShape;
 
     public KerasPReLU() {
