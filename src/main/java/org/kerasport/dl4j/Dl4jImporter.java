@@ -150,6 +150,11 @@ public final class Dl4jImporter {
             List<InboundNode> calls = l.inboundNodes();
             if (calls.isEmpty() && bound != null && g.isSequential()) // a nested Sequential without InputLayer
                 calls = List.of(new InboundNode(List.of(), org.kerasport.format.Json.object()));
+            boolean nestedModel = l.inner() != null && (l.className().equals("Sequential") || l.className().equals("Functional"));
+            if (calls.size() > 1 && !l.weights().isEmpty() && !nestedModel) {
+                mapShared(g, l, name, prefix, calls, produced, ctx);
+                continue;
+            }
             for (int call = 0; call < calls.size(); call++) {
                 List<String> in = new ArrayList<>();
                 for (TensorRef r : calls.get(call).inputs()) in.add(resolve(produced, new TensorRef(prefix + r.layer(), r.nodeIndex(), r.tensorIndex())));
@@ -182,6 +187,44 @@ public final class Dl4jImporter {
                 if (out != null && l.activityRegularizer() != null) out = activity(l, vertex, out, ctx);
                 if (out != null) produced.put(key(name, call), out);
             }
+        }
+    }
+
+    /**
+     * A layer with weights called several times: all calls are mapped at once by
+     * {@link org.kerasport.dl4j.mappers.AttentionMappers.Shared} (one parameter set, the calls stacked along the batch).
+     */
+    private void mapShared(KerasGraph g, LayerSpec l, String name, String prefix, List<InboundNode> calls,
+                           Map<String, String> produced, MappingContext ctx) {
+        List<List<String>> callInputs = new ArrayList<>();
+        int self = g.layers().indexOf(g.layer(l.name()).orElse(null));
+        for (InboundNode node : calls) {
+            List<String> in = new ArrayList<>();
+            for (TensorRef r : node.inputs()) {
+                String v = resolve(produced, new TensorRef(prefix + r.layer(), r.nodeIndex(), r.tensorIndex()));
+                if (v == null) {
+                    int at = g.layers().indexOf(g.layer(r.layer()).orElse(null));
+                    if (r.layer().equals(l.name()) || at > self)
+                        ctx.unsupported(l, "inbound_nodes", "a shared layer whose calls depend on one another (call input '"
+                                + r.layer() + "' is computed after the layer's first call) is not supported yet");
+                    return; // else: that input was already reported unsupported
+                }
+                in.add(v);
+            }
+            callInputs.add(in);
+        }
+        List<String> outs;
+        ctx.fuseLoss = false; // the mapped layer sees the stacked calls: a loss goes on each call's output instead
+        try {
+            outs = org.kerasport.dl4j.mappers.AttentionMappers.Shared.map(l, name, callInputs, registry.get(l.className()), ctx);
+        } finally {
+            ctx.fuseLoss = true;
+        }
+        if (outs == null) return;
+        for (int call = 0; call < outs.size(); call++) {
+            String out = outs.get(call);
+            if (l.activityRegularizer() != null) out = activity(l, call == 0 ? name : name + "#" + call, out, ctx);
+            produced.put(key(name, call), out);
         }
     }
 

@@ -39,6 +39,8 @@ public final class MappingContext {
     /** The top-level Keras layer currently being mapped (for bindings of nested layers). */
     String topLayer;
     String weightPrefix = "";
+    /** False while a shared layer is mapped over its stacked calls: no mapper may fuse a model loss into it then. */
+    boolean fuseLoss = true;
 
     MappingContext(ComputationGraphConfiguration.GraphBuilder gb, int kerasMajor, Double weightDecay,
                    Map<String, LossSpec> losses, Map<String, Double> lossWeights) {
@@ -103,7 +105,7 @@ public final class MappingContext {
 
     /** The loss to fuse into this layer's DL4J output layer, when the layer is a model output; else null. */
     public LossSpec lossIfOutput(LayerSpec l) {
-        return losses == null ? null : losses.get(l.name());
+        return losses == null || !fuseLoss ? null : losses.get(l.name());
     }
 
     public double lossWeight(String layer) {
