@@ -1,0 +1,45 @@
+"""Interop tier: what Keras does when it loads a model with its optimizer state and keeps training.
+
+Usage: python continue_training.py MODEL DATA.npz OUT.npz [--steps K] [--batch B]
+
+keras.models.load_model(MODEL) (compile=True: the optimizer and its stored state come back, as users load a model
+to continue training), then train_on_batch on x_train[k*B:(k+1)*B], y_train[...] for k < K, in order. Writes, per
+step k: loss__k and after__k__<layer>__<weight> for every variable; also iterations__0 (the restored iteration
+count) so the test can see the state really came back.
+"""
+import argparse
+import os
+import sys
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")
+import numpy as np  # noqa: E402
+import keras  # noqa: E402
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("model")
+    ap.add_argument("data")
+    ap.add_argument("out")
+    ap.add_argument("--steps", type=int, default=5)
+    ap.add_argument("--batch", type=int, default=32)
+    a = ap.parse_args()
+    model = keras.models.load_model(a.model)
+    d = np.load(a.data)
+    out = {"iterations__0": np.int64(int(model.optimizer.iterations.numpy()))}
+    for k in range(a.steps):
+        x = d["x_train"][k * a.batch:(k + 1) * a.batch]
+        y = d["y_train"][k * a.batch:(k + 1) * a.batch]
+        logs = model.train_on_batch(x, y, return_dict=True)
+        out[f"loss__{k}"] = np.float32(logs["loss"])
+        for layer in model.layers:
+            for v in layer.weights:
+                rel = v.path.split("/", 1)[1] if "/" in v.path else v.name
+                out[f"after__{k}__{layer.name}__{rel.replace('/', '.')}"] = np.asarray(v.numpy())
+    np.savez(a.out, **out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
