@@ -1,5 +1,7 @@
 package org.kerasport.dl4j.layers;
 
+import org.nd4j.shade.jackson.annotation.JsonProperty;
+
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -22,11 +24,17 @@ import org.nd4j.linalg.learning.regularization.Regularization;
  * wrapper fails in ComputationGraph inference in 1.0.0-M2.1: "workspace ... not open").
  */
 public class KerasDenseNd extends SameDiffLayer {
+    @JsonProperty
     private long nIn;
+    @JsonProperty
     private long units;
+    @JsonProperty
     private long timesteps;
+    @JsonProperty
     private boolean useBias;
+    @JsonProperty
     private String activation;
+    @JsonProperty
     private Map<String, List<Regularization>> paramRegularization = new HashMap<>();
 
     public KerasDenseNd() {

@@ -1,5 +1,7 @@
 package org.kerasport.dl4j.layers;
 
+import org.nd4j.shade.jackson.annotation.JsonProperty;
+
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -32,20 +34,33 @@ import org.nd4j.linalg.learning.regularization.Regularization;
  */
 public class KerasRecurrent extends SameDiffLayer {
     /** "lstm", "gru" or "simple". */
+    @JsonProperty
     private String cell;
+    @JsonProperty
     private long nIn;
+    @JsonProperty
     private long units;
+    @JsonProperty
     private long timesteps;
+    @JsonProperty
     private String activation;
+    @JsonProperty
     private String recurrentActivation;
+    @JsonProperty
     private boolean useBias;
+    @JsonProperty
     private boolean resetAfter;
+    @JsonProperty
     private boolean returnSequences;
+    @JsonProperty
     private boolean goBackwards;
     /** null: unidirectional; else the Bidirectional merge mode (concat, sum, mul, ave). */
+    @JsonProperty
     private String mergeMode;
     /** null: no masking. */
+    @JsonProperty
     private Double maskValue;
+    @JsonProperty
     private Map<String, List<Regularization>> paramRegularization = new HashMap<>();
 
     public KerasRecurrent() {

@@ -1,5 +1,7 @@
 package org.kerasport.dl4j.layers;
 
+import org.nd4j.shade.jackson.annotation.JsonProperty;
+
 import java.util.Arrays;
 import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -13,10 +15,14 @@ import org.nd4j.autodiff.samediff.SameDiff;
  * {@code mean_time} (GlobalAveragePooling1D, channels_last: mean over axis 1).
  */
 public class KerasTensorOp extends SameDiffLambdaLayer {
+    @JsonProperty
     private String op;
+    @JsonProperty
     private int[] dims;
+    @JsonProperty
     private long n;
     /** Keras output shape without the batch axis. */
+    @JsonProperty
     private long[] outShape;
 
     public KerasTensorOp() {

@@ -17,7 +17,7 @@ public final class SdActivations {
         return switch (kerasName) {
             case "linear", "identity", "None" -> "linear";
             case "hard_sigmoid" -> kerasMajor >= 3 ? "hard_sigmoid_k3" : "hard_sigmoid_k2";
-            case "tanh", "sigmoid", "relu", "relu6", "softsign", "softplus", "elu", "selu", "exponential" -> kerasName;
+            case "tanh", "sigmoid", "relu", "relu6", "softsign", "softplus", "elu", "selu", "exponential", "softmax" -> kerasName;
             case "swish", "silu" -> "swish";
             default -> null;
         };
@@ -38,6 +38,7 @@ public final class SdActivations {
             case "selu" -> sd.nn.selu(x);
             case "exponential" -> sd.math.exp(x);
             case "swish" -> sd.nn.swish(x);
+            case "softmax" -> sd.nn.softmax(x, -1);
             default -> throw new IllegalArgumentException("unknown activation " + name);
         };
     }

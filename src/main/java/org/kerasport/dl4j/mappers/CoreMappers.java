@@ -36,6 +36,7 @@ public final class CoreMappers {
         @Override
         public String map(LayerSpec l, String vertex, List<String> inputs, MappingContext ctx) {
             Long[] in = ctx.shape(inputs.get(0));
+            if (in != null && in.length == 3) return RecurrentMappers.denseOnSequence(l, vertex, inputs, ctx);
             if (in == null || in.length != 2) {
                 ctx.unsupported(l, "input", "Dense on a " + (in == null ? "?" : in.length) + "-D input is not supported yet (only [batch, features])");
                 return null;

@@ -268,20 +268,34 @@ public final class RecurrentMappers {
                 ctx.unsupported(l, "layer", "TimeDistributed is supported for Dense on [batch, time, features] only");
                 return null;
             }
-            long units = inner.config().get("units").asLong();
-            String p = inner.name() + ".";
-            WeightSpec kernel = l.weight(p + "kernel").orElse(null), bias = l.weight(p + "bias").orElse(null);
-            String act = Recurrent.activation(l, inner.config(), "activation", "linear", ctx);
-            if (act == null) return null;
-            Map<String, List<Regularization>> regs = new HashMap<>();
-            regs.put("W", ctx.regularization(kernel));
-            if (bias != null) regs.put("b", ctx.regularization(bias));
-            ctx.addLayer(vertex, new KerasDenseNd(vertex, in[2], units, in[1], bias != null, act, regs), l.trainable(),
-                    ctx.outputShape(l, inputs), inputs);
-            ctx.bind(p + "kernel", vertex, "W", Layout.SAME);
-            if (bias != null) ctx.bind(p + "bias", vertex, "b", Layout.SAME);
-            return vertex;
+            return denseOnSequence(inner, vertex, inputs, ctx, l, inner.name() + ".");
         }
+    }
+
+    /** Keras Dense on a [batch, time, features] input (Keras applies it to the last axis): {@link KerasDenseNd}. */
+    public static String denseOnSequence(LayerSpec l, String vertex, List<String> inputs, MappingContext ctx) {
+        return denseOnSequence(l, vertex, inputs, ctx, l, "");
+    }
+
+    /** @param dense the Dense layer's spec; {@code owner} the layer holding its weights, named {@code prefix + kernel} */
+    static String denseOnSequence(LayerSpec dense, String vertex, List<String> inputs, MappingContext ctx, LayerSpec owner, String prefix) {
+        Long[] in = ctx.shape(inputs.get(0));
+        if (in == null || in.length != 3 || in[1] == null || in[2] == null) {
+            ctx.unsupported(owner, "input", "Dense on a sequence needs known time and features");
+            return null;
+        }
+        long units = dense.config().get("units").asLong();
+        WeightSpec kernel = owner.weight(prefix + "kernel").orElse(null), bias = owner.weight(prefix + "bias").orElse(null);
+        String act = Recurrent.activation(owner, dense.config(), "activation", "linear", ctx);
+        if (act == null) return null;
+        Map<String, List<Regularization>> regs = new HashMap<>();
+        regs.put("W", ctx.regularization(kernel));
+        if (bias != null) regs.put("b", ctx.regularization(bias));
+        Long[] out = ctx.outputShape(owner, inputs);
+        ctx.addLayer(vertex, new KerasDenseNd(vertex, in[2], units, in[1], bias != null, act, regs), owner.trainable(), out, inputs);
+        ctx.bind(prefix + "kernel", vertex, "W", Layout.SAME);
+        if (bias != null) ctx.bind(prefix + "bias", vertex, "b", Layout.SAME);
+        return vertex;
     }
 
     /** RepeatVector, Permute, GlobalAveragePooling1D (channels_last, over time). */
