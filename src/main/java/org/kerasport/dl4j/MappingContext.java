@@ -55,6 +55,11 @@ public final class MappingContext {
         return kerasMajor;
     }
 
+    /** The model being mapped (e.g. to look at a layer's producers or consumers in the Keras graph). */
+    public KerasModel kerasModel() {
+        return keras;
+    }
+
     /** Keras shape (batch axis first, null = free) of what a vertex produces. */
     public Long[] shape(String vertex) {
         return shapes.get(vertex);

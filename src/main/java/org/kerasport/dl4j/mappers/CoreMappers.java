@@ -36,6 +36,7 @@ public final class CoreMappers {
         @Override
         public String map(LayerSpec l, String vertex, List<String> inputs, MappingContext ctx) {
             Long[] in = ctx.shape(inputs.get(0));
+            if (in != null && in.length == 3) return RecurrentMappers.denseOnSequence(l, vertex, inputs, ctx);
             if (in == null || in.length != 2) {
                 ctx.unsupported(l, "input", "Dense on a " + (in == null ? "?" : in.length) + "-D input is not supported yet (only [batch, features])");
                 return null;
@@ -101,15 +102,11 @@ public final class CoreMappers {
         @Override
         public Set<String> classNames() {
             return Set.of("Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", "GaussianNoise",
-                    "GaussianDropout", "AlphaDropout", "ActivityRegularization", "Identity", "Masking");
+                    "GaussianDropout", "AlphaDropout", "ActivityRegularization", "Identity");
         }
 
         @Override
         public String map(LayerSpec l, String vertex, List<String> inputs, MappingContext ctx) {
-            if (l.className().equals("Masking")) {
-                ctx.unsupported(l, "mask_value", "Masking is not supported yet");
-                return null;
-            }
             double rate = l.config().has("rate") ? l.config().get("rate").asDouble() : 0.0;
             if (l.className().equals("Dropout") && rate > 0) {
                 ctx.addLayer(vertex, new DropoutLayer.Builder().dropOut(new Dropout(1.0 - rate)).build(), true,

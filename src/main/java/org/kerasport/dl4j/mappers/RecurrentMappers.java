@@ -1,7 +1,28 @@
 package org.kerasport.dl4j.mappers;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.deeplearning4j.nn.conf.RNNFormat;
+import org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer;
 import org.kerasport.dl4j.LayerMapper;
+import org.kerasport.dl4j.Layout;
+import org.kerasport.dl4j.MappingContext;
+import org.kerasport.dl4j.layers.KerasDenseNd;
+import org.kerasport.dl4j.layers.KerasEmbedding;
+import org.kerasport.dl4j.layers.KerasRecurrent;
+import org.kerasport.dl4j.layers.KerasTensorOp;
+import org.kerasport.dl4j.layers.SdActivations;
+import org.kerasport.format.Json;
+import org.kerasport.model.InboundNode;
+import org.kerasport.model.LayerSpec;
+import org.kerasport.model.Regularizer;
+import org.kerasport.model.TensorRef;
+import org.kerasport.model.WeightSpec;
+import org.nd4j.linalg.learning.regularization.Regularization;
 
 /** Recurrent layer family mappers (registered in {@link org.kerasport.dl4j.MapperRegistry}). */
 public final class RecurrentMappers {
@@ -10,6 +31,314 @@ public final class RecurrentMappers {
 
     /** Every mapper of this family. */
     public static List<LayerMapper> all() {
-        return List.of();
+        return List.of(new Recurrent(), new Masking(), new Embedding(), new TimeDistributedDense(), new TensorOps());
+    }
+
+    static final Set<String> RNN_CLASSES = Set.of("LSTM", "GRU", "SimpleRNN");
+
+    /** LSTM, GRU, SimpleRNN and Bidirectional of one of them: {@link KerasRecurrent}, Keras' equations exactly. */
+    public static final class Recurrent implements LayerMapper {
+        @Override
+        public Set<String> classNames() {
+            return Set.of("LSTM", "GRU", "SimpleRNN", "Bidirectional");
+        }
+
+        @Override
+        public String map(LayerSpec l, String vertex, List<String> inputs, MappingContext ctx) {
+            Long[] in = ctx.shape(inputs.get(0));
+            if (in == null || in.length != 3 || in[1] == null || in[2] == null) {
+                ctx.unsupported(l, "input", "a recurrent layer needs a [batch, time, features] input with known time and features");
+                return null;
+            }
+            boolean bi = l.className().equals("Bidirectional");
+            LayerSpec cellSpec = l;
+            String mergeMode = null, prefixF = "", prefixB = null;
+            if (bi) {
+                if (l.inner() == null || l.inner().layers().size() < 2) {
+                    ctx.unsupported(l, "layer", "Bidirectional without its forward and backward layers");
+                    return null;
+                }
+                cellSpec = l.inner().layers().get(0);
+                LayerSpec back = l.inner().layers().get(1);
+                if (!RNN_CLASSES.contains(cellSpec.className()) || !back.className().equals(cellSpec.className())) {
+                    ctx.unsupported(l, "layer", "Bidirectional of " + cellSpec.className() + "/" + back.className() + " is not supported");
+                    return null;
+                }
+                for (String f : List.of("units", "output_dim", "activation", "recurrent_activation", "inner_activation",
+                        "use_bias", "return_sequences", "reset_after", "return_state"))
+                    if (!String.valueOf(cellSpec.config().get(f)).equals(String.valueOf(back.config().get(f)))) {
+                        ctx.unsupported(l, "backward_layer", "a backward layer configured unlike the forward one (" + f + ")");
+                        return null;
+                    }
+                if (Json.isPresent(back.config(), "go_backwards") && back.config().get("go_backwards").asBoolean() == bool(cellSpec, "go_backwards", false)) {
+                    ctx.unsupported(l, "backward_layer", "a backward layer running in the same direction as the forward one");
+                    return null;
+                }
+                mergeMode = Json.text(l.config(), "merge_mode");
+                if (mergeMode == null || !Set.of("concat", "sum", "mul", "ave").contains(mergeMode)) {
+                    ctx.unsupported(l, "merge_mode", "merge_mode " + mergeMode + " is not supported (concat, sum, mul, ave are)");
+                    return null;
+                }
+                prefixF = cellSpec.name() + ".";
+                prefixB = back.name() + ".";
+            }
+            JsonNode c = cellSpec.config();
+            String cls = cellSpec.className();
+            String cellName = switch (cls) {
+                case "LSTM" -> "lstm";
+                case "GRU" -> "gru";
+                default -> "simple";
+            };
+            String snake = switch (cls) {
+                case "LSTM" -> "lstm_cell.";
+                case "GRU" -> "gru_cell.";
+                default -> "simple_rnn_cell.";
+            };
+            long units = c.has("units") ? c.get("units").asLong() : c.get("output_dim").asLong();
+            String act = activation(l, c, "activation", "tanh", ctx);
+            String ract = cls.equals("SimpleRNN") ? "sigmoid"
+                    : activation(l, c, c.has("recurrent_activation") ? "recurrent_activation" : "inner_activation",
+                    "sigmoid", ctx);
+            if (act == null || ract == null) return null;
+            if (bool(cellSpec, "return_state", false)) {
+                ctx.unsupported(l, "return_state", "return_state=True (several outputs) is not supported");
+                return null;
+            }
+            if (bool(cellSpec, "stateful", false))
+                ctx.note(l.name() + ": stateful; this graph starts every batch from zero states (as a freshly loaded Keras model's first batch)");
+            for (String f : List.of("dropout", "recurrent_dropout", "dropout_W", "dropout_U"))
+                if (c.has(f) && c.get(f).asDouble(0) > 0)
+                    ctx.note(l.name() + ": " + f + "=" + c.get(f).asDouble() + " is not reproduced in training (identity at inference, as Keras)");
+            boolean returnSeq = bool(cellSpec, "return_sequences", false);
+            boolean goBack = bool(cellSpec, "go_backwards", false);
+
+            WeightSpec kernel = l.weight(prefixF + snake + "kernel").orElse(null);
+            WeightSpec rec = l.weight(prefixF + snake + "recurrent_kernel").orElse(null);
+            WeightSpec bias = l.weight(prefixF + snake + "bias").orElse(null);
+            if (kernel == null || rec == null) {
+                ctx.unsupported(l, "weights", "expected weights " + prefixF + snake + "kernel and recurrent_kernel");
+                return null;
+            }
+            boolean resetAfter = false;
+            if (cls.equals("GRU")) {
+                if (bias != null) resetAfter = bias.shape().length == 2;
+                else resetAfter = bool(cellSpec, "reset_after", ctx.kerasMajor() >= 3);
+            }
+            Map<String, List<Regularization>> regs = new HashMap<>();
+            List<String[]> dirs = new ArrayList<>();
+            if (bi) {
+                dirs.add(new String[]{"f", prefixF});
+                dirs.add(new String[]{"b", prefixB});
+            } else {
+                dirs.add(new String[]{"", ""});
+            }
+            for (String[] d : dirs) {
+                String[][] ws = {{"W", "kernel"}, {"RW", "recurrent_kernel"}, {"b", "bias"}};
+                for (String[] w : ws) {
+                    WeightSpec spec = l.weight(d[1] + snake + w[1]).orElse(null);
+                    if (spec == null) {
+                        if (!w[0].equals("b") || bias != null) {
+                            ctx.unsupported(l, "weights", "missing weight " + d[1] + snake + w[1]);
+                            return null;
+                        }
+                        continue;
+                    }
+                    if (spec.regularizer() instanceof Regularizer.Orthogonal o && !o.isZero()) {
+                        ctx.unsupported(l, w[1] + "_regularizer", "OrthogonalRegularizer is not supported");
+                        return null;
+                    }
+                    regs.put(d[0] + w[0], ctx.regularization(spec));
+                    ctx.bind(d[1] + snake + w[1], vertex, d[0] + w[0], Layout.SAME);
+                }
+            }
+            Double maskValue = maskValueOf(l, ctx);
+            KerasRecurrent layer = new KerasRecurrent(vertex, cellName, in[2], units, in[1], act, ract, bias != null,
+                    resetAfter, returnSeq, goBack, mergeMode, maskValue, regs);
+            Long[] out = ctx.outputShape(l, inputs);
+            ctx.addLayer(vertex, layer, l.trainable(), out, inputs);
+            return vertex;
+        }
+
+        static String activation(LayerSpec l, JsonNode c, String field, String dflt, MappingContext ctx) {
+            JsonNode a = c.get(field);
+            String name = a == null || a.isNull() ? dflt : a.isTextual() ? a.asText()
+                    : a.path("config").isTextual() ? a.path("config").asText() : a.path("class_name").asText();
+            String r = SdActivations.resolve(name, ctx.kerasMajor());
+            if (r == null) ctx.unsupported(l, field, "activation '" + name + "' is not supported in recurrent layers");
+            return r;
+        }
+    }
+
+    /** The mask value of the Masking layer feeding this layer directly, or null. */
+    static Double maskValueOf(LayerSpec l, MappingContext ctx) {
+        if (l.inboundNodes().isEmpty() || l.inboundNodes().get(0).inputs().isEmpty()) return null;
+        String src = l.inboundNodes().get(0).inputs().get(0).layer();
+        LayerSpec s = ctx.kerasModel().graph().layer(src).orElse(null);
+        if (s == null || !s.className().equals("Masking")) return null;
+        return Json.isPresent(s.config(), "mask_value") ? s.config().get("mask_value").asDouble() : 0.0;
+    }
+
+    /**
+     * Keras Masking with mask_value 0 feeding only recurrent layers: identity here (masked steps are already all
+     * zero); each recurrent layer computes the mask from its input and carries its state over masked steps.
+     */
+    public static final class Masking implements LayerMapper {
+        @Override
+        public Set<String> classNames() {
+            return Set.of("Masking");
+        }
+
+        @Override
+        public String map(LayerSpec l, String vertex, List<String> inputs, MappingContext ctx) {
+            double mv = Json.isPresent(l.config(), "mask_value") ? l.config().get("mask_value").asDouble() : 0.0;
+            if (mv != 0.0) {
+                ctx.unsupported(l, "mask_value", "Masking with a mask_value other than 0 is not supported yet");
+                return null;
+            }
+            if (ctx.kerasModel().graph().layer(l.name()).orElse(null) != l && ctx.kerasModel().graph().layer(l.name()).isEmpty()) {
+                ctx.unsupported(l, "mask_value", "Masking inside a nested model is not supported yet");
+                return null;
+            }
+            boolean consumed = false;
+            for (LayerSpec o : ctx.kerasModel().graph().layers())
+                for (InboundNode n : o.inboundNodes())
+                    for (TensorRef r : n.inputs())
+                        if (r.layer().equals(l.name())) {
+                            consumed = true;
+                            boolean rnn = RNN_CLASSES.contains(o.className()) || o.className().equals("Bidirectional");
+                            if (!rnn) {
+                                ctx.unsupported(l, "mask_value", "the mask reaches " + o.name() + " (" + o.className()
+                                        + "): only LSTM, GRU, SimpleRNN and Bidirectional consume masks here");
+                                return null;
+                            }
+                        }
+            if (!consumed) ctx.note(l.name() + ": Masking output used as a model output");
+            return inputs.get(0);
+        }
+    }
+
+    /** Keras Embedding: DL4J EmbeddingSequenceLayer (NWC output); its regularizer covers the whole matrix, as Keras'. */
+    public static final class Embedding implements LayerMapper {
+        @Override
+        public Set<String> classNames() {
+            return Set.of("Embedding");
+        }
+
+        @Override
+        public String map(LayerSpec l, String vertex, List<String> inputs, MappingContext ctx) {
+            Long[] in = ctx.shape(inputs.get(0));
+            if (in == null || in.length != 2 || in[1] == null) {
+                ctx.unsupported(l, "input", "Embedding needs a [batch, length] input of known length");
+                return null;
+            }
+            if (Json.isPresent(l.config(), "mask_zero") && l.config().get("mask_zero").asBoolean()) {
+                ctx.unsupported(l, "mask_zero", "mask_zero=True (masking) is not supported yet");
+                return null;
+            }
+            WeightSpec e = l.weight("embeddings").orElse(null);
+            if (e == null) {
+                ctx.unsupported(l, "embeddings", "no embeddings weight");
+                return null;
+            }
+            if (e.regularizer() instanceof Regularizer.Orthogonal o && !o.isZero()) {
+                ctx.unsupported(l, "embeddings_regularizer", "OrthogonalRegularizer is not supported");
+                return null;
+            }
+            EmbeddingSequenceLayer built = (EmbeddingSequenceLayer) new EmbeddingSequenceLayer.Builder().nIn(e.shape()[0]).nOut(e.shape()[1])
+                    .inputLength(in[1].intValue()).hasBias(false).outputDataFormat(RNNFormat.NWC)
+                    .regularization(ctx.regularization(e)).build();
+            ctx.addLayer(vertex, new KerasEmbedding(built), l.trainable(), ctx.outputShape(l, inputs), inputs);
+            ctx.bind("embeddings", vertex, "W", Layout.SAME);
+            return vertex;
+        }
+    }
+
+    /** TimeDistributed(Dense) on [batch, time, features]: {@link KerasDenseNd}. */
+    public static final class TimeDistributedDense implements LayerMapper {
+        @Override
+        public Set<String> classNames() {
+            return Set.of("TimeDistributed");
+        }
+
+        @Override
+        public String map(LayerSpec l, String vertex, List<String> inputs, MappingContext ctx) {
+            Long[] in = ctx.shape(inputs.get(0));
+            LayerSpec inner = l.inner() == null || l.inner().layers().isEmpty() ? null : l.inner().layers().get(0);
+            if (inner == null || !inner.className().equals("Dense") || in == null || in.length != 3 || in[2] == null) {
+                ctx.unsupported(l, "layer", "TimeDistributed is supported for Dense on [batch, time, features] only");
+                return null;
+            }
+            return denseOnSequence(inner, vertex, inputs, ctx, l, inner.name() + ".");
+        }
+    }
+
+    /** Keras Dense on a [batch, time, features] input (Keras applies it to the last axis): {@link KerasDenseNd}. */
+    public static String denseOnSequence(LayerSpec l, String vertex, List<String> inputs, MappingContext ctx) {
+        return denseOnSequence(l, vertex, inputs, ctx, l, "");
+    }
+
+    /** @param dense the Dense layer's spec; {@code owner} the layer holding its weights, named {@code prefix + kernel} */
+    static String denseOnSequence(LayerSpec dense, String vertex, List<String> inputs, MappingContext ctx, LayerSpec owner, String prefix) {
+        Long[] in = ctx.shape(inputs.get(0));
+        if (in == null || in.length != 3 || in[1] == null || in[2] == null) {
+            ctx.unsupported(owner, "input", "Dense on a sequence needs known time and features");
+            return null;
+        }
+        long units = dense.config().get("units").asLong();
+        WeightSpec kernel = owner.weight(prefix + "kernel").orElse(null), bias = owner.weight(prefix + "bias").orElse(null);
+        String act = Recurrent.activation(owner, dense.config(), "activation", "linear", ctx);
+        if (act == null) return null;
+        Map<String, List<Regularization>> regs = new HashMap<>();
+        regs.put("W", ctx.regularization(kernel));
+        if (bias != null) regs.put("b", ctx.regularization(bias));
+        Long[] out = ctx.outputShape(owner, inputs);
+        ctx.addLayer(vertex, new KerasDenseNd(vertex, in[2], units, in[1], bias != null, act, regs), owner.trainable(), out, inputs);
+        ctx.bind(prefix + "kernel", vertex, "W", Layout.SAME);
+        if (bias != null) ctx.bind(prefix + "bias", vertex, "b", Layout.SAME);
+        return vertex;
+    }
+
+    /** RepeatVector, Permute, GlobalAveragePooling1D (channels_last, over time). */
+    public static final class TensorOps implements LayerMapper {
+        @Override
+        public Set<String> classNames() {
+            return Set.of("RepeatVector", "Permute", "GlobalAveragePooling1D");
+        }
+
+        @Override
+        public String map(LayerSpec l, String vertex, List<String> inputs, MappingContext ctx) {
+            Long[] in = ctx.shape(inputs.get(0));
+            Long[] out = ctx.outputShape(l, inputs);
+            if (in == null || out == null || java.util.Arrays.asList(out).subList(1, out.length).contains(null)) {
+                ctx.unsupported(l, "input", "shapes must be known");
+                return null;
+            }
+            long[] o = new long[out.length - 1];
+            for (int i = 1; i < out.length; i++) o[i - 1] = out[i];
+            KerasTensorOp op;
+            switch (l.className()) {
+                case "RepeatVector" -> op = new KerasTensorOp(vertex, "repeat", null, l.config().get("n").asLong(), o);
+                case "Permute" -> {
+                    JsonNode d = l.config().get("dims");
+                    int[] dims = new int[d.size()];
+                    for (int i = 0; i < dims.length; i++) dims[i] = d.get(i).asInt();
+                    op = new KerasTensorOp(vertex, "permute", dims, 0, o);
+                }
+                default -> {
+                    String fmt = Json.text(l.config(), "data_format");
+                    if (in.length != 3 || "channels_first".equals(fmt) || bool(l, "keepdims", false)) {
+                        ctx.unsupported(l, "data_format", "GlobalAveragePooling1D is supported on channels_last 3-D input without keepdims");
+                        return null;
+                    }
+                    op = new KerasTensorOp(vertex, "mean_time", null, 0, o);
+                }
+            }
+            ctx.addLayer(vertex, op, true, out, inputs);
+            return vertex;
+        }
+    }
+
+    static boolean bool(LayerSpec l, String f, boolean dflt) {
+        return Json.isPresent(l.config(), f) ? l.config().get(f).asBoolean() : dflt;
     }
 }

@@ -1,0 +1,45 @@
+package org.kerasport.dl4j.layers;
+
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+
+/**
+ * Keras activations as SameDiff ops, for the custom SameDiff layers. Names are Keras names, except that
+ * {@code hard_sigmoid} is resolved by the writing Keras: {@code hard_sigmoid_k2} = clip(0.2x + 0.5, 0, 1) (Keras 1/2),
+ * {@code hard_sigmoid_k3} = relu6(x + 3) / 6 (Keras 3).
+ */
+public final class SdActivations {
+    private SdActivations() {
+    }
+
+    /** The SameDiff activation name for a Keras activation name, or null when there is none. */
+    public static String resolve(String kerasName, int kerasMajor) {
+        return switch (kerasName) {
+            case "linear", "identity", "None" -> "linear";
+            case "hard_sigmoid" -> kerasMajor >= 3 ? "hard_sigmoid_k3" : "hard_sigmoid_k2";
+            case "tanh", "sigmoid", "relu", "relu6", "softsign", "softplus", "elu", "selu", "exponential", "softmax" -> kerasName;
+            case "swish", "silu" -> "swish";
+            default -> null;
+        };
+    }
+
+    public static SDVariable apply(SameDiff sd, String name, SDVariable x) {
+        return switch (name) {
+            case "linear" -> x;
+            case "tanh" -> sd.math.tanh(x);
+            case "sigmoid" -> sd.nn.sigmoid(x);
+            case "relu" -> sd.nn.relu(x, 0.0);
+            case "relu6" -> sd.nn.relu6(x, 0.0);
+            case "hard_sigmoid_k2" -> sd.math.clipByValue(x.mul(0.2).add(0.5), 0.0, 1.0);
+            case "hard_sigmoid_k3" -> sd.nn.relu6(x.add(3.0), 0.0).div(6.0);
+            case "softsign" -> sd.nn.softsign(x);
+            case "softplus" -> sd.nn.softplus(x);
+            case "elu" -> sd.nn.elu(x);
+            case "selu" -> sd.nn.selu(x);
+            case "exponential" -> sd.math.exp(x);
+            case "swish" -> sd.nn.swish(x);
+            case "softmax" -> sd.nn.softmax(x, -1);
+            default -> throw new IllegalArgumentException("unknown activation " + name);
+        };
+    }
+}
