@@ -63,7 +63,7 @@ public class KerasSameDiffLayerImpl extends SameDiffLayer {
     @Override
     public double calcRegularizationScore(boolean backpropParamsOnly) {
         double sum = 0.0;
-        for (Map.Entry<String, INDArray> e : paramTable().entrySet()) {
+        for (Map.Entry<String, INDArray> e : paramTable(backpropParamsOnly).entrySet()) {
             List<Regularization> l = layerConf().getRegularizationByParam(e.getKey());
             if (l == null) continue;
             for (Regularization r : l) sum += r.score(e.getValue(), getIterationCount(), getEpochCount());
