@@ -23,6 +23,8 @@ public final class Npy {
     private static final long MAX_ELEMENTS = Integer.MAX_VALUE - 8;
     private static final Pattern DESCR = Pattern.compile("'descr'\\s*:\\s*'([^']*)'");
     private static final Pattern FORTRAN = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
+    /** Byte order, kind and width of the dtypes read: float16/32/64, (u)int8..64, bool. */
+    private static final Pattern SUPPORTED_DESCR = Pattern.compile("[<>|=](f[248]|[iu][1248]|b1)");
     private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(([^)]*)\\)");
 
     private Npy() {
@@ -40,6 +42,14 @@ public final class Npy {
 
     /** All arrays of an {@code .npz}, keyed by name (without {@code .npy}), in archive order. */
     public static Map<String, NdArray> readNpz(Path file) {
+        return readNpz(file, key -> true);
+    }
+
+    /**
+     * The arrays of an {@code .npz} whose names {@code wanted} accepts, keyed by name, in archive order; the others
+     * are not decoded (they may have any dtype).
+     */
+    public static Map<String, NdArray> readNpz(Path file, java.util.function.Predicate<String> wanted) {
         Map<String, NdArray> out = new LinkedHashMap<>();
         try (ZipFile zip = new ZipFile(file.toFile())) {
             var en = zip.entries();
@@ -47,9 +57,27 @@ public final class Npy {
                 ZipEntry e = en.nextElement();
                 if (!e.getName().endsWith(".npy")) continue;
                 String key = e.getName().substring(0, e.getName().length() - 4);
+                if (!wanted.test(key)) continue;
                 try (InputStream in = zip.getInputStream(e)) {
                     out.put(key, read(in, file + "[" + key + "]"));
                 }
+            }
+        } catch (NoSuchFileException e) {
+            throw new UserInputException(ExitCode.IO, file + ": no such file");
+        } catch (IOException e) {
+            throw new UserInputException(ExitCode.BAD_DATA, file + ": not a readable .npz archive: " + e.getMessage(), e);
+        }
+        return out;
+    }
+
+    /** The array names of an {@code .npz} (without {@code .npy}), in archive order, without reading the arrays. */
+    public static java.util.List<String> npzKeys(Path file) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        try (ZipFile zip = new ZipFile(file.toFile())) {
+            var en = zip.entries();
+            while (en.hasMoreElements()) {
+                String name = en.nextElement().getName();
+                if (name.endsWith(".npy")) out.add(name.substring(0, name.length() - 4));
             }
         } catch (NoSuchFileException e) {
             throw new UserInputException(ExitCode.IO, file + ": no such file");
@@ -82,6 +110,7 @@ public final class Npy {
             if (n > MAX_ELEMENTS) throw bad(where, "more than " + MAX_ELEMENTS + " elements");
         }
         ByteOrder order = descr.startsWith(">") ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
+        if (!SUPPORTED_DESCR.matcher(descr).matches()) throw bad(where, "dtype " + descr + " is not numeric (or not supported)");
         String t = descr.substring(1);
         int width = Integer.parseInt(t.substring(1));
         byte[] raw = readFully(in, n * width, where);
