@@ -80,7 +80,8 @@ public final class TrainingConfigParser {
         return new TrainingSpec(optimizer, losses, weights, loss, metrics == null || metrics.isNull() ? null : metrics, tc);
     }
 
-    OptimizerSpec optimizer(JsonNode opt, String part) {
+    /** One serialized optimizer ({@code {class_name, config}} or a name) as an {@link OptimizerSpec}. */
+    public OptimizerSpec optimizer(JsonNode opt, String part) {
         if (opt == null || opt.isNull()) return null;
         if (opt.isTextual()) { // compile(optimizer="adam") in a compile_config
             String cls = canonicalOptimizer(opt.asText());

@@ -1,0 +1,183 @@
+package org.kerasport.train;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+import org.kerasport.ExitCode;
+import org.kerasport.UserInputException;
+import org.kerasport.format.Json;
+import org.kerasport.format.TrainingConfigParser;
+import org.kerasport.model.KerasGraph;
+import org.kerasport.model.KerasModel;
+import org.kerasport.model.LayerSpec;
+import org.kerasport.model.LossSpec;
+import org.kerasport.model.OptimizerSpec;
+import org.kerasport.model.Regularizer;
+import org.kerasport.model.TensorRef;
+import org.kerasport.model.TrainingSpec;
+import org.kerasport.model.WeightSpec;
+
+/**
+ * The changes a fine-tuning run may make to a Keras model before training, each producing a new {@link KerasModel}:
+ * regularizer overrides, trainable flags, optimizer and loss overrides. Keeping them on the Keras model (not on the
+ * DL4J graph) means import, training and export all see one truth.
+ */
+public final class ModelEdits {
+    private ModelEdits() {
+    }
+
+    /** Weight roles a "kernel" penalty ({@code --l2 λ}, {@code --l1 λ}) applies to: the layer's main weight matrices. */
+    public static final Set<String> KERNEL_ROLES = Set.of("kernel", "depthwise_kernel", "pointwise_kernel", "embeddings");
+
+    /**
+     * Regularizer overrides.
+     *
+     * @param l2All   L2 λ set on every kernel (null: unchanged)
+     * @param l1All   L1 λ set on every kernel (null: unchanged); with l2All both become one L1L2
+     * @param l2Layer L2 λ per layer name, set on that layer's kernels (wins over l2All for that layer)
+     * @param scale   multiplies every l1 and l2 of every regularizer after the above (null: 1)
+     */
+    public record Penalties(Double l2All, Double l1All, Map<String, Double> l2Layer, Double scale) {
+        public boolean isEmpty() {
+            return l2All == null && l1All == null && (l2Layer == null || l2Layer.isEmpty()) && scale == null;
+        }
+    }
+
+    public static KerasModel penalties(KerasModel m, Penalties p) {
+        if (p.isEmpty()) return m;
+        Map<String, Double> perLayer = p.l2Layer() == null ? Map.of() : p.l2Layer();
+        for (String l : perLayer.keySet())
+            if (m.graph().layer(l).isEmpty())
+                throw new UserInputException(ExitCode.USAGE, "--l2 " + l + "=...: the model has no layer '" + l + "' (layers: "
+                        + String.join(", ", m.layers().stream().map(LayerSpec::name).toList()) + ")");
+        List<LayerSpec> layers = new ArrayList<>();
+        for (LayerSpec l : m.layers()) {
+            List<WeightSpec> ws = new ArrayList<>();
+            for (WeightSpec w : l.weights()) {
+                Regularizer r = w.regularizer();
+                if (KERNEL_ROLES.contains(w.role())) {
+                    Double l2 = perLayer.containsKey(l.name()) ? perLayer.get(l.name()) : p.l2All();
+                    if (l2 != null || p.l1All() != null) r = combine(p.l1All(), l2);
+                }
+                if (r != null && p.scale() != null && !(r instanceof Regularizer.Orthogonal))
+                    r = scale(r, p.scale());
+                ws.add(new WeightSpec(w.name(), w.role(), w.shape(), w.dtype(), w.data(), w.trainable(), r, w.source()));
+            }
+            layers.add(l.withWeights(ws));
+        }
+        return m.withGraph(regraph(m.graph(), layers));
+    }
+
+    private static Regularizer combine(Double l1, Double l2) {
+        if (l1 != null && l2 != null) return new Regularizer.L1L2(l1, l2, "L1L2");
+        if (l1 != null) return new Regularizer.L1(l1, "L1");
+        return new Regularizer.L2(l2, "L2");
+    }
+
+    private static Regularizer scale(Regularizer r, double s) {
+        if (r instanceof Regularizer.L1 x) return new Regularizer.L1(x.l1() * s, x.writtenAs());
+        if (r instanceof Regularizer.L2 x) return new Regularizer.L2(x.l2() * s, x.writtenAs());
+        return new Regularizer.L1L2(r.l1() * s, r.l2() * s, r.writtenAs());
+    }
+
+    /**
+     * Changes trainable flags. A spec is a layer name, a regular expression matched against whole layer names, or
+     * {@code up-to:NAME} (every layer up to and including NAME, in config order); {@code all} unfreezes everything.
+     */
+    public static KerasModel trainable(KerasModel m, List<String> freeze, List<String> unfreeze) {
+        if (freeze.isEmpty() && unfreeze.isEmpty()) return m;
+        Map<String, Boolean> set = new LinkedHashMap<>();
+        for (String spec : freeze) for (String l : select(m, spec, "--freeze")) set.put(l, false);
+        for (String spec : unfreeze) for (String l : select(m, spec, "--unfreeze")) set.put(l, true);
+        List<LayerSpec> layers = new ArrayList<>();
+        for (LayerSpec l : m.layers()) {
+            Boolean t = set.get(l.name());
+            layers.add(t == null ? l : setTrainable(l, t));
+        }
+        return m.withGraph(regraph(m.graph(), layers));
+    }
+
+    private static LayerSpec setTrainable(LayerSpec l, boolean t) {
+        ObjectNode cfg = l.config().deepCopy();
+        cfg.put("trainable", t);
+        List<WeightSpec> ws = new ArrayList<>();
+        for (WeightSpec w : l.weights()) {
+            boolean statistic = w.role().startsWith("moving_") || Set.of("mean", "variance", "count").contains(w.role());
+            ws.add(w.withTrainable(t && !statistic));
+        }
+        return new LayerSpec(l.name(), l.className(), l.writtenClassName(), cfg, l.rawConfig(), t, l.inboundNodes(), ws,
+                l.activityRegularizer(), l.inner(), l.synthesized());
+    }
+
+    static List<String> select(KerasModel m, String spec, String option) {
+        List<String> names = m.layers().stream().filter(l -> !l.isInput()).map(LayerSpec::name).toList();
+        if (spec.equals("all")) return names;
+        if (spec.startsWith("up-to:")) {
+            String last = spec.substring(6);
+            int i = names.indexOf(last);
+            if (i < 0) throw new UserInputException(ExitCode.USAGE, option + " " + spec + ": no layer '" + last + "' (layers: " + String.join(", ", names) + ")");
+            return names.subList(0, i + 1);
+        }
+        if (names.contains(spec)) return List.of(spec);
+        Pattern p;
+        try {
+            p = Pattern.compile(spec);
+        } catch (PatternSyntaxException e) {
+            throw new UserInputException(ExitCode.USAGE, option + " " + spec + ": neither a layer name nor a valid regular expression (" + e.getDescription() + ")");
+        }
+        List<String> hit = names.stream().filter(n -> p.matcher(n).matches()).toList();
+        if (hit.isEmpty()) throw new UserInputException(ExitCode.USAGE, option + " " + spec + ": matches no layer (layers: " + String.join(", ", names) + ")");
+        return hit;
+    }
+
+    /**
+     * Optimizer and loss overrides. {@code optimizer} replaces the model's optimizer by that Keras class with Keras'
+     * defaults; {@code learningRate} and {@code weightDecay} then override those settings; {@code loss} applies to every
+     * output. Without a training config in the file, an optimizer and a loss must both be given.
+     */
+    public static KerasModel training(KerasModel m, String optimizer, Double learningRate, Double weightDecay, String loss) {
+        TrainingSpec t = m.training();
+        if (optimizer == null && learningRate == null && weightDecay == null && loss == null) return m;
+        TrainingConfigParser parser = new TrainingConfigParser(java.nio.file.Path.of(m.source().path()));
+        OptimizerSpec o = t == null ? null : t.optimizer();
+        ObjectNode cfg;
+        String cls;
+        if (optimizer != null) {
+            cls = TrainingConfigParser.canonicalOptimizer(optimizer);
+            cfg = Json.object();
+        } else if (o != null) {
+            cls = o.className();
+            cfg = o.config().deepCopy();
+        } else {
+            throw new UserInputException(ExitCode.USAGE, m.source().path() + " has no optimizer in its training config: give --optimizer");
+        }
+        if (learningRate != null) {
+            cfg.remove("lr");
+            cfg.put("learning_rate", learningRate);
+        }
+        if (weightDecay != null) cfg.put("weight_decay", weightDecay);
+        ObjectNode env = Json.object();
+        env.put("class_name", cls);
+        env.set("config", cfg);
+        OptimizerSpec newOpt = parser.optimizer(env, "--optimizer");
+        Map<String, LossSpec> losses = new LinkedHashMap<>(t == null ? Map.of() : t.losses());
+        if (loss != null) {
+            LossSpec ls = new LossSpec(TrainingConfigParser.canonicalLoss(loss), false, null);
+            losses.clear();
+            for (TensorRef out : m.graph().outputs()) losses.put(out.layer(), ls);
+        }
+        if (losses.isEmpty())
+            throw new UserInputException(ExitCode.USAGE, m.source().path() + " has no loss in its training config: give --loss");
+        return m.withTraining(new TrainingSpec(newOpt, losses, t == null ? Map.of() : t.lossWeights(),
+                t == null ? null : t.loss(), t == null ? null : t.metrics(), t == null ? null : t.raw()));
+    }
+
+    private static KerasGraph regraph(KerasGraph g, List<LayerSpec> layers) {
+        return new KerasGraph(g.className(), g.name(), layers, g.inputs(), g.outputs());
+    }
+}
