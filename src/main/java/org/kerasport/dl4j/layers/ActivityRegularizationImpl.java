@@ -27,17 +27,16 @@ public class ActivityRegularizationImpl extends AbstractLayer<ActivityRegulariza
     @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr mgr) {
         assertInputSet(false);
-        if (training) {
-            ActivityRegularization c = layerConf();
-            double p = 0;
-            if (c.getL1() != 0) p += c.getL1() * input.norm1Number().doubleValue();
-            if (c.getL2() != 0) p += c.getL2() * input.mul(input).sumNumber().doubleValue();
-            lastPenalty = c.isDivideByBatch() ? p / input.size(0) : p;
-        }
+        // Keras adds the penalty on every call, training or not: evaluate's loss includes it too
+        ActivityRegularization c = layerConf();
+        double p = 0;
+        if (c.getL1() != 0) p += c.getL1() * input.norm1Number().doubleValue();
+        if (c.getL2() != 0) p += c.getL2() * input.mul(input).sumNumber().doubleValue();
+        lastPenalty = c.isDivideByBatch() ? p / input.size(0) : p;
         return mgr.dup(ArrayType.ACTIVATIONS, input, input.ordering());
     }
 
-    /** The activity penalty of the last training forward pass (DL4J adds every layer's value to the score). */
+    /** The activity penalty of the last forward pass (DL4J adds every layer's value to the score). */
     @Override
     public double calcRegularizationScore(boolean backpropParamsOnly) {
         return lastPenalty;

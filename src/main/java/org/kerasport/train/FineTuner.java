@@ -1,0 +1,294 @@
+package org.kerasport.train;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.optimize.api.BaseTrainingListener;
+import org.kerasport.ExitCode;
+import org.kerasport.UserInputException;
+import org.kerasport.data.NdArray;
+import org.kerasport.dl4j.Dl4jImporter;
+import org.kerasport.dl4j.ImportedModel;
+import org.kerasport.dl4j.OptimizerStateLoader;
+import org.kerasport.dl4j.WeightBinding;
+import org.kerasport.dl4j.optim.KerasUpdater;
+import org.kerasport.model.KerasModel;
+import org.kerasport.model.WeightSpec;
+import org.kerasport.train.data.Batches;
+import org.kerasport.train.data.TrainingData;
+import org.kerasport.train.report.History;
+import org.kerasport.train.report.Progress;
+import org.kerasport.train.report.TrainingListener;
+import org.kerasport.train.report.WeightNormReport;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.MultiDataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Keeps training a Keras model on the JVM with the model's own optimizer, loss and weight decay, as Keras' {@code fit}
+ * does: epochs of batches (shuffled per epoch, or in the data's order), the epoch loss as the batch-size-weighted
+ * mean of the batch losses (penalties included), metrics, validation at each epoch's end, early stopping that
+ * restores the best weights, and checkpoints from which a killed run resumes to the same result.
+ *
+ * <p>Build with {@link #builder(KerasModel)}; edit the model first with {@link ModelEdits} (penalties, freezing,
+ * optimizer/loss overrides).
+ */
+public final class FineTuner {
+    private final Builder b;
+
+    private FineTuner(Builder b) {
+        this.b = b;
+    }
+
+    public static Builder builder(KerasModel model) {
+        return new Builder(model);
+    }
+
+    /** Settings of a fine-tuning run; {@link #build()} checks them. */
+    public static final class Builder {
+        private final KerasModel model;
+        private TrainingData train;
+        private TrainingData validation;
+        private Double validationSplit;
+        private int epochs = 1;
+        private int batchSize = 32;
+        private boolean shuffle = true;
+        private long seed = 0;
+        private boolean freshOptimizer;
+        private boolean lenient;
+        private Integer patience;
+        private Path checkpointDir;
+        private boolean resume;
+        private TrainingListener listener = Progress.QUIET;
+
+        private Builder(KerasModel model) {
+            this.model = model;
+        }
+
+        public Builder data(TrainingData d) { this.train = d; return this; }
+        public Builder validation(TrainingData d) { this.validation = d; return this; }
+        /** Keras validation_split: the last fraction of the rows, taken before shuffling. */
+        public Builder validationSplit(double f) { this.validationSplit = f; return this; }
+        public Builder epochs(int n) { this.epochs = n; return this; }
+        public Builder batchSize(int n) { this.batchSize = n; return this; }
+        /** Shuffle the rows every epoch (default); false trains on batches in the data's own order, as Keras' shuffle=False. */
+        public Builder shuffle(boolean s) { this.shuffle = s; return this; }
+        public Builder seed(long s) { this.seed = s; return this; }
+        /** Start from a zero optimizer state, as compiling anew does; default: continue from the state stored in the file. */
+        public Builder freshOptimizer(boolean f) { this.freshOptimizer = f; return this; }
+        public Builder lenient(boolean l) { this.lenient = l; return this; }
+        /** Stop after this many epochs without improvement of val_loss (loss without validation data); restore the best weights. */
+        public Builder earlyStopping(Integer patience) { this.patience = patience; return this; }
+        public Builder checkpointDir(Path d) { this.checkpointDir = d; return this; }
+        public Builder resume(boolean r) { this.resume = r; return this; }
+        public Builder listener(TrainingListener l) { this.listener = l; return this; }
+
+        public FineTuner build() {
+            if (train == null) throw new UserInputException(ExitCode.USAGE, "no training data");
+            if (epochs < 1) throw new UserInputException(ExitCode.USAGE, "epochs must be at least 1, got " + epochs);
+            if (batchSize < 1) throw new UserInputException(ExitCode.USAGE, "batch size must be at least 1, got " + batchSize);
+            if (validationSplit != null && validation != null)
+                throw new UserInputException(ExitCode.USAGE, "give a validation split or validation data, not both");
+            if (validationSplit != null && !(validationSplit > 0 && validationSplit < 1))
+                throw new UserInputException(ExitCode.USAGE, "the validation split must be between 0 and 1, got " + validationSplit);
+            if (patience != null && patience < 0) throw new UserInputException(ExitCode.USAGE, "early-stopping patience must be >= 0");
+            if (resume && checkpointDir == null) throw new UserInputException(ExitCode.USAGE, "resume needs a checkpoint directory");
+            return new FineTuner(this);
+        }
+    }
+
+    /**
+     * The outcome.
+     *
+     * @param model          the trained model (DL4J graph and its Keras bindings)
+     * @param history        per-epoch logs in Keras History form
+     * @param norms          each weight's L2 norm before and after: what training and decay did
+     * @param optimizerState how the optimizer started (continued from the file's state, or fresh, and why)
+     * @param stoppedEarly   true when early stopping ended the run
+     */
+    public record Result(ImportedModel model, History history, WeightNormReport norms, String optimizerState, boolean stoppedEarly) {
+    }
+
+    public Result run() {
+        KerasModel km = b.model;
+        ImportedModel im = Dl4jImporter.importForTraining(km, b.lenient);
+        ComputationGraph g = im.graph();
+        String optState = startOptimizer(im);
+        TrainingData train = b.train, val = b.validation;
+        if (b.validationSplit != null) {
+            TrainingData[] parts = train.splitLast(b.validationSplit);
+            train = parts[0];
+            val = parts[1];
+        }
+        Metrics metrics = Metrics.of(km, train);
+        Map<String, float[]> before = kerasWeights(im);
+
+        History history = new History();
+        int firstEpoch = 0;
+        EarlyStop stop = b.patience == null ? null : new EarlyStop(b.patience, val != null ? "val_loss" : "loss");
+        Checkpoints ckpt = b.checkpointDir == null ? null : new Checkpoints(b.checkpointDir);
+        if (b.resume) {
+            Checkpoints.Restored r = ckpt.restore(im, stop);
+            if (r != null) {
+                history = r.history();
+                firstEpoch = r.nextEpoch();
+                optState = "resumed from " + b.checkpointDir + " after epoch " + firstEpoch;
+            }
+        }
+        OutputCapture capture = new OutputCapture();
+        g.setListeners(capture);
+        List<int[]> probe = Batches.batches(train.rows(), b.batchSize, false, b.seed, 0);
+        b.listener.onTrainStart(b.epochs, probe.size());
+        long t0 = System.nanoTime();
+        boolean stopped = false;
+        for (int epoch = firstEpoch; epoch < b.epochs && !stopped; epoch++) {
+            long te = System.nanoTime();
+            b.listener.onEpochStart(epoch);
+            Nd4j.getRandom().setSeed(b.seed * 1_000_003L + epoch); // dropout masks reproducible per epoch, also after resume
+            Metrics.Accumulator acc = metrics.accumulator();
+            long batchIndex = 0;
+            for (int[] rows : Batches.batches(train.rows(), b.batchSize, b.shuffle, b.seed, epoch)) {
+                TrainingData batch = train.rows(rows);
+                g.fit(dataset(batch));
+                acc.add(g.score(), rows.length, capture.outputs(im), batch.targets());
+                b.listener.onBatchEnd(epoch, batchIndex++, acc.means(""));
+            }
+            Map<String, Double> logs = new TreeMap<>(acc.means(""));
+            if (val != null) logs.putAll(evaluate(im, metrics, val, "val_"));
+            history.add(epoch, logs);
+            b.listener.onEpochEnd(epoch, logs, (System.nanoTime() - te) / 1e9);
+            if (stop != null) stopped = stop.update(epoch, logs, g);
+            if (ckpt != null) ckpt.save(im, epoch, history, stop);
+        }
+        g.setListeners();
+        if (stop != null) stop.restoreBest(g);
+        b.listener.onTrainEnd(history, (System.nanoTime() - t0) / 1e9);
+        return new Result(im, history, norms(im, before), optState, stopped);
+    }
+
+    /** Continues from the optimizer state stored in the file unless asked not to (or there is none). */
+    private String startOptimizer(ImportedModel im) {
+        KerasModel km = im.keras();
+        if (b.freshOptimizer) return "fresh (as requested)";
+        if (km.optimizerVariables().isEmpty()) return "fresh (the file stores no optimizer state)";
+        KerasUpdater u = updater(im.graph());
+        if (u == null) return "fresh (no trainable parameters)";
+        boolean scheduled = km.training() != null && km.training().optimizer() != null
+                && km.training().optimizer().learningRateSchedule() != null;
+        OptimizerStateLoader.load(im, u, scheduled);
+        return "continued from the state stored in the file (" + im.graph().getConfiguration().getIterationCount() + " iterations)";
+    }
+
+    static KerasUpdater updater(ComputationGraph g) {
+        for (var v : g.getVertices())
+            if (v.hasLayer() && v.getLayer().numParams() > 0
+                    && v.getLayer().conf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.BaseLayer bl
+                    && bl.getIUpdater() instanceof KerasUpdater ku)
+                return ku;
+        return null;
+    }
+
+    /** Keras' evaluate: batch-size-weighted means of the batch losses (penalties included) and metrics, inference mode. */
+    Map<String, Double> evaluate(ImportedModel im, Metrics metrics, TrainingData data, String prefix) {
+        Metrics.Accumulator acc = metrics.accumulator();
+        for (int[] rows : Batches.batches(data.rows(), b.batchSize, false, 0, 0)) {
+            TrainingData batch = data.rows(rows);
+            MultiDataSet mds = dataset(batch);
+            double loss = im.graph().score(mds, false);
+            INDArray[] out = im.graph().output(false, mds.getFeatures());
+            acc.add(loss, rows.length, List.of(out), batch.targets());
+        }
+        return acc.means(prefix);
+    }
+
+    static MultiDataSet dataset(TrainingData d) {
+        INDArray[] x = new INDArray[d.inputs().size()], y = new INDArray[d.targets().size()];
+        for (int i = 0; i < x.length; i++) x[i] = array(d.inputs().get(i));
+        for (int i = 0; i < y.length; i++) y[i] = array(d.targets().get(i));
+        return new MultiDataSet(x, y);
+    }
+
+    static INDArray array(NdArray a) {
+        return Nd4j.create(a.data(), a.shape(), 'c');
+    }
+
+    /** Every bound Keras variable's current values, in Keras layout. */
+    static Map<String, float[]> kerasWeights(ImportedModel im) {
+        Map<String, float[]> out = new LinkedHashMap<>();
+        for (WeightBinding wb : im.bindings()) {
+            WeightSpec w = im.keras().graph().layer(wb.kerasLayer()).flatMap(l -> l.weight(wb.kerasWeight())).orElseThrow();
+            out.put(wb.kerasLayer() + "/" + wb.kerasWeight(), wb.layout().toKeras(im.graph().getParam(wb.vertex() + "_" + wb.param()), w.shape()));
+        }
+        return out;
+    }
+
+    private static WeightNormReport norms(ImportedModel im, Map<String, float[]> before) {
+        Map<String, float[]> after = kerasWeights(im);
+        WeightNormReport r = new WeightNormReport();
+        for (WeightBinding wb : im.bindings()) {
+            WeightSpec w = im.keras().graph().layer(wb.kerasLayer()).flatMap(l -> l.weight(wb.kerasWeight())).orElseThrow();
+            String key = wb.kerasLayer() + "/" + wb.kerasWeight();
+            String decay = (w.regularizer() == null ? "" : w.regularizer().describe())
+                    + (!w.trainable() ? " (frozen)" : "");
+            r.add(wb.kerasLayer(), wb.kerasWeight(), w.shape(), before.get(key), after.get(key), decay.isBlank() ? "none" : decay.strip());
+        }
+        return r;
+    }
+
+    /** Captures the output activations of the last training forward pass (Keras computes training metrics on them). */
+    static final class OutputCapture extends BaseTrainingListener {
+        private Map<String, INDArray> last;
+
+        @Override
+        public void onForwardPass(Model model, Map<String, INDArray> activations) {
+            last = activations;
+        }
+
+        List<INDArray> outputs(ImportedModel im) {
+            List<INDArray> out = new ArrayList<>();
+            for (String v : im.outputs().values()) out.add(last == null ? null : last.get(v));
+            return out;
+        }
+    }
+
+    /** Keras EarlyStopping(monitor, patience, restore_best_weights=True) with min_delta 0. */
+    static final class EarlyStop {
+        final int patience;
+        final String monitor;
+        double best = Double.POSITIVE_INFINITY;
+        int bestEpoch = -1;
+        int wait;
+        INDArray bestParams;
+
+        EarlyStop(int patience, String monitor) {
+            this.patience = patience;
+            this.monitor = monitor;
+        }
+
+        boolean update(int epoch, Map<String, Double> logs, ComputationGraph g) {
+            double v = logs.getOrDefault(monitor, Double.NaN);
+            if (v < best) {
+                best = v;
+                bestEpoch = epoch;
+                wait = 0;
+                bestParams = g.params().dup();
+                return false;
+            }
+            return ++wait >= patience;
+        }
+
+        void restoreBest(ComputationGraph g) {
+            if (bestParams != null) g.setParams(bestParams);
+        }
+    }
+
+    static boolean exists(Path p) {
+        return Files.exists(p);
+    }
+}
