@@ -8,7 +8,8 @@ import java.util.function.LongSupplier;
 /**
  * A progress bar for a terminal, redrawn in place with {@code \r} at most {@value #MAX_REDRAWS_PER_SECOND} times a second:
  * {@code epoch 3/10 [=========>..........] 17/32 - ETA 1.2 s - loss: 0.1023 - accuracy: 0.8740}. At the end of each
- * epoch the line is completed with the epoch's time and validation values and kept; the next epoch starts a new line.
+ * epoch the line is completed with the epoch's time and validation values and kept (without the bar when that would
+ * not fit the width); the next epoch starts a new line.
  * Lines being redrawn are cut to the terminal width so they never wrap (a wrapped line cannot be redrawn).
  */
 public final class ProgressBar implements TrainingListener {
@@ -76,10 +77,13 @@ public final class ProgressBar implements TrainingListener {
     @Override
     public void onEpochEnd(int epoch, Map<String, Double> logs, double seconds) {
         long done = batches > 0 ? batches : -1;
-        StringBuilder sb = new StringBuilder(prefix(epoch, done)).append(" - ").append(Progress.duration(seconds));
+        String tail = " - " + Progress.duration(seconds);
         String text = Progress.formatLogs(logs);
-        if (!text.isEmpty()) sb.append(" - ").append(text);
-        draw(sb.toString());
+        if (!text.isEmpty()) tail += " - " + text;
+        String line = prefix(epoch, done) + tail;
+        if (line.length() > width - 1) // the kept line would wrap: drop the bar, as the plain log reads
+            line = "epoch " + (epoch + 1) + (epochs > 0 ? "/" + epochs : "") + tail;
+        draw(line);
         out.print('\n');
         out.flush();
         lineOpen = false;

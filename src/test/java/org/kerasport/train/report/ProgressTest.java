@@ -83,6 +83,14 @@ class ProgressTest {
     }
 
     @Test
+    void keptEpochLineDropsTheBarRatherThanWrap() {
+        ProgressBar bar = new ProgressBar(err, 80, () -> 0L);
+        bar.onTrainStart(10, 100);
+        bar.onEpochEnd(2, HistoryTest.logs("loss", 0.5, "accuracy", 0.5, "val_loss", 0.5, "val_accuracy", 0.5), 3);
+        assertEquals("\repoch 3/10 - 3.0 s - loss: 0.5000 - accuracy: 0.5000 - val_loss: 0.5000 - val_accuracy: 0.5000\n", out());
+    }
+
+    @Test
     void barWithoutBatchCount() {
         AtomicLong now = new AtomicLong();
         ProgressBar bar = new ProgressBar(err, 100, now::get);
