@@ -24,7 +24,7 @@ public final class Main {
     private static final Map<String, Command> COMMANDS = new LinkedHashMap<>();
 
     static {
-        for (Command c : List.<Command>of(new InspectCommand(), new ConvertCommand(), new PredictCommand())) COMMANDS.put(c.name(), c);
+        for (Command c : List.<Command>of(new InspectCommand(), new ConvertCommand(), new PredictCommand(), new FinetuneCommand())) COMMANDS.put(c.name(), c);
     }
 
     private Main() {
@@ -35,6 +35,7 @@ public final class Main {
         String level = System.getenv().getOrDefault("KERASPORT_LOG", "warn");
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", level);
         System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
+        System.setProperty("java.awt.headless", "true"); // plots render to PNG without a display
         int code = run(args, System.out, System.err);
         System.out.flush();
         System.exit(code);

@@ -1,0 +1,166 @@
+package org.kerasport.cli;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+import org.kerasport.ExitCode;
+import org.kerasport.UserInputException;
+import org.kerasport.format.KerasReader;
+import org.kerasport.format.ReadOptions;
+import org.kerasport.model.KerasModel;
+import org.kerasport.train.FineTuner;
+import org.kerasport.train.ModelEdits;
+import org.kerasport.train.ModelOutputs;
+import org.kerasport.train.data.DataSources;
+import org.kerasport.train.data.ModelSignature;
+import org.kerasport.train.data.TrainingData;
+import org.kerasport.train.report.HistoryPlot;
+import org.kerasport.train.report.Progress;
+import org.kerasport.util.AtomicFiles;
+
+/** {@code kerasport finetune}: keep training a Keras model on the JVM and hand back the result with its history. */
+final class FinetuneCommand implements Command {
+    @Override
+    public String name() {
+        return "finetune";
+    }
+
+    @Override
+    public String summary() {
+        return "keep training a Keras model with its own optimizer, loss and weight decay (or overrides)";
+    }
+
+    @Override
+    public String arguments() {
+        return "MODEL --data TRAIN -o OUT";
+    }
+
+    @Override
+    public String details() {
+        return """
+                The optimizer, loss, metrics and every regularizer come from the model's training config; each can be
+                overridden. By default training continues from the optimizer state stored in the file (as Keras'
+                load_model + fit); --fresh-optimizer starts from zero, as compiling anew does.
+
+                TRAIN is data.npz (keys x/y, or model input and output names), x.npy,y.npy, train.csv (with --label),
+                or file.h5:/group/x,file.h5:/group/y.
+
+                Besides OUT it writes OUT's stem + -history.json (Keras History form), -history.csv, -history.png (the
+                curves) and -weight-norms.csv (each weight's L2 norm before and after: what the decay did).
+
+                Example:
+                  kerasport finetune models/seed_mlp.keras --data models/seed_mlp_data.npz --epochs 5 -o tuned.zip
+                """;
+    }
+
+    @Override
+    public Options options() {
+        Options o = new Options();
+        o.addOption(Option.builder().longOpt("data").hasArg().argName("TRAIN").desc("training data (required)").build());
+        o.addOption(Option.builder("o").longOpt("output").hasArg().argName("OUT").desc("the trained model: .zip (DL4J with Kerasport metadata) (required)").build());
+        o.addOption(Option.builder().longOpt("label").hasArgs().argName("COLUMN").desc("CSV target column(s)").build());
+        o.addOption(Option.builder().longOpt("val").hasArg().argName("VAL").desc("validation data (same forms as --data)").build());
+        o.addOption(Option.builder().longOpt("validation-split").hasArg().argName("F").desc("use the last fraction F of --data for validation (Keras validation_split)").build());
+        o.addOption(Option.builder().longOpt("epochs").hasArg().argName("N").desc("epochs to train (default 1)").build());
+        o.addOption(Option.builder().longOpt("batch-size").hasArg().argName("N").desc("rows per batch (default 32)").build());
+        o.addOption(Option.builder().longOpt("shuffle").hasArg().argName("true|false").desc("shuffle the rows every epoch (default true); false: the data's own order").build());
+        o.addOption(Option.builder().longOpt("seed").hasArg().argName("N").desc("seed for shuffling and dropout (default 0)").build());
+        o.addOption(Option.builder().longOpt("optimizer").hasArg().argName("NAME").desc("replace the optimizer (SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta, Adamax, Nadam, Lion) with Keras' defaults").build());
+        o.addOption(Option.builder().longOpt("lr").hasArg().argName("X").desc("learning rate").build());
+        o.addOption(Option.builder().longOpt("loss").hasArg().argName("NAME").desc("loss for every output (e.g. mean_squared_error)").build());
+        o.addOption(Option.builder().longOpt("weight-decay").hasArg().argName("WD").desc("decoupled weight decay (AdamW-style, every trainable variable)").build());
+        o.addOption(Option.builder().longOpt("l2").hasArgs().argName("λ|LAYER=λ").desc("Keras l2(λ) on every kernel, or on one layer's kernels (repeatable)").build());
+        o.addOption(Option.builder().longOpt("l1").hasArg().argName("λ").desc("Keras l1(λ) on every kernel").build());
+        o.addOption(Option.builder().longOpt("l2-scale").hasArg().argName("S").desc("multiply every existing l1 and l2 by S").build());
+        o.addOption(Option.builder().longOpt("fresh-optimizer").desc("start from a zero optimizer state").build());
+        o.addOption(Option.builder().longOpt("early-stopping").hasArg().argName("PATIENCE").desc("stop after PATIENCE epochs without improvement of val_loss (loss without validation); restores the best weights").build());
+        o.addOption(Option.builder().longOpt("checkpoint-dir").hasArg().argName("DIR").desc("write a checkpoint after every epoch").build());
+        o.addOption(Option.builder().longOpt("resume").desc("continue from the last checkpoint in --checkpoint-dir").build());
+        o.addOption(Option.builder().longOpt("freeze").hasArgs().argName("NAME|REGEX|up-to:NAME").desc("make layers non-trainable (repeatable)").build());
+        o.addOption(Option.builder().longOpt("unfreeze").hasArgs().argName("NAME|REGEX|up-to:NAME|all").desc("make layers trainable (repeatable)").build());
+        o.addOption(Option.builder().longOpt("arch").hasArg().argName("JSON").desc("architecture for a weights-only MODEL").build());
+        o.addOption(Option.builder().longOpt("weights").hasArg().argName("H5").desc("weights for a JSON architecture MODEL").build());
+        o.addOption(Option.builder().longOpt("lenient").desc("drop what cannot be mapped exactly, with a warning each").build());
+        o.addOption(Option.builder().longOpt("force").desc("replace existing output files").build());
+        o.addOption(Option.builder().longOpt("quiet").desc("no progress output").build());
+        return o;
+    }
+
+    @Override
+    public int run(CommandLine cl, PrintStream out, PrintStream err) {
+        List<String> args = cl.getArgList();
+        if (args.size() != 1) throw new UserInputException(ExitCode.USAGE, "finetune takes one MODEL file (got " + args.size() + ")");
+        if (!cl.hasOption("data")) throw new UserInputException(ExitCode.USAGE, "--data is required");
+        if (!cl.hasOption("output")) throw new UserInputException(ExitCode.USAGE, "-o/--output is required");
+        Path modelPath = Path.of(args.get(0)), target = Path.of(cl.getOptionValue("output"));
+        boolean force = cl.hasOption("force");
+        ModelOutputs outputs = ModelOutputs.next(target);
+        outputs.check(force, modelPath);
+        Path companion = cl.hasOption("arch") ? Path.of(cl.getOptionValue("arch")) : cl.hasOption("weights") ? Path.of(cl.getOptionValue("weights")) : null;
+        boolean lenient = cl.hasOption("lenient");
+        KerasModel model = KerasReader.read(modelPath, new ReadOptions(companion, true, lenient));
+        String originalOptimizer = model.training() == null || model.training().optimizer() == null ? null : model.training().optimizer().className();
+
+        model = ModelEdits.training(model, cl.getOptionValue("optimizer"), Options2.doubleValue(cl, "lr"),
+                Options2.doubleValue(cl, "weight-decay"), cl.getOptionValue("loss"));
+        if (model.training() == null || model.training().losses().isEmpty())
+            throw new UserInputException(ExitCode.USAGE, modelPath + " has no training config (it was saved uncompiled): give --optimizer and --loss");
+        model = ModelEdits.penalties(model, penalties(cl));
+        model = ModelEdits.trainable(model, list(cl, "freeze"), list(cl, "unfreeze"));
+        boolean optimizerChanged = cl.hasOption("optimizer") && !model.training().optimizer().className().equals(originalOptimizer);
+        if (optimizerChanged && !cl.hasOption("fresh-optimizer"))
+            err.println("kerasport finetune: the optimizer changed from " + originalOptimizer + " to " + model.training().optimizer().className()
+                    + ": starting from a fresh optimizer state");
+
+        ModelSignature sig = ModelOutputs.signature(model);
+        List<String> labels = list(cl, "label");
+        TrainingData train = DataSources.load(cl.getOptionValue("data"), labels, sig);
+        FineTuner.Builder b = FineTuner.builder(model).data(train).lenient(lenient)
+                .epochs(Options2.positiveInt(cl, "epochs", 1)).batchSize(Options2.positiveInt(cl, "batch-size", 32))
+                .shuffle(Options2.bool(cl, "shuffle", true)).seed(Options2.longValue(cl, "seed", 0))
+                .freshOptimizer(cl.hasOption("fresh-optimizer") || optimizerChanged)
+                .listener(Progress.forStream(err, cl.hasOption("quiet"), Progress.stderrIsTerminal()));
+        if (cl.hasOption("val")) b.validation(DataSources.load(cl.getOptionValue("val"), labels, sig));
+        if (cl.hasOption("validation-split")) b.validationSplit(Options2.doubleValue(cl, "validation-split"));
+        if (cl.hasOption("early-stopping")) b.earlyStopping(Options2.nonNegativeInt(cl, "early-stopping"));
+        if (cl.hasOption("checkpoint-dir")) b.checkpointDir(Path.of(cl.getOptionValue("checkpoint-dir")));
+        b.resume(cl.hasOption("resume"));
+        FineTuner.Result r = b.build().run();
+
+        outputs.write(r, force);
+        HistoryPlot.write(r.history(), outputs.plot(), "Fine-tuning " + modelPath.getFileName(), force);
+        if (!cl.hasOption("quiet")) {
+            out.println("Fine-tuned " + modelPath + " -> " + target);
+            out.println("  optimizer state: " + r.optimizerState() + (r.stoppedEarly() ? "; stopped early, best weights restored" : ""));
+            out.println("  history: " + outputs.historyJson() + ", " + outputs.historyCsv() + ", " + outputs.plot());
+            out.println("  weight norms: " + outputs.norms() + "\n");
+            out.print(r.norms().text());
+        }
+        for (var u : r.model().unsupported()) err.println("kerasport finetune: warning: dropped " + u);
+        return 0;
+    }
+
+    private static ModelEdits.Penalties penalties(CommandLine cl) {
+        Double l2All = null;
+        Map<String, Double> perLayer = new LinkedHashMap<>();
+        if (cl.hasOption("l2"))
+            for (String v : cl.getOptionValues("l2")) {
+                int eq = v.indexOf('=');
+                if (eq < 0) l2All = Options2.parseDouble("l2", v);
+                else perLayer.put(v.substring(0, eq), Options2.parseDouble("l2", v.substring(eq + 1)));
+            }
+        return new ModelEdits.Penalties(l2All, Options2.doubleValue(cl, "l1"), perLayer, Options2.doubleValue(cl, "l2-scale"));
+    }
+
+    private static List<String> list(CommandLine cl, String opt) {
+        List<String> out = new ArrayList<>();
+        if (cl.hasOption(opt)) for (String v : cl.getOptionValues(opt)) out.add(v);
+        return out;
+    }
+}
