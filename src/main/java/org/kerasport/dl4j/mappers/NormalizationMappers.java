@@ -4,12 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.Set;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
-import org.deeplearning4j.nn.conf.layers.PReLULayer;
 import org.kerasport.dl4j.Layout;
 import org.kerasport.dl4j.LayerMapper;
 import org.kerasport.dl4j.MappingContext;
 import org.kerasport.dl4j.layers.ElementwiseAffine;
 import org.kerasport.dl4j.layers.KerasBatchNormalization;
+import org.kerasport.dl4j.layers.KerasPReLU;
+import org.kerasport.dl4j.layers.KerasReshapeVertex;
 import org.kerasport.format.Json;
 import org.kerasport.model.LayerSpec;
 import org.kerasport.model.WeightSpec;
@@ -87,8 +88,13 @@ public final class NormalizationMappers {
             bn.setRegularizationBeta(ctx.regularization(beta));
             String src = inputs.get(0), bnVertex = vertex;
             boolean flat = rank != 2 && rank != 4;
-            if (flat) {
-                src = ConvSupport.reshape(ctx, vertex + "__rows", src, new Long[]{null, ch});
+            if (flat) { // (n, ..., c) as rows of c: the same per-channel statistics, and DL4J's 2-D layer
+                if (java.util.Arrays.asList(in).subList(1, rank).contains(null)) {
+                    ctx.unsupported(l, "input", "BatchNormalization on a " + rank + "-D input needs known dimensions");
+                    return null;
+                }
+                ctx.addVertex(vertex + "__rows", KerasReshapeVertex.rows(ch), new Long[]{null, ch}, List.of(src));
+                src = vertex + "__rows";
                 bnVertex = vertex + "__bn";
             }
             ctx.addLayer(bnVertex, bn, l.trainable(), flat ? new Long[]{null, ch} : in, List.of(src));
@@ -202,10 +208,8 @@ public final class NormalizationMappers {
             }
             long[] shape = new long[in.length - 1];
             for (int i = 0; i < shape.length; i++) shape[i] = in[i + 1] == null ? 1 : in[i + 1];
-            PReLULayer.Builder b = new PReLULayer.Builder().inputShape(shape);
-            b.regularization(ctx.regularization(alpha));
-            if (shared.length > 0) b.sharedAxes(shared);
-            ctx.addLayer(vertex, b.build(), l.trainable(), in, inputs);
+            ctx.addLayer(vertex, new KerasPReLU(vertex, shape, shared.length > 0 ? shared : null, ctx.regularization(alpha)),
+                    l.trainable(), in, inputs);
             ctx.bind(alpha.name(), vertex, "W", Layout.SAME);
             return vertex;
         }
