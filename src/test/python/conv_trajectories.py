@@ -11,6 +11,8 @@ Writes one folder per case, in the layout of shared/keras-reference (so the same
                                 train_y__<k>, loss__<k>, after__<k>__<layer>__<weight> (every variable after step k)
   OUT_DIR/<case>/case.json      case, description, inputs/outputs (npz keys), training {steps, losses}, tolerance
 
+OUT_DIR/channels_first/model.keras: a channels_first model, saved only (for the unsupported-feature report).
+
 Training: model.train_on_batch on batch k = 0 .. steps-1 with SGD (learning rate per case) (no shuffling, no dropout layers).
 <weight> is the variable path below its top-level layer with '/' replaced by '.', as in keras-reference.
 Every number comes from Keras itself; nothing here is computed by Kerasport.
@@ -189,6 +191,21 @@ def main():
         with open(os.path.join(d, "case.json"), "w") as f:
             json.dump(meta, f, indent=1)
         print(case, "losses", losses)
+    channels_first(args.out)
+
+
+def channels_first(out):
+    """A channels_first Conv2D -> MaxPooling2D -> BatchNormalization(axis=1) -> Flatten model (saved only: Kerasport
+    reports channels_first as unsupported, every layer at once)."""
+    i = keras.Input((2, 6, 5), name="input")
+    x = layers.Conv2D(3, 3, data_format="channels_first", name="conv_cf")(i)
+    x = layers.MaxPooling2D(2, data_format="channels_first", name="pool_cf")(x)
+    x = layers.BatchNormalization(axis=1, name="bn_cf")(x)
+    x = layers.Flatten(data_format="channels_first", name="flat_cf")(x)
+    o = layers.Dense(2, name="out")(x)
+    d = os.path.join(out, "channels_first")
+    os.makedirs(d, exist_ok=True)
+    keras.Model(i, o).save(os.path.join(d, "model.keras"))
 
 
 if __name__ == "__main__":
