@@ -33,7 +33,8 @@ BATCH = 4
 
 def conv1d_stack():
     """Conv1D causal+dilated, BatchNormalization on 3-D, 1-D pooling (same), UpSampling1D, ZeroPadding1D,
-    Cropping1D, strided Conv1D with an even kernel, SeparableConv1D (depth multiplier 2), GlobalMaxPooling1D."""
+    Cropping1D, strided Conv1D with an even kernel, SeparableConv1D (depth multiplier 2), strided DepthwiseConv1D,
+    Conv1DTranspose, GlobalMaxPooling1D."""
     i = keras.Input((12, 3), name="input")
     x = layers.Conv1D(4, 3, padding="causal", dilation_rate=2, activation="relu", name="causal",
                       kernel_regularizer=regularizers.L2(0.01), bias_regularizer=regularizers.L1(0.02))(i)
@@ -48,6 +49,10 @@ def conv1d_stack():
     x = layers.SeparableConv1D(4, 3, depth_multiplier=2, padding="same", activation="relu", name="sep",
                                depthwise_regularizer=regularizers.L1(0.01),
                                pointwise_regularizer=regularizers.L2(0.02))(x)
+    x = layers.DepthwiseConv1D(3, strides=2, depth_multiplier=2, padding="valid", name="dw1d",
+                               depthwise_regularizer=regularizers.L2(0.02))(x)
+    x = layers.Conv1DTranspose(3, 3, strides=2, padding="same", activation="relu", name="deconv1d",
+                               kernel_regularizer=regularizers.L1(0.01))(x)
     x = layers.GlobalMaxPooling1D(name="gmax")(x)
     o = layers.Dense(3, activation="softmax", name="out")(x)
     return keras.Model(i, o), (12, 3), "categorical_crossentropy"
