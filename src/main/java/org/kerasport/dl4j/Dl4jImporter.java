@@ -97,6 +97,12 @@ public final class Dl4jImporter {
             ILossFunction fn = loss == null ? null : LossMapper.map(loss, ctx.lossWeight(o.layer()));
             if (loss != null && fn == null)
                 trainingProblems.add(new UnsupportedItem(o.layer(), "loss", "loss", "loss '" + loss.name() + "' is not supported yet"));
+            Long[] outShape = ctx.shape(v);
+            if (fn != null && outShape != null && outShape.length != 2) { // DL4J's LossLayer would flatten the output
+                trainingProblems.add(new UnsupportedItem(o.layer(), "loss", "loss", "a loss on a " + outShape.length
+                        + "-D output is not supported yet (only [batch, features])"));
+                fn = null;
+            }
             if (fn == null) {
                 outputs.put(o.layer(), v);
             } else {

@@ -51,6 +51,11 @@ public final class MappingContext {
         this.lossWeights = lossWeights;
     }
 
+    /** The model being mapped. */
+    public KerasModel keras() {
+        return keras;
+    }
+
     public int kerasMajor() {
         return kerasMajor;
     }

@@ -229,6 +229,11 @@ public final class ShapeInference {
 
     private static long[][] pairs(JsonNode n, int dims) {
         long[][] r = new long[dims][2];
+        if (dims == 1 && n.isArray() && n.size() == 2 && n.get(0).isNumber()) { // 1-D: (before, after)
+            r[0][0] = n.get(0).asLong();
+            r[0][1] = n.get(1).asLong();
+            return r;
+        }
         for (int i = 0; i < dims; i++) {
             JsonNode e = n.isArray() ? n.get(i) : n;
             if (e.isArray()) { r[i][0] = e.get(0).asLong(); r[i][1] = e.get(1).asLong(); }

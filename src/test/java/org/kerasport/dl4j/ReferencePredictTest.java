@@ -29,7 +29,13 @@ class ReferencePredictTest {
     }
 
     static void check(String c, String file) {
-        ReferenceData ref = ReferenceData.load(TestSupport.reference().resolve(c));
+        check(TestSupport.reference().resolve(c), file);
+    }
+
+    /** A case folder in the keras-reference layout (case.json, reference.npz, the model files). */
+    static void check(java.nio.file.Path dir, String file) {
+        String c = dir.getFileName().toString();
+        ReferenceData ref = ReferenceData.load(dir);
         KerasModel m = KerasReader.read(ref.dir().resolve(file));
         ImportedModel im = Dl4jImporter.importModel(m, false);
         INDArray[] x = new INDArray[im.inputs().size()];

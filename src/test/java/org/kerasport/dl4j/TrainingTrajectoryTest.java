@@ -32,7 +32,13 @@ class TrainingTrajectoryTest {
     }
 
     static void check(String c) {
-        ReferenceData ref = ReferenceData.load(TestSupport.reference().resolve(c));
+        check(TestSupport.reference().resolve(c));
+    }
+
+    /** A case folder in the keras-reference layout (case.json, reference.npz, model.keras). */
+    static void check(java.nio.file.Path dir) {
+        String c = dir.getFileName().toString();
+        ReferenceData ref = ReferenceData.load(dir);
         JsonNode training = ref.caseJson().get("training");
         KerasModel m = KerasReader.read(ref.dir().resolve("model.keras"));
         ImportedModel im = Dl4jImporter.importForTraining(m, false);

@@ -35,8 +35,10 @@ public class KerasBatchNormalizationImpl extends BatchNormalization {
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
         if (!lastTraining) return inferenceBackprop(epsilon, workspaceMgr);
         Pair<Gradient, INDArray> r = super.backpropGradient(epsilon, workspaceMgr);
-        if (!keras().isHasGamma()) gradientViews.get(BatchNormalizationParamInitializer.GAMMA).assign(0);
-        if (!keras().isHasBeta()) gradientViews.get(BatchNormalizationParamInitializer.BETA).assign(0);
+        if (!layerConf().isLockGammaBeta()) { // without gamma and beta DL4J has neither parameter
+            if (!keras().isHasGamma()) gradientViews.get(BatchNormalizationParamInitializer.GAMMA).assign(0);
+            if (!keras().isHasBeta()) gradientViews.get(BatchNormalizationParamInitializer.BETA).assign(0);
+        }
         return r;
     }
 

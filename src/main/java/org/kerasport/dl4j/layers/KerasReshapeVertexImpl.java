@@ -14,10 +14,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /** Runtime side of {@link KerasReshapeVertex}: C-order reshape per example; the error is reshaped back. */
 public class KerasReshapeVertexImpl extends BaseGraphVertex {
     private final long[] target;
+    private final boolean rows;
 
-    public KerasReshapeVertexImpl(ComputationGraph graph, String name, int vertexIndex, long[] target, DataType dataType) {
+    public KerasReshapeVertexImpl(ComputationGraph graph, String name, int vertexIndex, long[] target, boolean rows,
+                                  DataType dataType) {
         super(graph, name, vertexIndex, null, null, dataType);
         this.target = target;
+        this.rows = rows;
     }
 
     @Override
@@ -32,6 +35,13 @@ public class KerasReshapeVertexImpl extends BaseGraphVertex {
 
     private long[] outShape(INDArray in) {
         long[] s = new long[target.length + 1];
+        long prod = 1;
+        for (long t : target) prod = t < 0 ? -1 : prod * t;
+        if (rows || prod > 0) { // rows: (n·..., c); a fully known target: batch = size / Π target
+            s[0] = in.length() / (rows ? target[0] : prod);
+            System.arraycopy(target, 0, s, 1, target.length);
+            return s;
+        }
         s[0] = in.size(0);
         long per = in.length() / Math.max(1, in.size(0)), known = 1;
         int free = -1;

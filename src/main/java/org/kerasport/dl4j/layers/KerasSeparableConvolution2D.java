@@ -8,7 +8,8 @@ import org.nd4j.linalg.learning.regularization.Regularization;
 
 /**
  * DL4J's SeparableConvolution2D with its own regularizer on the pointwise kernel: DL4J applies one weight
- * regularization to both kernels, Keras has {@code depthwise_regularizer} and {@code pointwise_regularizer}.
+ * regularization to both kernels, Keras has {@code depthwise_regularizer} and {@code pointwise_regularizer}; and its
+ * parameter table in memory order (see {@link MemoryOrderParamInitializer}).
  */
 public class KerasSeparableConvolution2D extends SeparableConvolution2D {
     private List<Regularization> regularizationPointwise = new ArrayList<>();
@@ -27,6 +28,14 @@ public class KerasSeparableConvolution2D extends SeparableConvolution2D {
 
     public void setRegularizationPointwise(List<Regularization> r) {
         this.regularizationPointwise = r;
+    }
+
+    /** Parameter table in memory order (see {@link MemoryOrderParamInitializer}). */
+    @Override
+    public org.deeplearning4j.nn.api.ParamInitializer initializer() {
+        return new MemoryOrderParamInitializer(SeparableConvolutionParamInitializer.getInstance(),
+                List.of(SeparableConvolutionParamInitializer.BIAS_KEY, SeparableConvolutionParamInitializer.DEPTH_WISE_WEIGHT_KEY,
+                        SeparableConvolutionParamInitializer.POINT_WISE_WEIGHT_KEY));
     }
 
     @Override

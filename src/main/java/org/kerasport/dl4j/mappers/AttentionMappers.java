@@ -16,13 +16,12 @@ import org.kerasport.dl4j.Layout;
 import org.kerasport.dl4j.MappingContext;
 import org.kerasport.dl4j.layers.KerasLayerNormalization;
 import org.kerasport.dl4j.layers.KerasMultiHeadAttention;
-import org.kerasport.dl4j.layers.KerasPReLU;
 import org.kerasport.format.Json;
 import org.kerasport.model.LayerSpec;
 import org.kerasport.model.WeightSpec;
 
 /**
- * Attention family: LayerNormalization, MultiHeadAttention and PReLU as custom SameDiff layers (exact forward pass,
+ * Attention family: LayerNormalization and MultiHeadAttention as custom SameDiff layers (PReLU is in NormalizationMappers) (exact forward pass,
  * autodiff gradients), and {@link Shared}: one Keras layer with weights called several times.
  */
 public final class AttentionMappers {
@@ -31,7 +30,7 @@ public final class AttentionMappers {
 
     /** Every mapper of this family. */
     public static List<LayerMapper> all() {
-        return List.of(new LayerNormalization(), new MultiHeadAttention(), new PReLU());
+        return List.of(new LayerNormalization(), new MultiHeadAttention());
     }
 
     /** Keras LayerNormalization over the last axis (any input rank). */
@@ -72,32 +71,6 @@ public final class AttentionMappers {
         }
     }
 
-    /** Keras PReLU: alpha of the Keras shape (shared_axes already 1 in it), any input rank, channels-last. */
-    public static final class PReLU implements LayerMapper {
-        @Override
-        public Set<String> classNames() {
-            return Set.of("PReLU");
-        }
-
-        @Override
-        public String map(LayerSpec l, String vertex, List<String> inputs, MappingContext ctx) {
-            Long[] in = ctx.shape(inputs.get(0));
-            WeightSpec alpha = l.weight("alpha").orElse(null);
-            if (in == null || alpha == null || alpha.shape() == null || alpha.shape().length != in.length - 1) {
-                ctx.unsupported(l, "alpha", "PReLU alpha " + (alpha == null ? "?" : alpha.shapeString())
-                        + " does not fit the input " + Arrays.toString(in));
-                return null;
-            }
-            for (int i = 1; i < in.length; i++)
-                if (in[i] == null || (alpha.shape()[i - 1] != in[i] && alpha.shape()[i - 1] != 1)) {
-                    ctx.unsupported(l, "alpha", "PReLU alpha " + alpha.shapeString() + " does not broadcast over the input " + Arrays.toString(in));
-                    return null;
-                }
-            ctx.addLayer(vertex, new KerasPReLU(vertex, alpha.shape().clone(), ctx.regularization(alpha)), l.trainable(), in, inputs);
-            ctx.bind("alpha", vertex, "alpha", Layout.SAME);
-            return vertex;
-        }
-    }
 
     /**
      * Keras MultiHeadAttention on (batch, seq, features) inputs, called as {@code mha(query, value[, key])}; no

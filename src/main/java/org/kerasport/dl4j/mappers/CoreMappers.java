@@ -5,7 +5,6 @@ import java.util.Set;
 import org.deeplearning4j.nn.conf.dropout.Dropout;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
-import org.deeplearning4j.nn.conf.graph.ReshapeVertex;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
@@ -134,10 +133,14 @@ public final class CoreMappers {
                 ctx.unsupported(l, "shape", "output shape cannot be worked out");
                 return null;
             }
-            int[] shape = new int[out.length];
-            shape[0] = -1;
-            for (int i = 1; i < out.length; i++) shape[i] = out[i].intValue();
-            ctx.addVertex(vertex, new ReshapeVertex('c', shape, null), out, inputs);
+            if (l.className().equals("Flatten") && in != null && in.length > 2 && "channels_first".equals(Json.text(l.config(), "data_format"))) {
+                ctx.unsupported(l, "data_format", "Flatten with data_format 'channels_first' is not supported yet");
+                return null;
+            }
+            // C-order reshape of each example; the output type is the channels-last layout of the Keras shape
+            long[] target = new long[out.length - 1];
+            for (int i = 1; i < out.length; i++) target[i - 1] = out[i] == null ? -1 : out[i];
+            ctx.addVertex(vertex, new org.kerasport.dl4j.layers.KerasReshapeVertex(target), out, inputs);
             return vertex;
         }
     }

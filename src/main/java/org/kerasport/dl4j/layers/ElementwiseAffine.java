@@ -1,0 +1,122 @@
+package org.kerasport.dl4j.layers;
+
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Map;
+import org.deeplearning4j.nn.api.ParamInitializer;
+import org.deeplearning4j.nn.conf.InputPreProcessor;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.NoParamLayer;
+import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
+import org.deeplearning4j.nn.params.EmptyParamInitializer;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * y = ((x − center) / divisor) · scale + offset with constants per channel (last axis; length 1 = every channel),
+ * computed in float32 in that order, steps whose constants are neutral skipped. Keras {@code Rescaling}
+ * (x·scale + offset) and {@code Normalization} ((x − mean) / max(√variance, 1e-7)).
+ */
+public class ElementwiseAffine extends NoParamLayer {
+    private float[] center;
+    private float[] divisor;
+    private float[] scale;
+    private float[] offset;
+
+    public ElementwiseAffine() {
+    }
+
+    public ElementwiseAffine(String name, float[] center, float[] divisor, float[] scale, float[] offset) {
+        this.layerName = name;
+        this.center = center;
+        this.divisor = divisor;
+        this.scale = scale;
+        this.offset = offset;
+    }
+
+    public float[] getCenter() {
+        return center;
+    }
+
+    public void setCenter(float[] center) {
+        this.center = center;
+    }
+
+    public float[] getDivisor() {
+        return divisor;
+    }
+
+    public void setDivisor(float[] divisor) {
+        this.divisor = divisor;
+    }
+
+    public float[] getScale() {
+        return scale;
+    }
+
+    public void setScale(float[] scale) {
+        this.scale = scale;
+    }
+
+    public float[] getOffset() {
+        return offset;
+    }
+
+    public void setOffset(float[] offset) {
+        this.offset = offset;
+    }
+
+    @Override
+    public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners,
+                                                       int layerIndex, INDArray layerParamsView, boolean initializeParams,
+                                                       DataType networkDataType) {
+        ElementwiseAffineImpl ret = new ElementwiseAffineImpl(conf, networkDataType);
+        ret.setListeners(listeners);
+        ret.setIndex(layerIndex);
+        ret.setParamsViewArray(layerParamsView);
+        Map<String, INDArray> paramTable = initializer().init(conf, layerParamsView, initializeParams);
+        ret.setParamTable(paramTable);
+        ret.setConf(conf);
+        return ret;
+    }
+
+    @Override
+    public ParamInitializer initializer() {
+        return EmptyParamInitializer.getInstance();
+    }
+
+    @Override
+    public InputType getOutputType(int layerIndex, InputType inputType) {
+        return inputType;
+    }
+
+    @Override
+    public void setNIn(InputType inputType, boolean override) {
+        // no parameters
+    }
+
+    @Override
+    public InputPreProcessor getPreProcessorForInputType(InputType inputType) {
+        return null;
+    }
+
+    @Override
+    public LayerMemoryReport getMemoryReport(InputType inputType) {
+        return new LayerMemoryReport.Builder(layerName, ElementwiseAffine.class, inputType, inputType)
+                .standardMemory(0, 0).workingMemory(0, 0, 0, 0).cacheMemory(0, 0).build();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ElementwiseAffine a && super.equals(o) && Arrays.equals(a.center, center)
+                && Arrays.equals(a.divisor, divisor) && Arrays.equals(a.scale, scale) && Arrays.equals(a.offset, offset);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(super.hashCode(), Arrays.hashCode(center), Arrays.hashCode(divisor),
+                Arrays.hashCode(scale), Arrays.hashCode(offset));
+    }
+}

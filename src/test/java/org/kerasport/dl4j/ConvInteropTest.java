@@ -1,0 +1,71 @@
+package org.kerasport.dl4j;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+import org.kerasport.TestSupport;
+
+/**
+ * Real Keras (src/test/python/conv_trajectories.py) builds conv/pooling/normalization models beyond the shared
+ * reference cases — 1-D layers with causal, dilated and strided convolutions, BatchNormalization on 3-D and 5-D
+ * tensors, center/scale off, a frozen BatchNormalization between trainable layers, transposed, depthwise and
+ * separable convolutions, bilinear upsampling, PReLU, padding and cropping — and records predictions and SGD training
+ * trajectories. The DL4J graph must predict the same from both files and train the same, step by step.
+ * The data are generated once per script version under target/interop/.
+ */
+class ConvInteropTest {
+    static final Path SCRIPT = Path.of("src/test/python/conv_trajectories.py").toAbsolutePath();
+
+    static synchronized Path generated() {
+        try {
+            byte[] script = Files.readAllBytes(SCRIPT);
+            String hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(script)).substring(0, 16);
+            Path dir = Path.of("target", "interop").toAbsolutePath();
+            Path out = dir.resolve("conv-" + hash);
+            if (!Files.exists(out.resolve("done"))) {
+                Files.createDirectories(out);
+                TestSupport.runPython(dir, 600, SCRIPT.toString(), out.toString());
+                Files.writeString(out.resolve("done"), "ok\n");
+            }
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @TestFactory
+    Stream<DynamicTest> convModelsPredictAndTrainAsKeras() {
+        List<DynamicTest> tests = new ArrayList<>();
+        for (String c : List.of("conv1d_stack", "conv2d_stack", "conv3d_stack", "frozen_middle")) {
+            for (String f : new String[]{"model.keras", "model.h5"})
+                tests.add(DynamicTest.dynamicTest(c + "/" + f + " predicts", () -> ReferencePredictTest.check(generated().resolve(c), f)));
+            tests.add(DynamicTest.dynamicTest(c + " trains", () -> TrainingTrajectoryTest.check(generated().resolve(c))));
+        }
+        return tests.stream();
+    }
+
+    /**
+     * channels_first is refused with the layer, the field and what to do (the layers after an unmappable one are not
+     * examined: their input does not exist).
+     */
+    @org.junit.jupiter.api.Test
+    void channelsFirstIsReportedClearly() {
+        org.kerasport.model.KerasModel m = org.kerasport.format.KerasReader.read(generated().resolve("channels_first/model.keras"));
+        org.kerasport.UnsupportedFeatureException e = org.junit.jupiter.api.Assertions.assertThrows(
+                org.kerasport.UnsupportedFeatureException.class, () -> Dl4jImporter.importModel(m, false));
+        String msg = e.getMessage();
+        org.junit.jupiter.api.Assertions.assertTrue(msg.contains("conv_cf") && msg.contains("data_format")
+                && msg.contains("channels_first") && msg.contains("channels_last"), msg);
+    }
+}
