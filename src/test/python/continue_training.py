@@ -3,7 +3,7 @@
 Usage: python continue_training.py MODEL DATA.npz OUT.npz [--steps K] [--batch B]
 
 keras.models.load_model(MODEL) (compile=True: the optimizer and its stored state come back, as users load a model
-to continue training), then train_on_batch on x_train[k*B:(k+1)*B], y_train[...] for k < K, in order. Writes, per
+to continue training), then train_on_batch on x[k*B:(k+1)*B], y[...] of DATA.npz for k < K, in order. Writes, per
 step k: loss__k and after__k__<layer>__<weight> for every variable; also iterations__0 (the restored iteration
 count) so the test can see the state really came back.
 """
@@ -29,8 +29,8 @@ def main():
     d = np.load(a.data)
     out = {"iterations__0": np.int64(int(model.optimizer.iterations.numpy()))}
     for k in range(a.steps):
-        x = d["x_train"][k * a.batch:(k + 1) * a.batch]
-        y = d["y_train"][k * a.batch:(k + 1) * a.batch]
+        x = d["x"][k * a.batch:(k + 1) * a.batch]
+        y = d["y"][k * a.batch:(k + 1) * a.batch]
         logs = model.train_on_batch(x, y, return_dict=True)
         out[f"loss__{k}"] = np.float32(logs["loss"])
         for layer in model.layers:

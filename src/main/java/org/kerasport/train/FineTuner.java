@@ -1,15 +1,12 @@
 package org.kerasport.train;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.kerasport.ExitCode;
 import org.kerasport.UserInputException;
 import org.kerasport.data.NdArray;
@@ -141,8 +138,6 @@ public final class FineTuner {
                 optState = "resumed from " + b.checkpointDir + " after epoch " + firstEpoch;
             }
         }
-        OutputCapture capture = new OutputCapture();
-        g.setListeners(capture);
         List<int[]> probe = Batches.batches(train.rows(), b.batchSize, false, b.seed, 0);
         b.listener.onTrainStart(b.epochs, probe.size());
         long t0 = System.nanoTime();
@@ -155,8 +150,11 @@ public final class FineTuner {
             long batchIndex = 0;
             for (int[] rows : Batches.batches(train.rows(), b.batchSize, b.shuffle, b.seed, epoch)) {
                 TrainingData batch = train.rows(rows);
-                g.fit(dataset(batch));
-                acc.add(g.score(), rows.length, capture.outputs(im), batch.targets());
+                MultiDataSet mds = dataset(batch);
+                // Keras computes the training metrics on the step's own (training-mode, pre-update) forward pass
+                List<INDArray> outs = metrics.isEmpty() ? List.of() : List.of(g.output(true, mds.getFeatures()));
+                g.fit(mds);
+                acc.add(g.score(), rows.length, outs, batch.targets());
                 b.listener.onBatchEnd(epoch, batchIndex++, acc.means(""));
             }
             Map<String, Double> logs = new TreeMap<>(acc.means(""));
@@ -166,7 +164,6 @@ public final class FineTuner {
             if (stop != null) stopped = stop.update(epoch, logs, g);
             if (ckpt != null) ckpt.save(im, epoch, history, stop);
         }
-        g.setListeners();
         if (stop != null) stop.restoreBest(g);
         b.listener.onTrainEnd(history, (System.nanoTime() - t0) / 1e9);
         return new Result(im, history, norms(im, before), optState, stopped);
@@ -241,22 +238,6 @@ public final class FineTuner {
         return r;
     }
 
-    /** Captures the output activations of the last training forward pass (Keras computes training metrics on them). */
-    static final class OutputCapture extends BaseTrainingListener {
-        private Map<String, INDArray> last;
-
-        @Override
-        public void onForwardPass(Model model, Map<String, INDArray> activations) {
-            last = activations;
-        }
-
-        List<INDArray> outputs(ImportedModel im) {
-            List<INDArray> out = new ArrayList<>();
-            for (String v : im.outputs().values()) out.add(last == null ? null : last.get(v));
-            return out;
-        }
-    }
-
     /** Keras EarlyStopping(monitor, patience, restore_best_weights=True) with min_delta 0. */
     static final class EarlyStop {
         final int patience;
@@ -288,7 +269,4 @@ public final class FineTuner {
         }
     }
 
-    static boolean exists(Path p) {
-        return Files.exists(p);
-    }
 }

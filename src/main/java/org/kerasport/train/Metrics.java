@@ -35,6 +35,10 @@ final class Metrics {
         return skipped;
     }
 
+    boolean isEmpty() {
+        return metrics.isEmpty();
+    }
+
     static Metrics of(KerasModel km, TrainingData data) {
         List<Metric> out = new ArrayList<>();
         List<String> skipped = new ArrayList<>();

@@ -37,9 +37,9 @@ class ContinueTrainingTest {
         Path out = tmp.resolve("continue.npz");
         TestSupport.runPython(tmp, 300, Path.of("src/test/python/continue_training.py").toAbsolutePath().toString(),
                 Path.of("models/seed_mlp.keras").toAbsolutePath().toString(),
-                Path.of("models/seed_mlp_data.npz").toAbsolutePath().toString(), out.toString());
+                Path.of("models/seed_mlp_train.npz").toAbsolutePath().toString(), out.toString());
         keras = Npy.readNpz(out);
-        data = Npy.readNpz(Path.of("models/seed_mlp_data.npz"));
+        data = Npy.readNpz(Path.of("models/seed_mlp_train.npz"));
         assertEquals(320, (int) keras.get("iterations__0").data()[0], "Keras restored its iteration count");
     }
 
@@ -52,7 +52,7 @@ class ContinueTrainingTest {
         OptimizerStateLoader.load(im, u, false);
         assertEquals(320, im.graph().getConfiguration().getIterationCount());
         for (int k = 0; k < 5; k++) {
-            INDArray x = rows(data.get("x_train"), k * 32, 32), y = rows(data.get("y_train"), k * 32, 32);
+            INDArray x = rows(data.get("x"), k * 32, 32), y = rows(data.get("y"), k * 32, 32);
             im.graph().fit(new DataSet(x, y));
             assertEquals(keras.get("loss__" + k).data()[0], im.graph().score(), 2e-6, file + ": loss of step " + k);
             for (WeightBinding b : im.bindings()) {
