@@ -114,8 +114,10 @@ final class FinetuneCommand implements Command {
         model = ModelEdits.penalties(model, penalties(cl));
         model = ModelEdits.trainable(model, list(cl, "freeze"), list(cl, "unfreeze"));
         boolean optimizerChanged = cl.hasOption("optimizer") && !model.training().optimizer().className().equals(originalOptimizer);
-        if (optimizerChanged && !cl.hasOption("fresh-optimizer"))
-            err.println("kerasport finetune: the optimizer changed from " + originalOptimizer + " to " + model.training().optimizer().className()
+        boolean trainableChanged = cl.hasOption("freeze") || cl.hasOption("unfreeze");
+        if (!cl.hasOption("fresh-optimizer") && (optimizerChanged || trainableChanged))
+            err.println("kerasport finetune: " + (optimizerChanged ? "the optimizer changed from " + originalOptimizer + " to "
+                    + model.training().optimizer().className() : "the trainable layers changed (Keras recompiles then)")
                     + ": starting from a fresh optimizer state");
 
         ModelSignature sig = ModelOutputs.signature(model);
@@ -124,7 +126,7 @@ final class FinetuneCommand implements Command {
         FineTuner.Builder b = FineTuner.builder(model).data(train).lenient(lenient)
                 .epochs(Options2.positiveInt(cl, "epochs", 1)).batchSize(Options2.positiveInt(cl, "batch-size", 32))
                 .shuffle(Options2.bool(cl, "shuffle", true)).seed(Options2.longValue(cl, "seed", 0))
-                .freshOptimizer(cl.hasOption("fresh-optimizer") || optimizerChanged)
+                .freshOptimizer(cl.hasOption("fresh-optimizer") || optimizerChanged || trainableChanged)
                 .listener(Progress.forStream(err, cl.hasOption("quiet"), Progress.stderrIsTerminal()));
         if (cl.hasOption("val")) b.validation(DataSources.load(cl.getOptionValue("val"), labels, sig));
         if (cl.hasOption("validation-split")) b.validationSplit(Options2.doubleValue(cl, "validation-split"));

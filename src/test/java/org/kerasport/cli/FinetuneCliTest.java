@@ -1,0 +1,126 @@
+package org.kerasport.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import javax.imageio.ImageIO;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.kerasport.ExitCode;
+import org.kerasport.TestSupport;
+import org.kerasport.format.Json;
+
+/** {@code kerasport finetune} from the command line: outputs, options, errors, and resuming after SIGKILL. */
+class FinetuneCliTest {
+    @TempDir
+    Path tmp;
+
+    static final String MODEL = "models/seed_mlp.keras", TRAIN = "models/seed_mlp_train.npz", VAL = "models/seed_mlp_val.npz";
+
+    @Test
+    void writesTheModelHistoryPlotAndWeightNorms() throws IOException {
+        Path out = tmp.resolve("tuned.zip");
+        TestSupport.Run r = TestSupport.cli("finetune", MODEL, "--data", TRAIN, "--val", VAL, "--epochs", "2", "-o", out.toString(), "--quiet");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(Files.size(out) > 0);
+        JsonNode h = Json.parse(Files.readString(tmp.resolve("tuned-history.json")), null, "history");
+        for (String k : new String[]{"loss", "accuracy", "val_loss", "val_accuracy"}) assertEquals(2, h.get("history").get(k).size(), k);
+        assertTrue(Files.readString(tmp.resolve("tuned-history.csv")).startsWith("epoch,"));
+        assertTrue(ImageIO.read(tmp.resolve("tuned-history.png").toFile()).getWidth() > 0);
+        String norms = Files.readString(tmp.resolve("tuned-weight-norms.csv"));
+        assertTrue(norms.contains("dense") && norms.contains("kernel"), norms);
+        // the trained zip predicts
+        Path x = tmp.resolve("x.npy");
+        Files.write(x, org.kerasport.data.Npy.npyBytes(org.kerasport.data.Npy.readNpz(Path.of(VAL)).get("x")));
+        assertEquals(0, TestSupport.cli("predict", out.toString(), "--input", x.toString(), "-o", tmp.resolve("y.npz").toString()).code());
+        // nothing is replaced without --force, and the check happens before any training
+        TestSupport.Run again = TestSupport.cli("finetune", MODEL, "--data", TRAIN, "--epochs", "1", "-o", out.toString(), "--quiet");
+        assertEquals(ExitCode.IO.code, again.code());
+        assertTrue(again.err().contains("--force"), again.err());
+    }
+
+    @Test
+    void badInputGetsClearMessages() {
+        Path out = tmp.resolve("o.zip");
+        TestSupport.Run r = TestSupport.cli("finetune", MODEL, "--data", VAL.replace("val", "nope"), "-o", out.toString());
+        assertEquals(ExitCode.IO.code, r.code(), r.err());
+        TestSupport.Run wrongShape = TestSupport.cli("finetune", "../shared/keras-reference/reg_dense/model.keras", "--data", TRAIN, "-o", out.toString());
+        assertEquals(ExitCode.BAD_DATA.code, wrongShape.code(), wrongShape.err());
+        assertTrue(wrongShape.err().contains("(None, 5)"), wrongShape.err());
+        TestSupport.Run uncompiled = TestSupport.cli("finetune", "../shared/keras-reference/layers/layer_norm/model.keras", "--data", TRAIN, "-o", out.toString());
+        assertEquals(ExitCode.USAGE.code, uncompiled.code(), uncompiled.err());
+        assertTrue(uncompiled.err().contains("--optimizer") || uncompiled.err().contains("--loss"), uncompiled.err());
+        assertEquals(ExitCode.USAGE.code, TestSupport.cli("finetune", MODEL, "--data", TRAIN, "-o", out.toString(), "--shuffle", "maybe").code());
+        assertEquals(ExitCode.USAGE.code, TestSupport.cli("finetune", MODEL, "--data", TRAIN, "-o", out.toString(), "--freeze", "nosuchlayer").code());
+        assertEquals(ExitCode.USAGE.code, TestSupport.cli("finetune", MODEL, "--data", TRAIN, "-o", tmp.resolve("o.keras").toString()).code());
+    }
+
+    @Test
+    void freezingKeepsLayersUnchangedAndOverridesApply() throws IOException {
+        Path out = tmp.resolve("f.zip");
+        TestSupport.Run r = TestSupport.cli("finetune", MODEL, "--data", TRAIN, "--epochs", "1", "-o", out.toString(),
+                "--freeze", "dense", "--l2", "0.01", "--lr", "0.05");
+        assertEquals(0, r.code(), r.err());
+        String norms = Files.readString(tmp.resolve("f-weight-norms.csv"));
+        for (String line : norms.split("\n"))
+            if (line.startsWith("dense,")) assertTrue(line.contains("(frozen)"), line);
+        assertTrue(r.out().contains("L2(l2=0.01)"), "the override shows in the report:\n" + r.out());
+    }
+
+    /** A run killed with SIGKILL after some epochs and resumed ends with the same weights as an uninterrupted run. */
+    @Test
+    void resumedAfterSigkillEqualsUninterrupted() throws Exception {
+        Path full = tmp.resolve("full.zip"), resumed = tmp.resolve("resumed.zip"), ckpt = tmp.resolve("ckpt");
+        List<String> common = List.of("finetune", MODEL, "--data", TRAIN, "--val", VAL, "--epochs", "8", "--seed", "7",
+                "--early-stopping", "5", "--quiet");
+        assertEquals(0, TestSupport.cli(concat(common, "-o", full.toString())).code());
+
+        Process p = java(concat(common, "-o", resumed.toString(), "--checkpoint-dir", ckpt.toString()));
+        long deadline = System.currentTimeMillis() + 120_000;
+        while (System.currentTimeMillis() < deadline && epochsDone(ckpt) < 3) Thread.sleep(20);
+        p.destroyForcibly(); // SIGKILL
+        p.waitFor(30, TimeUnit.SECONDS);
+        int done = epochsDone(ckpt);
+        assertTrue(done >= 3 && done < 8, "killed after epoch " + done);
+        assertTrue(!Files.exists(resumed), "the killed run wrote no model");
+        TestSupport.Run r = TestSupport.cli(concat(common, "-o", resumed.toString(), "--checkpoint-dir", ckpt.toString(), "--resume"));
+        assertEquals(0, r.code(), r.err());
+        ComputationGraph a = ModelSerializer.restoreComputationGraph(full.toFile(), true);
+        ComputationGraph b = ModelSerializer.restoreComputationGraph(resumed.toFile(), true);
+        assertArrayEquals(a.params().data().asFloat(), b.params().data().asFloat(), 0f, "same weights");
+        assertArrayEquals(a.getUpdater().getStateViewArray().data().asFloat(), b.getUpdater().getStateViewArray().data().asFloat(), 0f, "same optimizer state");
+        assertEquals(Files.readString(tmp.resolve("full-history.csv")), Files.readString(tmp.resolve("resumed-history.csv")));
+    }
+
+    private static int epochsDone(Path ckpt) {
+        try {
+            Path s = ckpt.resolve("state.json");
+            return Files.exists(s) ? Json.parse(Files.readString(s), s, null).get("epochs_done").asInt() : 0;
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
+    private static String[] concat(List<String> a, String... more) {
+        List<String> l = new ArrayList<>(a);
+        l.addAll(List.of(more));
+        return l.toArray(new String[0]);
+    }
+
+    private static Process java(String[] args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        cmd.addAll(List.of(args));
+        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    }
+}
