@@ -84,6 +84,7 @@ final class FinetuneCommand implements Command {
         o.addOption(Option.builder().longOpt("resume").desc("continue from the last checkpoint in --checkpoint-dir").build());
         o.addOption(Option.builder().longOpt("freeze").hasArgs().argName("NAME|REGEX|up-to:NAME").desc("make layers non-trainable (repeatable)").build());
         o.addOption(Option.builder().longOpt("unfreeze").hasArgs().argName("NAME|REGEX|up-to:NAME|all").desc("make layers trainable (repeatable)").build());
+        o.addOption(Option.builder().longOpt("replace-head").hasArg().argName("N").desc("replace the Dense output layer by a new one with N units (Keras-style init, same activation) for new classes; starts a fresh optimizer").build());
         o.addOption(Option.builder().longOpt("arch").hasArg().argName("JSON").desc("architecture for a weights-only MODEL").build());
         o.addOption(Option.builder().longOpt("weights").hasArg().argName("H5").desc("weights for a JSON architecture MODEL").build());
         o.addOption(Option.builder().longOpt("lenient").desc("drop what cannot be mapped exactly, with a warning each").build());
@@ -113,8 +114,10 @@ final class FinetuneCommand implements Command {
             throw new UserInputException(ExitCode.USAGE, modelPath + " has no training config (it was saved uncompiled): give --optimizer and --loss");
         model = ModelEdits.penalties(model, penalties(cl));
         model = ModelEdits.trainable(model, list(cl, "freeze"), list(cl, "unfreeze"));
+        if (cl.hasOption("replace-head"))
+            model = ModelEdits.replaceHead(model, Options2.positiveInt(cl, "replace-head", 1), Options2.longValue(cl, "seed", 0));
         boolean optimizerChanged = cl.hasOption("optimizer") && !model.training().optimizer().className().equals(originalOptimizer);
-        boolean trainableChanged = cl.hasOption("freeze") || cl.hasOption("unfreeze");
+        boolean trainableChanged = cl.hasOption("freeze") || cl.hasOption("unfreeze") || cl.hasOption("replace-head");
         if (!cl.hasOption("fresh-optimizer") && (optimizerChanged || trainableChanged))
             err.println("kerasport finetune: " + (optimizerChanged ? "the optimizer changed from " + originalOptimizer + " to "
                     + model.training().optimizer().className() : "the trainable layers changed (Keras recompiles then)")

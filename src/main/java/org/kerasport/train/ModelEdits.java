@@ -177,6 +177,39 @@ public final class ModelEdits {
                 t == null ? null : t.loss(), t == null ? null : t.metrics(), t == null ? null : t.raw()));
     }
 
+    /**
+     * Transfer to new classes: the single output layer (a Dense) is replaced by a Dense with {@code units} units,
+     * same activation, same regularizers, Keras' default initialization (Glorot-uniform kernel, zero bias) from
+     * {@code seed}. The loss stays as it is; override it with --loss when the task changes kind.
+     */
+    public static KerasModel replaceHead(KerasModel m, int units, long seed) {
+        if (m.graph().outputs().size() != 1)
+            throw new UserInputException(ExitCode.USAGE, "--replace-head needs a model with one output; this one has " + m.graph().outputs().size());
+        String head = m.graph().outputs().get(0).layer();
+        LayerSpec old = m.graph().layer(head).orElseThrow();
+        if (!old.className().equals("Dense"))
+            throw new UserInputException(ExitCode.USAGE, "--replace-head replaces a Dense output layer; '" + head + "' is a " + old.className());
+        WeightSpec k = old.weight("kernel").orElseThrow();
+        long fanIn = k.shape()[0];
+        double limit = Math.sqrt(6.0 / (fanIn + units));
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(seed);
+        float[] kernel = new float[(int) (fanIn * units)];
+        for (int i = 0; i < kernel.length; i++) kernel[i] = (float) ((rnd.nextDouble() * 2 - 1) * limit);
+        List<WeightSpec> ws = new ArrayList<>();
+        ws.add(new WeightSpec("kernel", "kernel", new long[]{fanIn, units}, "float32", kernel, k.trainable(), k.regularizer(), null));
+        old.weight("bias").ifPresent(b -> ws.add(new WeightSpec("bias", "bias", new long[]{units}, "float32", new float[units],
+                b.trainable(), b.regularizer(), null)));
+        ObjectNode cfg = old.config().deepCopy();
+        cfg.put("units", units);
+        com.fasterxml.jackson.databind.JsonNode raw = old.rawConfig().deepCopy();
+        if (raw instanceof ObjectNode r) r.put(r.has("output_dim") ? "output_dim" : "units", units);
+        LayerSpec neu = new LayerSpec(old.name(), old.className(), old.writtenClassName(), cfg, raw, true, old.inboundNodes(), ws,
+                old.activityRegularizer(), old.inner(), false);
+        List<LayerSpec> layers = new ArrayList<>();
+        for (LayerSpec l : m.layers()) layers.add(l == old ? neu : l);
+        return m.withGraph(regraph(m.graph(), layers));
+    }
+
     private static KerasGraph regraph(KerasGraph g, List<LayerSpec> layers) {
         return new KerasGraph(g.className(), g.name(), layers, g.inputs(), g.outputs());
     }

@@ -77,6 +77,29 @@ class FinetuneCliTest {
         assertTrue(r.out().contains("L2(l2=0.01)"), "the override shows in the report:\n" + r.out());
     }
 
+    @Test
+    void replaceHeadTrainsANewOutputLayer() throws IOException {
+        var val = org.kerasport.data.Npy.readNpz(Path.of(VAL));
+        var x = val.get("x");
+        float[] y1 = val.get("y").data(), onehot = new float[y1.length * 3];
+        for (int i = 0; i < y1.length; i++) onehot[i * 3 + (int) y1[i]] = 1f;
+        java.util.Map<String, org.kerasport.data.NdArray> d = new java.util.LinkedHashMap<>();
+        d.put("x", x);
+        d.put("y", new org.kerasport.data.NdArray(new long[]{y1.length, 3}, onehot, "float32"));
+        Path data = tmp.resolve("three.npz");
+        try (var os = Files.newOutputStream(data)) {
+            org.kerasport.data.Npy.writeNpz(os, d);
+        }
+        Path out = tmp.resolve("h.zip");
+        TestSupport.Run r = TestSupport.cli("finetune", MODEL, "--data", data.toString(), "--epochs", "2", "-o", out.toString(),
+                "--replace-head", "3", "--loss", "categorical_crossentropy", "--freeze", "dense", "--quiet");
+        assertEquals(0, r.code(), r.err());
+        Path xs = tmp.resolve("x.npy");
+        Files.write(xs, org.kerasport.data.Npy.npyBytes(x));
+        assertEquals(0, TestSupport.cli("predict", out.toString(), "--input", xs.toString(), "-o", tmp.resolve("y.npz").toString()).code());
+        assertArrayEquals(new long[]{200, 3}, org.kerasport.data.Npy.readNpz(tmp.resolve("y.npz")).get("dense_1").shape());
+    }
+
     /** A run killed with SIGKILL after some epochs and resumed ends with the same weights as an uninterrupted run. */
     @Test
     void resumedAfterSigkillEqualsUninterrupted() throws Exception {
