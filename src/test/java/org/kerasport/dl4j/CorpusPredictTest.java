@@ -23,7 +23,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * ({@code <model>.keras-ref.npz}: x or x__&lt;input&gt;, y or y__&lt;output&gt;). The models covered so far are listed as
  * "corpus PATH [ARCH.json]" lines in src/test/resources/dl4j-cases/*.txt. Models using hard_sigmoid are computed
  * with the semantics of the Keras that wrote them, so their Keras 3 references do not apply (see
- * KERAS3_LOAD_FAILURES.tsv); they are checked against their authors' outputs elsewhere.
+ * KERAS3_LOAD_FAILURES.tsv); they are checked against their authors' outputs elsewhere, and here, as
+ * "corpus-keras3 PATH" lines, computed with Keras 3's semantics against the Keras 3 references.
  */
 class CorpusPredictTest {
     static final double TOL = 1e-5;
@@ -32,15 +33,23 @@ class CorpusPredictTest {
     Stream<DynamicTest> corpusModelsPredictWhatKerasPredicts() {
         List<DynamicTest> tests = new ArrayList<>();
         for (String line : SupportedCases.list("corpus"))
-            tests.add(DynamicTest.dynamicTest(line, () -> check(line.split("\\s+"))));
+            tests.add(DynamicTest.dynamicTest(line, () -> check(line.split("\\s+"), false)));
+        for (String line : SupportedCases.list("corpus-keras3"))
+            tests.add(DynamicTest.dynamicTest(line + " (Keras 3 semantics)", () -> check(line.split("\\s+"), true)));
         return tests.stream();
     }
 
-    static void check(String[] spec) {
+    static void check(String[] spec, boolean keras3Semantics) {
         Path file = TestSupport.corpus().resolve(spec[0]);
         ReadOptions opts = ReadOptions.defaults();
         if (spec.length > 1) opts = opts.withCompanion(TestSupport.corpus().resolve(spec[1]));
-        ImportedModel im = Dl4jImporter.importModel(KerasReader.read(file, opts), false);
+        org.kerasport.model.KerasModel km = KerasReader.read(file, opts);
+        if (keras3Semantics) { // as Keras 3.15 computes the file (its reference): hard_sigmoid = relu6(x + 3)/6
+            var s = km.source();
+            km = new org.kerasport.model.KerasModel(km.graph(), km.training(), new org.kerasport.model.SourceInfo(s.path(), s.format(),
+                    "3.15.1", s.backend(), s.sha256(), s.weightsPath()), km.unsupported(), km.config(), km.optimizerVariables());
+        }
+        ImportedModel im = Dl4jImporter.importModel(km, false);
         Map<String, NdArray> ref = Npy.readNpz(file.resolveSibling(file.getFileName() + ".keras-ref.npz"));
         INDArray[] x = new INDArray[im.inputs().size()];
         for (int i = 0; i < x.length; i++) {
