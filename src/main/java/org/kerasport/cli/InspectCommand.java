@@ -52,6 +52,9 @@ final class InspectCommand implements Command {
                 .desc("architecture (model.to_json()) for a weights-only MODEL").build());
         o.addOption(Option.builder().longOpt("weights").hasArg().argName("H5")
                 .desc("weights file for a JSON architecture MODEL").build());
+        o.addOption(Option.builder().longOpt("check")
+                .desc("also map the model onto DL4J (loads the native backend, a few seconds) and list under 'unsupported' "
+                        + "everything convert/finetune could not reproduce exactly").build());
         o.addOption(Option.builder().longOpt("lenient")
                 .desc("read models with custom layers or regularizers too; they are listed under 'unsupported'").build());
         return o;
@@ -65,8 +68,10 @@ final class InspectCommand implements Command {
             throw new UserInputException(ExitCode.USAGE, "give --arch (for a weights file) or --weights (for a JSON architecture), not both");
         Path companion = cl.hasOption("arch") ? Path.of(cl.getOptionValue("arch"))
                 : cl.hasOption("weights") ? Path.of(cl.getOptionValue("weights")) : null;
-        ReadOptions opts = new ReadOptions(companion, false, cl.hasOption("lenient"));
+        boolean check = cl.hasOption("check");
+        ReadOptions opts = new ReadOptions(companion, check, cl.hasOption("lenient") || check);
         KerasModel model = KerasReader.read(Path.of(args.get(0)), opts);
+        if (check) model = ImportCheck.withMappingProblems(model);
         InspectReport report = new InspectReport(model);
         if (cl.hasOption("json")) {
             try {

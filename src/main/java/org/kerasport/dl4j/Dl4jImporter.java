@@ -111,10 +111,16 @@ public final class Dl4jImporter {
                 outputs.put(o.layer(), lv);
             }
         }
-        problems.addAll(ctx.unsupported);
+        for (UnsupportedItem u : ctx.unsupported) // one item per layer and class: the reader may have named it already
+            if (problems.stream().noneMatch(p -> p.layer().equals(u.layer()) && p.className().equals(u.className()))) problems.add(u);
         if (training) problems.addAll(trainingProblems);
         else for (UnsupportedItem u : trainingProblems) ctx.note("not needed for prediction, but training would need: " + u);
         if (!problems.isEmpty() && !lenient) throw new UnsupportedFeatureException(Path.of(m.source().path()), problems);
+        if (outputs.isEmpty()) {
+            problems.add(new UnsupportedItem("", m.graph().className(), "output_layers",
+                    "no model output is computable once the unsupported layers are dropped"));
+            throw new UnsupportedFeatureException(Path.of(m.source().path()), problems);
+        }
         gb.setOutputs(outputs.values().toArray(new String[0]));
         gb.setInputTypes(inputTypes.toArray(new InputType[0]));
         ComputationGraph graph = new ComputationGraph(gb.build());

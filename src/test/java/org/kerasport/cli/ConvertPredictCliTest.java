@@ -91,5 +91,12 @@ class ConvertPredictCliTest {
         TestSupport.Run r = TestSupport.cli("convert", carnd.toString(), "-o", tmp.resolve("c.zip").toString());
         assertEquals(ExitCode.UNSUPPORTED.code, r.code(), r.err());
         assertTrue(r.err().contains("lambda_1") && r.err().contains("lambda_2") && r.err().contains("--lenient"), r.err());
+        // inspect --check lists the same items in its JSON, once each
+        TestSupport.Run check = TestSupport.cli("inspect", carnd.toString(), "--check", "--json");
+        assertEquals(0, check.code(), check.err());
+        var items = check.json().get("unsupported");
+        assertEquals(3, items.size(), items.toString()); // lambda_1, lambda_2, and no output left to compute
+        TestSupport.Run ok = TestSupport.cli("inspect", SEED.resolve("model.keras").toString(), "--check", "--json");
+        assertEquals(0, ok.json().get("unsupported").size());
     }
 }
