@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Import time and peak memory per corpus model: Kerasport (read + DL4J mapping + weights) against DL4J 1.0.0-M2.1's
+# own KerasModelImport, each model in a fresh JVM per tool; prints a table for bench/RESULTS.md.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+corpus=${1:-../shared/keras-corpus}
+[ -f target/kerasport.jar ] || mvn -q -B -DskipTests package
+mkdir -p bench/classes
+javac -cp "target/classes:target/lib/*" -d bench/classes bench/src/ImportBench.java
+export OMP_WAIT_POLICY=PASSIVE
+printf "%-80s %12s %10s %12s %10s\n" model kerasport_ms kp_MB dl4j_ms dl4j_MB
+tail -n +2 "$corpus/MANIFEST.tsv" | while IFS=$'\t' read -r path repo rpath commit sha bytes ver backend format rest; do
+  case "$format" in
+    keras-h5-full|keras-v3-zip) extra=() ;;
+    weights-h5+json-arch:*) extra=("$corpus/$(dirname "$path")/${format#weights-h5+json-arch:}") ;;
+    *) continue ;;
+  esac
+  row=("$path")
+  for tool in kerasport dl4j; do
+    out=$( { /usr/bin/time -f "rss=%M" java -Xlog:disable -cp "target/classes:target/lib/*:bench/classes" \
+             -Dorg.slf4j.simpleLogger.defaultLogLevel=error ImportBench "$tool" "$corpus/$path" "${extra[@]}" ; } 2>&1 )
+    ms=$(grep -o 'ms=[0-9.]*' <<<"$out" | cut -d= -f2 || true)
+    rss=$(grep -o 'rss=[0-9]*' <<<"$out" | tail -1 | cut -d= -f2)
+    err=$(grep -o 'error=.*' <<<"$out" | cut -c7-40 || true)
+    row+=("${ms:-fail}" "$((rss / 1024))")
+    [ -n "$err" ] && row[-2]="fail"
+  done
+  printf "%-80s %12s %10s %12s %10s\n" "${row[@]}"
+done
