@@ -23,7 +23,7 @@ import org.nd4j.linalg.learning.regularization.Regularization;
  * a 3-D input): act(x·W + b), W (features, units), b (units), Keras layout; SameDiff layer (DL4J's TimeDistributed
  * wrapper fails in ComputationGraph inference in 1.0.0-M2.1: "workspace ... not open").
  */
-public class KerasDenseNd extends SameDiffLayer {
+public class KerasDenseNd extends KerasSameDiffLayer {
     @JsonProperty
     private long nIn;
     @JsonProperty
@@ -73,18 +73,6 @@ public class KerasDenseNd extends SameDiffLayer {
     @Override
     public void initializeParameters(Map<String, INDArray> params) {
         for (INDArray p : params.values()) p.assign(0);
-    }
-
-    @Override
-    public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners, int layerIndex,
-                             INDArray paramsView, boolean initializeParams, DataType networkDataType) {
-        KerasSameDiffLayerImpl ret = new KerasSameDiffLayerImpl(conf, networkDataType);
-        ret.setIndex(layerIndex);
-        ret.setParamsViewArray(paramsView);
-        ret.setParamTable(initializer().init(conf, paramsView, initializeParams));
-        ret.setConf(conf);
-        ret.setListeners(listeners);
-        return ret;
     }
 
     @Override

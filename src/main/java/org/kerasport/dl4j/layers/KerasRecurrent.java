@@ -32,7 +32,7 @@ import org.nd4j.linalg.learning.regularization.Regularization;
  * leaves the state unchanged, and its output is the previous output (or zero where Keras' zero_output_for_mask is
  * set: in a Bidirectional returning sequences).
  */
-public class KerasRecurrent extends SameDiffLayer {
+public class KerasRecurrent extends KerasSameDiffLayer {
     /** "lstm", "gru" or "simple". */
     @JsonProperty
     private String cell;
@@ -132,18 +132,6 @@ public class KerasRecurrent extends SameDiffLayer {
     @Override
     public void initializeParameters(Map<String, INDArray> params) {
         for (INDArray p : params.values()) p.assign(0); // the importer sets every Keras value afterwards
-    }
-
-    @Override
-    public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners, int layerIndex,
-                             INDArray paramsView, boolean initializeParams, DataType networkDataType) {
-        KerasSameDiffLayerImpl ret = new KerasSameDiffLayerImpl(conf, networkDataType);
-        ret.setIndex(layerIndex);
-        ret.setParamsViewArray(paramsView);
-        ret.setParamTable(initializer().init(conf, paramsView, initializeParams));
-        ret.setConf(conf);
-        ret.setListeners(listeners);
-        return ret;
     }
 
     @Override

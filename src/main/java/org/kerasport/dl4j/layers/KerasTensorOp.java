@@ -59,13 +59,8 @@ public class KerasTensorOp extends SameDiffLambdaLayer {
                                                        java.util.Collection<org.deeplearning4j.optimize.api.TrainingListener> listeners,
                                                        int layerIndex, org.nd4j.linalg.api.ndarray.INDArray paramsView,
                                                        boolean initializeParams, org.nd4j.linalg.api.buffer.DataType dataType) {
-        KerasSameDiffLayerImpl ret = new KerasSameDiffLayerImpl(conf, dataType);
-        ret.setIndex(layerIndex);
-        ret.setParamsViewArray(paramsView);
-        ret.setParamTable(initializer().init(conf, paramsView, initializeParams));
-        ret.setConf(conf);
-        ret.setListeners(listeners);
-        return ret;
+        return Wiring.wire(new KerasSameDiffLayerImpl(conf, dataType), conf, listeners, layerIndex, paramsView, initializeParams,
+                initializer());
     }
 
     @Override
