@@ -10,9 +10,11 @@ For each model OUT_DIR/<NN_name>/:
                           layer with '/' -> '.')
   facts.json              name, optimizer (class_name + config), loss, steps, batch_size
 
-Architectures: Dense stacks with random widths, activations, kernel/bias/activity regularizers (L1, L2, L1L2 with
-random lambdas), regression / binary / multi-class heads, every optimizer with random hyperparameters, including
-weight_decay. No dropout, so training is deterministic.
+Architectures: 13 Dense stacks with random widths, activations, kernel/bias/activity regularizers (L1, L2, L1L2
+with random lambdas), then one model per layer family (Conv2D + BatchNormalization, Depthwise/SeparableConv2D,
+Conv1D, LSTM, GRU, SimpleRNN, Bidirectional LSTM, Embedding + GRU) with random regularizers on every weight kind;
+regression / binary / multi-class heads, every optimizer with random hyperparameters, including weight_decay. No
+dropout, so training is deterministic.
 """
 import argparse
 import json
@@ -67,17 +69,73 @@ def optimizers(rng):
     ]
 
 
+FAMILIES = ["conv2d_bn", "conv1d", "lstm", "gru", "bilstm", "embedding_gru", "simple_rnn", "separable_conv2d"]
+
+
+def body(rng, family):
+    """A random body of a layer family with random regularizers on every weight kind it has; returns (input, output, input_shape, int_vocab)."""
+    r = lambda p=0.6: rand_reg(rng, p)  # noqa: E731
+    u = lambda lo, hi: int(rng.integers(lo, hi))  # noqa: E731
+    if family == "conv2d_bn":
+        shape = (u(5, 9), u(5, 9), u(1, 4))
+        inp = keras.Input(shape, name="image")
+        x = layers.Conv2D(u(2, 6), 3, padding=["same", "valid"][u(0, 2)], activation="relu", kernel_regularizer=r(), bias_regularizer=r(0.4))(inp)
+        x = layers.BatchNormalization(momentum=float(rng.uniform(0.5, 0.99)), gamma_regularizer=r(0.5), beta_regularizer=r(0.5))(x)
+        x = layers.MaxPooling2D(2)(x)
+        x = layers.Flatten()(x)
+        return inp, x, shape, None
+    if family == "separable_conv2d":
+        shape = (u(6, 9), u(6, 9), u(2, 4))
+        inp = keras.Input(shape, name="image")
+        x = layers.DepthwiseConv2D(3, depth_multiplier=u(1, 3), depthwise_regularizer=r(), bias_regularizer=r(0.4))(inp)
+        x = layers.SeparableConv2D(u(2, 5), 3, padding="same", activation="tanh", depthwise_regularizer=r(), pointwise_regularizer=r())(x)
+        x = layers.GlobalAveragePooling2D()(x)
+        return inp, x, shape, None
+    if family == "conv1d":
+        shape = (u(6, 12), u(1, 5))
+        inp = keras.Input(shape, name="signal")
+        x = layers.Conv1D(u(2, 6), u(2, 4), padding=["same", "valid", "causal"][u(0, 3)], dilation_rate=u(1, 3),
+                          activation="relu", kernel_regularizer=r(), bias_regularizer=r(0.4))(inp)
+        x = layers.GlobalMaxPooling1D()(x)
+        return inp, x, shape, None
+    if family in ("lstm", "gru", "simple_rnn", "bilstm"):
+        shape = (u(3, 7), u(1, 5))
+        inp = keras.Input(shape, name="sequence")
+        kw = dict(kernel_regularizer=r(), recurrent_regularizer=r(), bias_regularizer=r(0.4),
+                  bias_initializer=keras.initializers.RandomNormal(0, 0.1))
+        if family == "lstm":
+            x = layers.LSTM(u(2, 6), **kw)(inp)
+        elif family == "gru":
+            x = layers.GRU(u(2, 6), reset_after=bool(u(0, 2)), **kw)(inp)
+        elif family == "simple_rnn":
+            x = layers.SimpleRNN(u(2, 6), **kw)(inp)
+        else:
+            x = layers.Bidirectional(layers.LSTM(u(2, 5), **kw), merge_mode=["concat", "sum", "ave"][u(0, 3)])(inp)
+        return inp, x, shape, None
+    # embedding_gru
+    vocab, steps = u(8, 20), u(3, 7)
+    inp = keras.Input((steps,), name="tokens")
+    x = layers.Embedding(vocab, u(2, 6), embeddings_regularizer=r())(inp)
+    x = layers.GRU(u(2, 5), kernel_regularizer=r(), recurrent_regularizer=r())(x)
+    return inp, x, (steps,), vocab
+
+
 def build(rng, index):
-    n_in = int(rng.integers(3, 9))
-    depth = int(rng.integers(1, 4))
     head = ["regression", "binary", "multiclass", "sparse"][index % 4]
-    inp = keras.Input((n_in,), name="features")
-    x = inp
-    for d in range(depth):
-        x = layers.Dense(int(rng.integers(3, 12)), activation=ACTIVATIONS[int(rng.integers(len(ACTIVATIONS)))],
-                         kernel_regularizer=rand_reg(rng), bias_regularizer=rand_reg(rng, 0.4),
-                         activity_regularizer=rand_reg(rng, 0.25), bias_initializer=keras.initializers.RandomNormal(0, 0.1),
-                         name=f"hidden{d}")(x)
+    int_vocab = None
+    if index >= 13:  # the first 13 models are Dense stacks; then one model per layer family
+        inp, x, in_shape, int_vocab = body(rng, FAMILIES[(index - 13) % len(FAMILIES)])
+    else:
+        n_in = int(rng.integers(3, 9))
+        in_shape = (n_in,)
+        depth = int(rng.integers(1, 4))
+        inp = keras.Input((n_in,), name="features")
+        x = inp
+        for d in range(depth):
+            x = layers.Dense(int(rng.integers(3, 12)), activation=ACTIVATIONS[int(rng.integers(len(ACTIVATIONS)))],
+                             kernel_regularizer=rand_reg(rng), bias_regularizer=rand_reg(rng, 0.4),
+                             activity_regularizer=rand_reg(rng, 0.25), bias_initializer=keras.initializers.RandomNormal(0, 0.1),
+                             name=f"hidden{d}")(x)
     if head == "regression":
         n_out = int(rng.integers(1, 4))
         out = layers.Dense(n_out, kernel_regularizer=rand_reg(rng), name="out")(x)
@@ -91,7 +149,7 @@ def build(rng, index):
         out = layers.Dense(n_out, activation="softmax", kernel_regularizer=rand_reg(rng), name="out")(x)
         loss = "categorical_crossentropy" if head == "multiclass" else "sparse_categorical_crossentropy"
     model = keras.Model(inp, out, name=f"train_{index}")
-    return model, head, n_in, n_out, loss
+    return model, head, (in_shape, int_vocab), n_out, loss
 
 
 def targets(rng, head, rows, n_out):
@@ -109,7 +167,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("out_dir")
     ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--count", type=int, default=13)
+    ap.add_argument("--count", type=int, default=21)
     a = ap.parse_args()
     steps, batch = 4, 8
     for index in range(a.count):
@@ -118,17 +176,21 @@ def main():
         model, head, n_in, n_out, loss = build(rng, index)
         opt = optimizers(rng)[index % 13]()
         model.compile(optimizer=opt, loss=loss, jit_compile=False)
-        name = f"{index:02d}_{type(opt).__name__.lower()}_{head}"
+        family = "dense" if index < 13 else FAMILIES[(index - 13) % len(FAMILIES)]
+        name = f"{index:02d}_{family}_{type(opt).__name__.lower()}_{head}"
         d = os.path.join(a.out_dir, name)
         os.makedirs(d, exist_ok=True)
         model.save(os.path.join(d, "model.keras"))
         model.save(os.path.join(d, "model.h5"))
         data = {}
-        x = rng.normal(size=(16, n_in)).astype("float32")
+        in_shape, vocab = n_in
+        feats = lambda rows: (rng.integers(0, vocab, size=(rows,) + in_shape).astype("float32") if vocab  # noqa: E731
+                              else rng.normal(size=(rows,) + in_shape).astype("float32"))
+        x = feats(16)
         data["x"] = x
         data["y_pred"] = np.asarray(model.predict(x, verbose=0))
         for k in range(steps):
-            tx = rng.normal(size=(batch, n_in)).astype("float32")
+            tx = feats(batch)
             ty = targets(rng, head, batch, n_out)
             data[f"train_x__{k}"] = tx
             data[f"train_y__{k}"] = ty

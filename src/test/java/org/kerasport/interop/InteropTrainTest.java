@@ -28,7 +28,9 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Interop tier: real Keras builds seeded random models (Dense stacks with random activations, kernel, bias and
- * activity regularizers, every optimizer with random hyperparameters and weight decay, every head and loss), predicts
+ * activity regularizers, then one model per layer family: convolutions with BatchNormalization, depthwise/separable
+ * convolutions, Conv1D, LSTM, GRU, SimpleRNN, Bidirectional, Embedding; every optimizer with random hyperparameters
+ * and weight decay, every head and loss), predicts
  * and trains them a few steps with train_on_batch (src/test/python/generate_train_models.py). Kerasport imports each
  * model from its .keras and .h5 files and must predict and train the same: outputs within 1e-5, every loss within
  * 2e-5 of Keras' and every weight after every step within 1e-5 (SGD family) / 1e-4 (adaptive optimizers).
@@ -39,11 +41,11 @@ class InteropTrainTest {
 
     @BeforeAll
     static void generate() throws IOException {
-        out = Path.of("target", "interop", "train-" + SEED).toAbsolutePath();
+        out = Path.of("target", "interop", "train21-" + SEED).toAbsolutePath();
         if (!Files.exists(out.resolve("DONE"))) {
             Files.createDirectories(out);
             TestSupport.runPython(out, 600, Path.of("src/test/python/generate_train_models.py").toAbsolutePath().toString(),
-                    out.toString(), "--seed", Long.toString(SEED), "--count", "13");
+                    out.toString(), "--seed", Long.toString(SEED), "--count", "21");
             Files.writeString(out.resolve("DONE"), "ok\n");
         }
     }
@@ -55,7 +57,7 @@ class InteropTrainTest {
         try (Stream<Path> s = Files.list(out)) {
             models = s.filter(p -> Files.exists(p.resolve("facts.json"))).sorted().toList();
         }
-        assertEquals(13, models.size());
+        assertEquals(21, models.size());
         for (Path m : models)
             for (String f : new String[]{"model.keras", "model.h5"})
                 tests.add(DynamicTest.dynamicTest(m.getFileName() + "/" + f, () -> check(m, f)));
