@@ -216,7 +216,8 @@ public final class DecaySearch {
         List<Double> lambdas = sortedLambdas(b.lambdas);
         String loss = b.model.training().losses().get(b.model.graph().outputs().get(0).layer()) == null ? null
                 : b.model.training().losses().get(b.model.graph().outputs().get(0).layer()).name();
-        Folds folds = b.validation == null ? Folds.of(b.train, b.folds, loss) : null;
+        boolean accuracy = b.model.training().metrics() != null && b.model.training().metrics().toString().contains("acc");
+        Folds folds = b.validation == null ? Folds.of(b.train, b.folds, loss, accuracy) : null;
         int k = folds == null ? 1 : folds.k();
         List<TrainingData[]> splits = new ArrayList<>();
         for (int f = 0; f < k; f++)

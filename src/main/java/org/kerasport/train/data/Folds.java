@@ -12,7 +12,8 @@ import org.kerasport.data.NdArray;
  * <ul>
  *   <li><b>stratified</b> when the (single) target holds classes: one-hot rows (width &gt; 1, one 1 and zeros
  *       elsewhere; class = the 1's index), or class ids (width 1, integral values) under
- *       {@code sparse_categorical_crossentropy}, {@code binary_crossentropy} or a hinge loss. Rows are ordered stably
+ *       {@code sparse_categorical_crossentropy}, {@code binary_crossentropy} or a hinge loss, or with an accuracy
+ *       metric compiled (0/1 targets trained with mse and {@code metrics=["accuracy"]} are classes too). Rows are ordered stably
  *       by class (ascending class, data order within a class) and the j-th row of that order goes to fold
  *       {@code j mod K}: NumPy {@code fold[np.argsort(cls, kind="stable")] = np.arange(n) % K}. Every fold then holds
  *       each class's count / K rows, give or take one.</li>
@@ -39,15 +40,16 @@ public final class Folds {
     }
 
     /**
-     * The folds of {@code data} for a model whose (first) output has loss {@code lossName} (may be null).
+     * The folds of {@code data} for a model whose (first) output has loss {@code lossName} (may be null) and, when
+     * {@code accuracyMetric}, an accuracy metric.
      *
      * @throws UserInputException (usage) unless 2 ≤ k ≤ rows
      */
-    public static Folds of(TrainingData data, int k, String lossName) {
+    public static Folds of(TrainingData data, int k, String lossName, boolean accuracyMetric) {
         long n = data.rows();
         if (k < 2 || k > n)
             throw new UserInputException(ExitCode.USAGE, "--folds must be between 2 and the number of rows (" + n + "), got " + k);
-        int[] cls = data.targets().size() == 1 ? classes(data.targets().get(0), lossName) : null;
+        int[] cls = data.targets().size() == 1 ? classes(data.targets().get(0), lossName, accuracyMetric) : null;
         return cls == null ? contiguous((int) n, k) : stratified(cls, k);
     }
 
@@ -75,13 +77,13 @@ public final class Folds {
     }
 
     /** The class of every row, or null when the targets are not class labels. */
-    static int[] classes(NdArray t, String lossName) {
+    static int[] classes(NdArray t, String lossName, boolean accuracyMetric) {
         long rows = t.shape()[0];
         int width = (int) (rows == 0 ? 0 : t.data().length / rows);
         float[] v = t.data();
         int[] cls = new int[(int) rows];
         if (width == 1) {
-            if (lossName == null || !CLASS_ID_LOSSES.contains(lossName)) return null;
+            if (!accuracyMetric && (lossName == null || !CLASS_ID_LOSSES.contains(lossName))) return null;
             for (int i = 0; i < rows; i++) {
                 if (v[i] != Math.rint(v[i])) return null;
                 cls[i] = (int) v[i];
