@@ -26,7 +26,7 @@ class TuneDecayCliTest {
     @Test
     void jsonFilesAndRefitAndTheSameResultWithOneThreadOrTwo() throws IOException {
         Path dir = tmp.resolve("search"), out = tmp.resolve("best.zip");
-        List<String> common = List.of("tune-decay", MODEL, "--data", TRAIN, "--folds", "3", "--values", "1e-4,0.01", "--epochs", "1",
+        List<String> common = List.of("tune-decay", MODEL, "--data", TRAIN, "--folds", "2", "--values", "1e-4,0.01", "--epochs", "1",
                 "--penalty", "l2", "--penalty", "decoupled", "--seed", "3", "--json");
         List<String> a = new ArrayList<>(common);
         a.addAll(List.of("--threads", "2", "--out-dir", dir.toString(), "--refit", "-o", out.toString()));
@@ -58,7 +58,7 @@ class TuneDecayCliTest {
         String csv = Files.readString(dir.resolve("tune-decay.csv"));
         assertTrue(csv.startsWith("penalty,lambda,val_loss_mean,val_loss_sd,val_accuracy_mean,val_accuracy_sd,best\r\n"), csv);
         assertEquals(5, csv.split("\r\n").length);
-        assertEquals(13, Files.readString(dir.resolve("tune-decay-folds.csv")).split("\r\n").length); // header + 2 × 2 × 3 fits
+        assertEquals(9, Files.readString(dir.resolve("tune-decay-folds.csv")).split("\r\n").length); // header + 2 × 2 × 2 fits
         assertTrue(ImageIO.read(dir.resolve("tune-decay.png").toFile()).getWidth() > 0);
         assertTrue(Files.size(out) > 0);
         assertTrue(Files.exists(tmp.resolve("best-history.json")) && Files.exists(tmp.resolve("best-history.png")));
