@@ -72,8 +72,8 @@ final class TuneDecayCommand implements Command {
         o.addOption(Option.builder().longOpt("val").hasArg().argName("VAL").desc("one split instead: train on all of TRAIN, validate on VAL").build());
         o.addOption(Option.builder().longOpt("values").hasArg().argName("L,L,...").desc("the λ values, e.g. 1e-5,1e-4,1e-3 (0 allowed)").build());
         o.addOption(Option.builder().longOpt("grid").hasArg().argName("log:LO:HI:N").desc("N log-spaced λ values from LO to HI, both included").build());
-        o.addOption(Option.builder().longOpt("penalty").hasArgs().argName("l2|l1|decoupled").desc("what λ sets (repeatable, compared side by side; default l2)").build());
-        o.addOption(Option.builder().longOpt("scope").hasArgs().argName("all|LAYER").desc("layers whose kernels get the l2/l1 penalty (default all: every layer with a kernel)").build());
+        o.addOption(Option.builder().longOpt("penalty").hasArg().argName("l2|l1|decoupled").desc("what λ sets (repeatable or comma-separated, compared side by side; default l2)").build());
+        o.addOption(Option.builder().longOpt("scope").hasArg().argName("all|LAYER").desc("layers whose kernels get the l2/l1 penalty (repeatable or comma-separated; default all: every layer with a kernel)").build());
         o.addOption(Option.builder().longOpt("epochs").hasArg().argName("N").desc("epochs per fit (default 1)").build());
         o.addOption(Option.builder().longOpt("batch-size").hasArg().argName("N").desc("rows per batch (default 32)").build());
         o.addOption(Option.builder().longOpt("shuffle").hasArg().argName("true|false").desc("shuffle the rows every epoch (default true)").build());
@@ -113,7 +113,7 @@ final class TuneDecayCommand implements Command {
         if (cl.hasOption("values")) for (String v : cl.getOptionValue("values").split(",")) lambdas.add(Options2.parseDouble("values", v.trim()));
         else lambdas.addAll(DecaySearch.logGrid(cl.getOptionValue("grid")));
         List<DecaySearch.Penalty> penalties = new ArrayList<>();
-        if (cl.hasOption("penalty")) for (String p : cl.getOptionValues("penalty")) {
+        if (cl.hasOption("penalty")) for (String p : split(cl.getOptionValues("penalty"))) {
             DecaySearch.Penalty x = DecaySearch.Penalty.parse(p);
             if (!penalties.contains(x)) penalties.add(x);
         }
@@ -140,7 +140,7 @@ final class TuneDecayCommand implements Command {
             throw new UserInputException(ExitCode.USAGE, modelPath + " has no training config (it was saved uncompiled): give --optimizer and --loss");
         List<String> scope = null;
         if (cl.hasOption("scope")) {
-            List<String> s = List.of(cl.getOptionValues("scope"));
+            List<String> s = split(cl.getOptionValues("scope"));
             if (!s.contains("all")) scope = s;
         }
         ModelSignature sig = ModelOutputs.signature(model);
@@ -194,5 +194,12 @@ final class TuneDecayCommand implements Command {
                         + " (history: " + refitOut.historyJson() + ", " + refitOut.plot() + ")");
         }
         return 0;
+    }
+
+    /** Repeated and comma-separated values, in order. */
+    private static List<String> split(String[] values) {
+        List<String> out = new ArrayList<>();
+        for (String v : values) for (String part : v.split(",")) if (!part.isBlank()) out.add(part.trim());
+        return out;
     }
 }
