@@ -73,6 +73,40 @@ public final class ModelEdits {
         return m.withGraph(regraph(m.graph(), layers));
     }
 
+    /** The layers that have a kernel (a weight with a {@link #KERNEL_ROLES} role), in config order. */
+    public static List<String> kernelLayers(KerasModel m) {
+        return m.layers().stream().filter(l -> l.weights().stream().anyMatch(w -> KERNEL_ROLES.contains(w.role())))
+                .map(LayerSpec::name).toList();
+    }
+
+    /**
+     * Sets the regularizer of the kernels ({@link #KERNEL_ROLES}) of {@code layers} to {@code r}, replacing what they
+     * had; null removes it. Other weights and layers keep theirs.
+     *
+     * @throws UserInputException (usage) when a name is not a layer with a kernel
+     */
+    public static KerasModel kernelRegularizer(KerasModel m, List<String> layers, Regularizer r) {
+        List<String> withKernel = kernelLayers(m);
+        for (String l : layers)
+            if (!withKernel.contains(l))
+                throw new UserInputException(ExitCode.USAGE, "--scope " + l + ": not a layer with a kernel (layers with kernels: "
+                        + String.join(", ", withKernel) + ")");
+        Set<String> scope = Set.copyOf(layers);
+        List<LayerSpec> out = new ArrayList<>();
+        for (LayerSpec l : m.layers()) {
+            if (!scope.contains(l.name())) {
+                out.add(l);
+                continue;
+            }
+            List<WeightSpec> ws = new ArrayList<>();
+            for (WeightSpec w : l.weights())
+                ws.add(KERNEL_ROLES.contains(w.role())
+                        ? new WeightSpec(w.name(), w.role(), w.shape(), w.dtype(), w.data(), w.trainable(), r, w.source()) : w);
+            out.add(l.withWeights(ws));
+        }
+        return m.withGraph(regraph(m.graph(), out));
+    }
+
     private static Regularizer combine(Double l1, Double l2) {
         if (l1 != null && l2 != null) return new Regularizer.L1L2(l1, l2, "L1L2");
         if (l1 != null) return new Regularizer.L1(l1, "L1");
