@@ -11,6 +11,7 @@ JOBS.json is a list of jobs; many files per call because TensorFlow takes second
             with keras.models.model_from_json and the weights are loaded with load_weights (as the docs say)
   x         optional: an .npz with the inputs (x, or x__<input name> per input)
   out       optional: an .npz to write: y__<i> per output (model order), w__<i> per model.weights entry
+  unsafe    optional: load with safe_mode=False (models with Lambda layers)
   compile   optional (default false): load_model(compile=True) and report the optimizer Keras built
   fit       optional: {"data": npz with x/y (or x__<in>/y__<out>), "batch_size": n, "epochs": n}: load compiled,
             evaluate the first batch, then fit (shuffle off); reports the first loss and the history
@@ -56,10 +57,13 @@ def load(job, compile_it):
     form = job["form"]
     if form == "weights":
         with open(job["arch"]) as f:
-            model = keras.models.model_from_json(f.read())
+            text = f.read()
+        if job.get("unsafe"):
+            keras.config.enable_unsafe_deserialization()
+        model = keras.models.model_from_json(text)
         model.load_weights(job["path"])
         return model
-    return keras.models.load_model(job["path"], compile=compile_it)
+    return keras.models.load_model(job["path"], compile=compile_it, safe_mode=not job.get("unsafe", False))
 
 
 def run(job):

@@ -146,7 +146,8 @@ public final class KerasConfigUpgrader {
             env.putNull("registered_name");
         }
         cfg.put("name", l.name());
-        if (!l.isInput()) cfg.put("trainable", l.trainable());
+        if (!l.isInput() && (cfg.has("trainable") || !l.trainable())) cfg.put("trainable", l.trainable());
+        if (l.className().startsWith("SpatialDropout") && l.trainable()) cfg.remove("trainable"); // its __init__ refuses it
         applyRegularizers(l, cfg, weights);
         if (l.inner() != null && (l.className().equals("Bidirectional") || l.className().equals("TimeDistributed"))) {
             // the wrapped layer's config: upgraded (older files) and with the current regularizers of its variables
@@ -261,7 +262,9 @@ public final class KerasConfigUpgrader {
                 if (k.equals("time_major")) notes.add("dropped time_major (tf.keras RNN key Keras 3 refuses)");
             }
         if (!cls.equals("Embedding")) cfg.remove("input_dim");
-        else cfg.remove("input_length");
+        cfg.remove("input_length"); // Keras 1 RNNs had it; Keras 3 Embedding only warns about it
+        if (cls.equals("Embedding")) cfg.remove("dropout"); // Keras 1
+        if (cls.equals("Lambda")) upgradeLambda(cfg);
         if (cls.equals("BatchNormalization")) {
             cfg.remove("mode");
             rename(cfg, "beta_init", "beta_initializer");
@@ -289,6 +292,31 @@ public final class KerasConfigUpgrader {
                 } catch (Exception e) {
                     // an unknown regularizer stays as written; the reader has reported it
                 }
+            }
+        }
+    }
+
+    /** Keras 2 {@code function: [code, defaults, closure], function_type: "lambda"} as Keras 3's {@code __lambda__}. */
+    private void upgradeLambda(ObjectNode cfg) {
+        for (String k : List.of("function", "output_shape")) {
+            JsonNode type = cfg.remove(k + "_type");
+            JsonNode v = cfg.get(k);
+            if (type == null) continue;
+            if ("lambda".equals(type.asText()) && v != null && v.isArray()) {
+                ObjectNode l = Json.object();
+                l.put("class_name", "__lambda__");
+                ObjectNode c = l.putObject("config");
+                c.set("code", v.get(0));
+                c.set("defaults", v.size() > 1 ? v.get(1) : Json.MAPPER.nullNode());
+                c.set("closure", v.size() > 2 ? v.get(2) : Json.MAPPER.nullNode());
+                cfg.set(k, l);
+                notes.add("Lambda: marshalled Python bytecode written as Keras 3's __lambda__ (loads only with safe_mode=False "
+                        + "and a Python that can unmarshal the original bytecode)");
+            } else if ("function".equals(type.asText()) && v != null && v.isTextual()) {
+                ObjectNode f = Json.object();
+                f.put("class_name", "function");
+                f.set("config", v);
+                cfg.set(k, f);
             }
         }
     }
@@ -339,7 +367,7 @@ public final class KerasConfigUpgrader {
     /** Keras 3 {@code compile_config} ({@code .keras}), or null when the model has no training config. */
     public ObjectNode compileConfig() {
         TrainingSpec t = model.training();
-        if (t == null) return null;
+        if (t == null || t.optimizer() == null) return null; // Keras cannot compile without an optimizer
         ObjectNode c = Json.object();
         c.set("optimizer", optimizer(t.optimizer(), true));
         c.set("loss", loss(t));
