@@ -141,7 +141,15 @@ public final class KerasConfigUpgrader {
             if (!l.className().equals(l.writtenClassName()))
                 notes.add("layer class " + l.writtenClassName() + " written as " + l.className());
             cfg = l.config().deepCopy();
-            upgradeLayerConfig(l, cfg);
+            ObjectNode rescaling = l.className().equals("Lambda") ? LambdaBytecode.asRescaling(cfg) : null;
+            if (rescaling != null) {
+                env.put("class_name", "Rescaling");
+                notes.add("Lambda '" + l.name() + "': its Python 3.5 bytecode computes x " + rescaling.remove("_expr").asText()
+                        + ", written as the equivalent Rescaling layer (Python 3.11 cannot unmarshal the original bytecode)");
+                cfg = rescaling;
+            } else {
+                upgradeLayerConfig(l, cfg);
+            }
             env.set("config", cfg);
             env.putNull("registered_name");
         }
@@ -272,6 +280,7 @@ public final class KerasConfigUpgrader {
             if (cfg.has("axis") && cfg.get("axis").isArray() && cfg.get("axis").size() == 1) cfg.set("axis", cfg.get("axis").get(0));
         }
         if (cls.startsWith("DepthwiseConv")) cfg.remove("groups");
+        if (cls.startsWith("SpatialDropout")) cfg.remove("noise_shape"); // Keras 3: rate, data_format, seed only
         if (cls.startsWith("SeparableConv")) {
             cfg.remove("kernel_initializer");
             cfg.remove("kernel_regularizer");
