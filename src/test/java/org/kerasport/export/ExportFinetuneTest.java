@@ -38,7 +38,7 @@ class ExportFinetuneTest {
     @Test
     void fineTunedExportContinuesInKeras() throws Exception {
         Path model = Path.of("models/seed_mlp.keras").toAbsolutePath(), train = Path.of("models/seed_mlp_train.npz").toAbsolutePath();
-        Path keras = tmp.resolve("tuned.keras"), zip = tmp.resolve("tuned.zip"), fromZip = tmp.resolve("from-zip.keras");
+        Path keras = tmp.resolve("tuned.keras"), zip = tmp.resolve("tuned-dl4j.zip"), fromZip = tmp.resolve("from-zip.keras");
         String[] common = {"finetune", model.toString(), "--data", train.toString(), "--epochs", "2", "--batch-size", "50",
                 "--shuffle", "false", "--l2", "dense=0.004", "--quiet"};
         var r1 = TestSupport.cli(concat(common, "-o", keras.toString()));
