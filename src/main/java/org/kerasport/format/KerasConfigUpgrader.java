@@ -272,7 +272,7 @@ public final class KerasConfigUpgrader {
         if (!cls.equals("Embedding")) cfg.remove("input_dim");
         cfg.remove("input_length"); // Keras 1 RNNs had it; Keras 3 Embedding only warns about it
         if (cls.equals("Embedding")) cfg.remove("dropout"); // Keras 1
-        if (cls.equals("Lambda")) upgradeLambda(cfg);
+        if (cls.equals("Lambda")) upgradeLambda(l.name(), cfg);
         if (cls.equals("BatchNormalization")) {
             cfg.remove("mode");
             rename(cfg, "beta_init", "beta_initializer");
@@ -306,7 +306,7 @@ public final class KerasConfigUpgrader {
     }
 
     /** Keras 2 {@code function: [code, defaults, closure], function_type: "lambda"} as Keras 3's {@code __lambda__}. */
-    private void upgradeLambda(ObjectNode cfg) {
+    private void upgradeLambda(String layer, ObjectNode cfg) {
         for (String k : List.of("function", "output_shape")) {
             JsonNode type = cfg.remove(k + "_type");
             JsonNode v = cfg.get(k);
@@ -319,8 +319,8 @@ public final class KerasConfigUpgrader {
                 c.set("defaults", v.size() > 1 ? v.get(1) : Json.MAPPER.nullNode());
                 c.set("closure", v.size() > 2 ? v.get(2) : Json.MAPPER.nullNode());
                 cfg.set(k, l);
-                notes.add("Lambda: marshalled Python bytecode written as Keras 3's __lambda__ (loads only with safe_mode=False "
-                        + "and a Python that can unmarshal the original bytecode)");
+                notes.add("Lambda '" + layer + "': its marshalled Python bytecode is written as Keras 3's __lambda__; Keras 3 "
+                        + "loads it only with safe_mode=False and a Python that can unmarshal the original bytecode");
             } else if ("function".equals(type.asText()) && v != null && v.isTextual()) {
                 ObjectNode f = Json.object();
                 f.put("class_name", "function");

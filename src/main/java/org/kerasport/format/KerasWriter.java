@@ -186,9 +186,6 @@ public final class KerasWriter {
             notes.add("hard_sigmoid in " + String.join(", ", hard) + ": Keras " + model.source().kerasMajor()
                     + " computed clip(0.2x + 0.5, 0, 1), Keras 3 computes relu6(x + 3)/6 = clip(x/6 + 0.5, 0, 1); the exported "
                     + "model computes differently in Keras 3 than the original did");
-        for (var u : model.unsupported())
-            if (u.field().equals("function")) notes.add("Lambda layer '" + u.layer() + "': its marshalled Python bytecode is written "
-                    + "as read; Keras 3 runs it only with safe_mode=False and the Python version that wrote it");
     }
 
     private static void collectHardSigmoid(KerasGraph g, List<String> out) {

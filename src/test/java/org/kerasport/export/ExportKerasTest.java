@@ -260,9 +260,23 @@ class ExportKerasTest {
         return s;
     }
 
+    /**
+     * Exports that Keras 3.15 cannot load, and why. carnd's second Lambda is {@code ktf.image.resize_images(x, (64, 64),
+     * align_corners=True)} in Python 3.5 bytecode: Python 3.11 cannot unmarshal it and Keras 3 has no built-in layer
+     * that resizes with align_corners=True. The export must say so in its notes.
+     */
+    static final Map<String, String> KNOWN_UNLOADABLE = Map.of(
+            "corpus_carnd_2015131141143821_model_h5", "EOFError: EOF read where object expected");
+
     static void check(Expect e, KerasWriter.Form form, JsonNode r, boolean mustLoad) throws IOException {
         String what = e.c.id() + " as " + form;
         assertTrue(r != null, what + ": no result from Python");
+        String known = KNOWN_UNLOADABLE.get(e.c.id());
+        if (known != null) {
+            assertEquals(known, r.path("error").asText(), what + ": the known load failure changed: " + r);
+            assertTrue(e.notes.stream().anyMatch(n -> n.contains("__lambda__") && n.contains("safe_mode=False")), what + ": notes " + e.notes);
+            return;
+        }
         if (!r.path("ok").asBoolean()) fail(what + ": Keras 3.15 cannot load the export: " + r.path("error").asText() + "\n" + r.path("trace").asText());
         // weight penalties
         double reg = r.path("reg_loss").asDouble();
