@@ -63,7 +63,7 @@ final class FinetuneCommand implements Command {
     public Options options() {
         Options o = new Options();
         o.addOption(Option.builder().longOpt("data").hasArg().argName("TRAIN").desc("training data (required)").build());
-        o.addOption(Option.builder("o").longOpt("output").hasArg().argName("OUT").desc("the trained model: .zip (DL4J with Kerasport metadata) (required)").build());
+        o.addOption(Option.builder("o").longOpt("output").hasArg().argName("OUT").desc("the trained model: .keras, .h5, .weights.h5 (Keras 3) or .zip (DL4J with Kerasport metadata) (required)").build());
         o.addOption(Option.builder().longOpt("label").hasArgs().argName("COLUMN").desc("CSV target column(s)").build());
         o.addOption(Option.builder().longOpt("val").hasArg().argName("VAL").desc("validation data (same forms as --data)").build());
         o.addOption(Option.builder().longOpt("validation-split").hasArg().argName("F").desc("use the last fraction F of --data for validation (Keras validation_split)").build());
@@ -138,7 +138,14 @@ final class FinetuneCommand implements Command {
         b.resume(cl.hasOption("resume"));
         FineTuner.Result r = b.build().run();
 
-        outputs.write(r, force);
+        var o = model.training().optimizer();
+        String how = String.format(java.util.Locale.ROOT, "kerasport finetune on %s: %d epoch(s), batch size %d, shuffle %s, seed %d; "
+                        + "optimizer %s (learning_rate %s, weight_decay %s), loss %s; optimizer state %s%s",
+                Path.of(cl.getOptionValue("data")).getFileName(), Options2.positiveInt(cl, "epochs", 1), Options2.positiveInt(cl, "batch-size", 32),
+                Options2.bool(cl, "shuffle", true), Options2.longValue(cl, "seed", 0), o.className(),
+                o.learningRate() != null ? o.learningRate() : "schedule", o.weightDecay(), model.training().losses().values().stream()
+                        .map(l -> l.name()).distinct().toList(), r.optimizerState(), edits(cl));
+        for (String n : outputs.write(r, force, how, Main.version())) err.println("kerasport finetune: note: " + n);
         HistoryPlot.write(r.history(), outputs.plot(), "Fine-tuning " + modelPath.getFileName(), force);
         if (!cl.hasOption("quiet")) {
             out.println("Fine-tuned " + modelPath + " -> " + target);
@@ -149,6 +156,15 @@ final class FinetuneCommand implements Command {
         }
         for (var u : r.model().unsupported()) err.println("kerasport finetune: warning: dropped " + u);
         return 0;
+    }
+
+    private static String edits(CommandLine cl) {
+        StringBuilder sb = new StringBuilder();
+        for (String opt : List.of("l2", "l1", "l2-scale", "weight-decay", "optimizer", "lr", "loss", "freeze", "unfreeze"))
+            if (cl.hasOption(opt)) sb.append(sb.length() == 0 ? "; edits: " : ", ").append("--").append(opt).append(' ')
+                    .append(String.join(" ", cl.getOptionValues(opt)));
+        if (cl.hasOption("early-stopping")) sb.append("; early stopping, patience ").append(cl.getOptionValue("early-stopping"));
+        return sb.toString();
     }
 
     private static ModelEdits.Penalties penalties(CommandLine cl) {

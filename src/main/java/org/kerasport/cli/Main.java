@@ -24,7 +24,8 @@ public final class Main {
     private static final Map<String, Command> COMMANDS = new LinkedHashMap<>();
 
     static {
-        for (Command c : List.<Command>of(new InspectCommand(), new ConvertCommand(), new PredictCommand(), new FinetuneCommand(), new TuneDecayCommand())) COMMANDS.put(c.name(), c);
+        for (Command c : List.<Command>of(new InspectCommand(), new ConvertCommand(), new PredictCommand(), new FinetuneCommand(),
+                new TuneDecayCommand(), new ExportCommand())) COMMANDS.put(c.name(), c);
     }
 
     private Main() {

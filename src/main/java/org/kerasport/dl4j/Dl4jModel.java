@@ -101,6 +101,11 @@ public final class Dl4jModel {
         for (var e : im.outputs().entrySet()) outs.addObject().put("name", e.getKey()).put("vertex", e.getValue());
         meta.set("keras_config", k.config());
         if (k.training() != null) meta.set("keras_training_config", k.training().raw());
+        try { // what 'kerasport export' needs: the current Keras 3 config (with fine-tuning edits) and weight shapes
+            org.kerasport.export.Exporter.describe(k, meta);
+        } catch (RuntimeException e) {
+            meta.put("keras_export_error", String.valueOf(e.getMessage()));
+        }
         return new Dl4jModel(im.graph(), im.inputs(), inShapes, new ArrayList<>(im.outputs().keySet()), meta);
     }
 
@@ -172,6 +177,20 @@ public final class Dl4jModel {
                 Files.deleteIfExists(raw);
             }
         });
+    }
+
+    /** The "what was fine-tuned and how" line a finetune run stored in the zip, or null. */
+    public static String fineTuningOf(Path file) {
+        try (ZipFile z = new ZipFile(file.toFile())) {
+            ZipEntry e = z.getEntry(META_ENTRY);
+            if (e == null) return null;
+            try (InputStream in = z.getInputStream(e)) {
+                JsonNode m = Json.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), file, META_ENTRY);
+                return Json.text(m, "fine_tuning");
+            }
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     /** Output layer name -> output vertex, from the metadata. */

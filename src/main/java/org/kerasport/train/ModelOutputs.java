@@ -34,17 +34,39 @@ public record ModelOutputs(Path model, Path historyJson, Path historyCsv, Path p
     /** Refuses existing outputs (without force), outputs that are inputs, and model formats not written yet. */
     public void check(boolean force, Path... inputs) {
         String n = model.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
-        if (!n.endsWith(".zip"))
-            throw new UserInputException(ExitCode.USAGE, model + ": the output format is chosen by extension; this version writes "
-                    + ".zip (DL4J with Kerasport metadata, convertible back to Keras later)");
+        if (!n.endsWith(".zip") && org.kerasport.format.KerasWriter.Form.byName(model) == null)
+            throw new UserInputException(ExitCode.USAGE, model + ": the output format is chosen by extension: .keras, .h5 or "
+                    + ".weights.h5 (Keras 3), or .zip (DL4J with Kerasport metadata, exportable with 'kerasport export')");
         for (Path p : List.of(model, historyJson, historyCsv, plot, norms)) AtomicFiles.checkTarget(p, force, inputs);
     }
 
     public void write(FineTuner.Result r, boolean force) {
-        Dl4jModel.of(r.model()).save(model, force);
+        write(r, force, null, "dev");
+    }
+
+    /**
+     * Writes the model (a Keras file by its extension, else the DL4J zip) and the history files.
+     *
+     * @param fineTuning what was fine-tuned and how, recorded in the model file's provenance
+     * @return notes on the Keras export (config upgrades, semantic differences); empty for a zip
+     */
+    public List<String> write(FineTuner.Result r, boolean force, String fineTuning, String kerasportVersion) {
+        List<String> notes = List.of();
+        var form = org.kerasport.format.KerasWriter.Form.byName(model);
+        if (form != null && !model.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".zip")) {
+            var w = new org.kerasport.format.KerasWriter(org.kerasport.export.Exporter.withTrainedWeights(r.model()),
+                    new org.kerasport.format.KerasWriter.Provenance(kerasportVersion, fineTuning, false));
+            w.write(model, form, force);
+            notes = w.notes();
+        } else {
+            Dl4jModel dm = Dl4jModel.of(r.model());
+            if (fineTuning != null) dm.meta().put("fine_tuning", fineTuning);
+            dm.save(model, force);
+        }
         r.history().writeJson(historyJson, force);
         r.history().writeCsv(historyCsv, force);
         r.norms().writeCsv(norms, force);
+        return notes;
     }
 
     /** What the data must look like for this model. */

@@ -1,0 +1,102 @@
+package org.kerasport.cli;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+import org.kerasport.ExitCode;
+import org.kerasport.UserInputException;
+import org.kerasport.dl4j.Dl4jModel;
+import org.kerasport.export.Exporter;
+import org.kerasport.format.KerasReader;
+import org.kerasport.format.KerasWriter;
+import org.kerasport.format.ReadOptions;
+import org.kerasport.model.KerasModel;
+import org.kerasport.util.AtomicFiles;
+
+/** {@code kerasport export}: a Keras model (any generation) or a Kerasport DL4J zip as a Keras 3 file. */
+final class ExportCommand implements Command {
+    @Override
+    public String name() {
+        return "export";
+    }
+
+    @Override
+    public String summary() {
+        return "write a Keras model or a fine-tuned DL4J zip as a Keras 3 .keras, legacy .h5 or .weights.h5 file";
+    }
+
+    @Override
+    public String arguments() {
+        return "MODEL -o OUT.keras|OUT.h5|OUT.weights.h5";
+    }
+
+    @Override
+    public String details() {
+        return """
+                MODEL is any Keras file Kerasport reads, or a DL4J zip from 'kerasport convert' / 'kerasport finetune'
+                (its trained weights are exported). The form follows OUT's name (.keras, .weights.h5, .h5) or --format.
+                Keras 3 models keep their config verbatim (only weights, trainable flags and regularizers are updated);
+                Keras 1/2 and tf.keras configs are upgraded so that Keras 3.15 loads them, and every change is listed.
+                The files record kerasport_version, source_sha256 and what was fine-tuned (metadata.json in .keras,
+                root attributes in .h5).
+
+                Example:
+                  kerasport export tuned.zip -o tuned.keras
+                """;
+    }
+
+    @Override
+    public Options options() {
+        Options o = new Options();
+        o.addOption(Option.builder("o").longOpt("output").hasArg().argName("OUT").desc("the Keras file to write (required)").build());
+        o.addOption(Option.builder().longOpt("format").hasArg().argName("keras|h5|weights").desc("the form, when OUT's name does not say").build());
+        o.addOption(Option.builder().longOpt("with-optimizer-state").desc("also write the optimizer state (not supported yet: refused)").build());
+        o.addOption(Option.builder().longOpt("arch").hasArg().argName("JSON").desc("architecture for a weights-only MODEL").build());
+        o.addOption(Option.builder().longOpt("weights").hasArg().argName("H5").desc("weights for a JSON architecture MODEL").build());
+        o.addOption(Option.builder().longOpt("lenient").desc("read models with custom classes too (they are written as read)").build());
+        o.addOption(Option.builder().longOpt("force").desc("replace OUT if it exists").build());
+        o.addOption(Option.builder().longOpt("quiet").desc("print nothing but warnings").build());
+        return o;
+    }
+
+    @Override
+    public int run(CommandLine cl, PrintStream out, PrintStream err) {
+        List<String> args = cl.getArgList();
+        if (args.size() != 1) throw new UserInputException(ExitCode.USAGE, "export takes one MODEL file (got " + args.size() + ")");
+        if (!cl.hasOption("output")) throw new UserInputException(ExitCode.USAGE, "-o/--output is required");
+        Path model = Path.of(args.get(0)), target = Path.of(cl.getOptionValue("output"));
+        KerasWriter.Form form = KerasWriter.Form.of(target, cl.getOptionValue("format"));
+        boolean force = cl.hasOption("force");
+        AtomicFiles.checkTarget(target, force, model);
+        Path companion = cl.hasOption("arch") ? Path.of(cl.getOptionValue("arch")) : cl.hasOption("weights") ? Path.of(cl.getOptionValue("weights")) : null;
+        KerasModel km;
+        String how;
+        if (Dl4jModel.isDl4jZip(model)) {
+            km = Exporter.fromDl4jZip(model);
+            how = Dl4jModel.fineTuningOf(model);
+        } else {
+            km = KerasReader.read(model, new ReadOptions(companion, true, cl.hasOption("lenient")));
+            how = null;
+        }
+        List<String> notes = export(km, target, form, how, cl.hasOption("with-optimizer-state"), force);
+        if (!cl.hasOption("quiet")) out.println("Exported " + model + " -> " + target + " (" + form.name().toLowerCase() + ")");
+        for (String n : notes) err.println("kerasport export: note: " + n);
+        return 0;
+    }
+
+    /** Writes the export and returns its notes (hard_sigmoid differences measured on DL4J). */
+    static List<String> export(KerasModel km, Path target, KerasWriter.Form form, String fineTuning, boolean optState, boolean force) {
+        KerasWriter w = new KerasWriter(km, new KerasWriter.Provenance(Main.version(), fineTuning, optState));
+        if (w.usesOldHardSigmoid()) {
+            Double d = Exporter.hardSigmoidDifference(km, 64);
+            w.addNote(d == null ? "hard_sigmoid: the difference could not be measured (the model does not run on DL4J)"
+                    : String.format(java.util.Locale.ROOT, "hard_sigmoid: measured on 64 random normal inputs, the exported model's "
+                    + "outputs in Keras 3 differ from the original's by up to %.3g (max |diff|)", d));
+        }
+        w.write(target, form, force);
+        return w.notes();
+    }
+}

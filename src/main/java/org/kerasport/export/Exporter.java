@@ -1,0 +1,164 @@
+package org.kerasport.export;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.kerasport.MalformedModelException;
+import org.kerasport.dl4j.Dl4jImporter;
+import org.kerasport.dl4j.Dl4jModel;
+import org.kerasport.dl4j.ImportedModel;
+import org.kerasport.dl4j.WeightBinding;
+import org.kerasport.format.ConfigReader;
+import org.kerasport.format.Json;
+import org.kerasport.format.KerasConfigUpgrader;
+import org.kerasport.format.ShapeInference;
+import org.kerasport.format.TrainingConfigParser;
+import org.kerasport.format.WeightLayout;
+import org.kerasport.model.KerasGraph;
+import org.kerasport.model.KerasModel;
+import org.kerasport.model.LayerSpec;
+import org.kerasport.model.SourceInfo;
+import org.kerasport.model.TensorRef;
+import org.kerasport.model.TrainingSpec;
+import org.kerasport.model.WeightSpec;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Brings trained DL4J weights back into a {@link KerasModel} for {@link org.kerasport.format.KerasWriter}: from an
+ * {@link ImportedModel} (fine-tuned in this process) or from a Kerasport DL4J zip (made by convert or finetune).
+ */
+public final class Exporter {
+    private Exporter() {
+    }
+
+    /** The Keras model with every bound variable's current DL4J value, in Keras layout. */
+    public static KerasModel withTrainedWeights(ImportedModel im) {
+        Map<String, float[]> values = new HashMap<>();
+        for (WeightBinding b : im.bindings()) {
+            WeightSpec w = im.keras().graph().layer(b.kerasLayer()).flatMap(l -> l.weight(b.kerasWeight())).orElseThrow();
+            values.put(b.kerasLayer() + "/" + b.kerasWeight(), b.layout().toKeras(im.graph().getParam(b.vertex() + "_" + b.param()), w.shape()));
+        }
+        KerasModel k = im.keras();
+        List<LayerSpec> layers = new ArrayList<>();
+        for (LayerSpec l : k.layers()) {
+            List<WeightSpec> ws = new ArrayList<>();
+            for (WeightSpec w : l.weights()) {
+                float[] v = values.get(l.name() + "/" + w.name());
+                ws.add(v == null ? w : w.withData(v));
+            }
+            layers.add(l.withWeights(ws));
+        }
+        KerasGraph g = k.graph();
+        return k.withGraph(new KerasGraph(g.className(), g.name(), layers, g.inputs(), g.outputs()));
+    }
+
+    /** What {@link Dl4jModel} stores so that its zip can be exported: the current Keras 3 config and weight shapes. */
+    public static void describe(KerasModel k, ObjectNode meta) {
+        KerasConfigUpgrader up = new KerasConfigUpgrader(k);
+        meta.set("keras_export_config", up.modelConfig());
+        ObjectNode cc = up.compileConfig();
+        if (cc != null) meta.set("keras_export_compile_config", cc);
+        ArrayNode ws = meta.putArray("keras_weights");
+        for (LayerSpec l : k.layers())
+            for (WeightSpec w : l.weights()) {
+                ObjectNode o = ws.addObject().put("layer", l.name()).put("name", w.name()).put("dtype", w.dtype());
+                ArrayNode s = o.putArray("shape");
+                if (w.shape() != null) for (long d : w.shape()) s.add(d);
+            }
+    }
+
+    /** A Kerasport DL4J zip as a Keras model with the zip's trained weights. */
+    public static KerasModel fromDl4jZip(Path zip) {
+        Dl4jModel dm = Dl4jModel.load(zip, org.kerasport.format.ReadOptions.defaults());
+        ObjectNode meta = dm.meta();
+        JsonNode config = meta.get("keras_export_config");
+        JsonNode weights = meta.get("keras_weights");
+        if (config == null || weights == null)
+            throw new MalformedModelException(zip, Dl4jModel.META_ENTRY, "made by an older Kerasport that did not record the "
+                    + "Keras weight shapes; convert the Keras model again (kerasport convert) and export that zip");
+        JsonNode src = meta.path("source");
+        ConfigReader cr = new ConfigReader(zip, "3.15.1");
+        KerasGraph graph = cr.readModel(config);
+        Map<String, JsonNode> shapes = new HashMap<>();
+        for (JsonNode w : weights) shapes.put(w.get("layer").asText() + "/" + w.get("name").asText(), w);
+        WeightLayout layout = cr.weightLayout();
+        List<LayerSpec> layers = new ArrayList<>();
+        for (LayerSpec l : graph.layers()) {
+            List<WeightLayout.Expected> expected = layout.expected(l);
+            List<WeightSpec> ws = new ArrayList<>();
+            if (expected != null)
+                for (WeightLayout.Expected e : expected) {
+                    JsonNode j = shapes.get(l.name() + "/" + e.name());
+                    if (j == null) throw new MalformedModelException(zip, Dl4jModel.META_ENTRY, "no shape recorded for " + l.name() + "/" + e.name());
+                    long[] shape = new long[j.get("shape").size()];
+                    long n = 1;
+                    for (int i = 0; i < shape.length; i++) n *= shape[i] = j.get("shape").get(i).asLong();
+                    ws.add(new WeightSpec(e.name(), e.role(), shape, Json.text(j, "dtype"), new float[(int) n], e.trainable(), e.regularizer(), null));
+                }
+            layers.add(l.withWeights(ws));
+        }
+        graph = new KerasGraph(graph.className(), graph.name(), layers, graph.inputs(), graph.outputs());
+        JsonNode tc = meta.has("keras_export_compile_config") ? meta.get("keras_export_compile_config") : null;
+        TrainingSpec training = tc == null ? null : new TrainingConfigParser(zip).parse(tc, graph.outputs(), "keras_export_compile_config");
+        SourceInfo info = new SourceInfo(Json.text(src, "path") == null ? zip.toString() : Json.text(src, "path"),
+                Json.text(src, "format"), "3.15.1", Json.text(src, "backend"), Json.text(src, "sha256"), null);
+        KerasModel km = new KerasModel(graph, training, info, List.of(), config, List.of());
+        ImportedModel im = Dl4jImporter.importForTraining(km, true);
+        INDArray params = dm.graph().params();
+        if (params.length() != im.graph().params().length())
+            throw new MalformedModelException(zip, "coefficients.bin", "the zip holds " + params.length()
+                    + " parameters, the rebuilt graph " + im.graph().params().length());
+        im.graph().setParams(params.dup());
+        KerasModel out = withTrainedWeights(im);
+        // keep the original source facts (version, format) for provenance
+        SourceInfo orig = new SourceInfo(info.path(), info.format(), Json.text(src, "keras_version"), info.backend(), info.sha256(), null);
+        return new KerasModel(out.graph(), out.training(), new SourceInfo(orig.path(), orig.format(), "3.15.1", orig.backend(), orig.sha256(), null),
+                out.unsupported(), config, List.of());
+    }
+
+    /**
+     * How differently Keras 3 computes a Keras 1/2 model that uses {@code hard_sigmoid}: the max |difference| of the
+     * outputs with Keras 2's and Keras 3's hard_sigmoid on {@code rows} random normal inputs (free axes = 8), or null
+     * when the model cannot be run on DL4J.
+     */
+    public static Double hardSigmoidDifference(KerasModel k, int rows) {
+        try {
+            SourceInfo s = k.source();
+            KerasModel k3 = new KerasModel(k.graph(), k.training(), new SourceInfo(s.path(), s.format(), "3.15.1", s.backend(),
+                    s.sha256(), s.weightsPath()), k.unsupported(), k.config(), k.optimizerVariables());
+            ImportedModel a = Dl4jImporter.importModel(k, false), b = Dl4jImporter.importModel(k3, false);
+            Map<String, Long[]> shapes = ShapeInference.infer(k.graph());
+            Random rnd = new Random(42);
+            INDArray[] x = new INDArray[a.inputs().size()];
+            for (int i = 0; i < x.length; i++) {
+                Long[] sh = shapes.get(a.inputs().get(i));
+                long[] dims = new long[sh.length];
+                dims[0] = rows;
+                for (int d = 1; d < sh.length; d++) dims[d] = sh[d] == null ? 8 : sh[d];
+                long n = 1;
+                for (long d : dims) n *= d;
+                float[] v = new float[(int) n];
+                for (int j = 0; j < v.length; j++) v[j] = (float) rnd.nextGaussian();
+                x[i] = Nd4j.create(v, dims, 'c');
+            }
+            INDArray[] ya = a.graph().output(false, x), yb = b.graph().output(false, x);
+            double max = 0;
+            for (int i = 0; i < ya.length; i++) max = Math.max(max, ya[i].sub(yb[i]).amaxNumber().doubleValue());
+            return max;
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    @SuppressWarnings("unused")
+    private static List<TensorRef> none() {
+        return List.of();
+    }
+}

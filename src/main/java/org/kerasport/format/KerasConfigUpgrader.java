@@ -1,0 +1,499 @@
+package org.kerasport.format;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.kerasport.model.KerasGraph;
+import org.kerasport.model.KerasModel;
+import org.kerasport.model.LayerSpec;
+import org.kerasport.model.LossSpec;
+import org.kerasport.model.OptimizerSpec;
+import org.kerasport.model.Regularizer;
+import org.kerasport.model.TensorRef;
+import org.kerasport.model.TrainingSpec;
+import org.kerasport.model.WeightSpec;
+
+/**
+ * Builds the Keras 3 config of a {@link KerasModel}: the model config as {@code config.json} holds it (every object
+ * with {@code module}, {@code class_name}, {@code config}, {@code registered_name}) and the compile config.
+ *
+ * <p>A model written by Keras 3 keeps its layer configs verbatim; only the regularizer fields and {@code trainable}
+ * flags are set from the model's current weights (fine-tuning may have changed them). Older configs (Keras 1, 2,
+ * tf.keras) are upgraded: the reader's Keras 2 keys, list-form Sequential to a dict with an explicit InputLayer,
+ * {@code batch_input_shape} to {@code batch_shape}, {@code time_major} and other keys Keras 3 refuses dropped, Policy
+ * dtypes to plain strings, envelopes with {@code module}/{@code registered_name} (KERAS_FORMATS.md §1.6, §3.3, §4).
+ * Every change made to an older config is recorded in {@link #notes()}.
+ */
+public final class KerasConfigUpgrader {
+    private final KerasModel model;
+    private final boolean keras3;
+    private final List<String> notes = new ArrayList<>();
+
+    public KerasConfigUpgrader(KerasModel model) {
+        this.model = model;
+        this.keras3 = model.source().kerasMajor() == 3 && model.source().kerasVersion() != null;
+    }
+
+    /** What the upgrade changed beyond regularizers and trainable flags (one line each, deduplicated). */
+    public List<String> notes() {
+        return List.copyOf(new java.util.LinkedHashSet<>(notes));
+    }
+
+    // ------------------------------------------------------------------ model config
+
+    /** The top-level model object: {@code {module, class_name, config, registered_name}}. */
+    public ObjectNode modelConfig() {
+        JsonNode raw = model.config();
+        JsonNode rawCfg = raw == null ? null : raw.get("config");
+        return modelEnvelope(model.graph(), rawCfg, model.graph().layers().isEmpty() ? null : null, null);
+    }
+
+    private ObjectNode modelEnvelope(KerasGraph g, JsonNode rawCfg, Object unused, Map<String, List<WeightSpec>> weightsBySub) {
+        ObjectNode env = Json.object();
+        boolean seq = g.isSequential();
+        env.put("module", seq ? "keras" : "keras.src.models.functional");
+        env.put("class_name", seq ? "Sequential" : "Functional");
+        env.set("config", graphConfig(g, rawCfg, weightsBySub));
+        if (seq) env.putNull("registered_name");
+        else env.put("registered_name", "Functional");
+        return env;
+    }
+
+    private ObjectNode graphConfig(KerasGraph g, JsonNode rawCfg, Map<String, List<WeightSpec>> weightsBySub) {
+        ObjectNode cfg = rawCfg != null && rawCfg.isObject() ? ((ObjectNode) rawCfg).deepCopy() : Json.object();
+        Map<String, JsonNode> rawEnvs = new HashMap<>();
+        JsonNode rawLayers = rawCfg == null ? null : rawCfg.isArray() ? rawCfg : rawCfg.get("layers");
+        if (rawCfg != null && rawCfg.isArray()) notes.add("list-form Sequential config (Keras <= 2.2.2) written as a dict");
+        if (rawLayers != null && rawLayers.isArray())
+            for (JsonNode e : rawLayers) {
+                JsonNode c = e.get("config");
+                String n = c != null && c.isObject() && c.has("name") ? c.get("name").asText() : Json.text(e, "name");
+                if (n != null) rawEnvs.put(n, e);
+            }
+        cfg.put("name", g.name());
+        ArrayNode layers = cfg.putArray("layers");
+        for (LayerSpec l : g.layers()) {
+            List<WeightSpec> ws = weightsBySub == null ? l.weights() : weightsBySub.getOrDefault(l.name(), List.of());
+            ObjectNode env = layerEnvelope(l, rawEnvs.get(l.name()), ws);
+            if (!g.isSequential()) {
+                env.put("name", l.name());
+                JsonNode raw = rawEnvs.get(l.name());
+                JsonNode nodes = raw == null ? null : raw.get("inbound_nodes");
+                if (nodes == null) nodes = inboundNodes(l);
+                env.set("inbound_nodes", nodes);
+            }
+            layers.add(env);
+        }
+        if (g.isSequential()) {
+            cfg.remove("build_input_shape");
+            if (rawCfg != null && rawCfg.isObject() && rawCfg.has("build_input_shape") && !keras3) {
+                ArrayNode s = batchShape(rawCfg.get("build_input_shape"));
+                if (s != null) cfg.set("build_input_shape", s);
+            } else if (rawCfg != null && rawCfg.isObject() && rawCfg.has("build_input_shape")) {
+                cfg.set("build_input_shape", rawCfg.get("build_input_shape"));
+            }
+        }
+        if (!keras3 && cfg.has("dtype")) cfg.set("dtype", dtype(cfg.get("dtype")));
+        return cfg;
+    }
+
+    private static ArrayNode batchShape(JsonNode n) {
+        return n != null && n.isArray() ? (ArrayNode) n.deepCopy() : null;
+    }
+
+    /** Keras 2 list-form inbound nodes for a layer whose raw envelope has none (should not happen; kept simple). */
+    private static ArrayNode inboundNodes(LayerSpec l) {
+        ArrayNode nodes = Json.MAPPER.createArrayNode();
+        for (var n : l.inboundNodes()) {
+            ArrayNode node = nodes.addArray();
+            for (TensorRef r : n.inputs()) node.addArray().add(r.layer()).add(r.nodeIndex()).add(r.tensorIndex()).add(n.kwargs());
+        }
+        return nodes;
+    }
+
+    // ------------------------------------------------------------------ layers
+
+    private ObjectNode layerEnvelope(LayerSpec l, JsonNode rawEnv, List<WeightSpec> weights) {
+        if (LayerCatalog.MODELS.contains(l.className())) {
+            Map<String, List<WeightSpec>> bySub = splitByPrefix(l.inner(), weights);
+            ObjectNode env = modelEnvelope(l.inner(), l.rawConfig(), null, bySub);
+            ObjectNode cfg = (ObjectNode) env.get("config");
+            if (cfg.has("trainable") || !l.trainable()) cfg.put("trainable", l.trainable());
+            return env;
+        }
+        ObjectNode env;
+        ObjectNode cfg;
+        if (keras3 && rawEnv != null && rawEnv.has("module")) {
+            env = ((ObjectNode) rawEnv).deepCopy();
+            env.remove("name");
+            env.remove("inbound_nodes");
+            cfg = (ObjectNode) env.get("config");
+        } else {
+            env = Json.object();
+            env.put("module", "keras.layers");
+            env.put("class_name", l.className());
+            if (!l.className().equals(l.writtenClassName()))
+                notes.add("layer class " + l.writtenClassName() + " written as " + l.className());
+            cfg = l.config().deepCopy();
+            ObjectNode rescaling = l.className().equals("Lambda") ? LambdaBytecode.asRescaling(cfg) : null;
+            if (rescaling != null) {
+                env.put("class_name", "Rescaling");
+                notes.add("Lambda '" + l.name() + "': its Python 3.5 bytecode computes x " + rescaling.remove("_expr").asText()
+                        + ", written as the equivalent Rescaling layer (Python 3.11 cannot unmarshal the original bytecode)");
+                cfg = rescaling;
+            } else {
+                upgradeLayerConfig(l, cfg);
+            }
+            env.set("config", cfg);
+            env.putNull("registered_name");
+        }
+        cfg.put("name", l.name());
+        if (!l.isInput() && (cfg.has("trainable") || !l.trainable())) cfg.put("trainable", l.trainable());
+        if (l.className().startsWith("SpatialDropout") && l.trainable()) cfg.remove("trainable"); // its __init__ refuses it
+        applyRegularizers(l, cfg, weights);
+        if (l.inner() != null && (l.className().equals("Bidirectional") || l.className().equals("TimeDistributed"))) {
+            // the wrapped layer's config: upgraded (older files) and with the current regularizers of its variables
+            LayerSpec inner = l.inner().layers().get(0);
+            List<WeightSpec> innerWeights = new ArrayList<>();
+            for (WeightSpec w : weights)
+                if (w.name().startsWith(inner.name() + "."))
+                    innerWeights.add(rename(w, w.name().substring(inner.name().length() + 1)));
+            JsonNode rawInner = cfg.get("layer");
+            LayerSpec wrapped = l.className().equals("Bidirectional") ? withName(inner, Json.text(rawInner.path("config"), "name")) : inner;
+            cfg.set("layer", layerEnvelope(wrapped, rawInner, innerWeights));
+            if (cfg.has("backward_layer") && cfg.get("backward_layer").isObject() && l.inner().layers().size() > 1) {
+                LayerSpec back = l.inner().layers().get(1);
+                List<WeightSpec> bw = new ArrayList<>();
+                for (WeightSpec w : weights)
+                    if (w.name().startsWith(back.name() + ".")) bw.add(rename(w, w.name().substring(back.name().length() + 1)));
+                cfg.set("backward_layer", layerEnvelope(back, cfg.get("backward_layer"), bw));
+            }
+        }
+        return env;
+    }
+
+    private static LayerSpec withName(LayerSpec l, String name) {
+        if (name == null) return l;
+        return new LayerSpec(name, l.className(), l.writtenClassName(), l.config(), l.rawConfig(), l.trainable(),
+                l.inboundNodes(), l.weights(), l.activityRegularizer(), l.inner(), l.synthesized());
+    }
+
+    private static WeightSpec rename(WeightSpec w, String name) {
+        return new WeightSpec(name, w.role(), w.shape(), w.dtype(), w.data(), w.trainable(), w.regularizer(), w.source());
+    }
+
+    private static Map<String, List<WeightSpec>> splitByPrefix(KerasGraph g, List<WeightSpec> weights) {
+        Map<String, List<WeightSpec>> out = new LinkedHashMap<>();
+        for (LayerSpec s : g.layers()) {
+            List<WeightSpec> ws = new ArrayList<>();
+            for (WeightSpec w : weights)
+                if (w.name().startsWith(s.name() + ".")) ws.add(rename(w, w.name().substring(s.name().length() + 1)));
+            out.put(s.name(), ws);
+        }
+        return out;
+    }
+
+    /** Sets each regularizer field from the variables' current regularizers, and the activity regularizer. */
+    private void applyRegularizers(LayerSpec l, ObjectNode cfg, List<WeightSpec> weights) {
+        for (WeightSpec w : weights) {
+            String field = ConfigReader.REGULARIZER_FIELD_BY_ROLE.get(w.role());
+            if (field == null) continue;
+            if (l.className().startsWith("DepthwiseConv") && w.role().equals("depthwise_kernel")) field = "depthwise_regularizer";
+            if (w.name().contains(".") && !isOwnCellWeight(l, w)) continue; // a sub-object's variable (wrapper, nested)
+            JsonNode now = regularizer(w.regularizer());
+            JsonNode before = cfg.get(field);
+            if (keras3 && before != null && sameRegularizer(before, w.regularizer())) continue; // keep verbatim
+            if (now.isNull() && (before == null || before.isNull())) continue;
+            cfg.set(field, now);
+        }
+        if (!keras3 && (l.activityRegularizer() != null || cfg.has("activity_regularizer")))
+            cfg.set("activity_regularizer", regularizer(l.activityRegularizer()));
+    }
+
+    private static boolean isOwnCellWeight(LayerSpec l, WeightSpec w) {
+        return w.name().startsWith(LayerCatalog.snakeCase(l.className()) + "_cell.") || l.className().equals("MultiHeadAttention");
+    }
+
+    private static boolean sameRegularizer(JsonNode written, Regularizer r) {
+        try {
+            Regularizer p = RegularizerParser.parse(written);
+            if (p == null || r == null) return p == r;
+            return p.className().equals(r.className()) && p.l1() == r.l1() && p.l2() == r.l2();
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    /** Keras 3's serialized form of a regularizer (KERAS_FORMATS.md §5.1), or null. */
+    public static JsonNode regularizer(Regularizer r) {
+        if (r == null) return Json.MAPPER.nullNode();
+        ObjectNode env = Json.object();
+        env.put("module", "keras.regularizers");
+        env.put("class_name", r.className());
+        ObjectNode c = env.putObject("config");
+        if (r instanceof Regularizer.L1 x) c.put("l1", x.l1());
+        else if (r instanceof Regularizer.L2 x) c.put("l2", x.l2());
+        else if (r instanceof Regularizer.L1L2 x) c.put("l1", x.l1()).put("l2", x.l2());
+        else if (r instanceof Regularizer.Orthogonal x) c.put("factor", x.factor()).put("mode", x.mode());
+        env.putNull("registered_name");
+        return env;
+    }
+
+    private static final Set<String> INPUT_KEYS = Set.of("batch_shape", "dtype", "sparse", "ragged", "name", "optional");
+    private static final Set<String> RNN = Set.of("LSTM", "GRU", "SimpleRNN", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D");
+    /** Keys no Keras 3 layer accepts (Keras 1 and tf.keras leftovers). */
+    private static final Set<String> DROPPED = Set.of("input_dtype", "consume_less", "W_learning_rate_multiplier",
+            "b_learning_rate_multiplier", "cache", "time_major", "batch_input_shape", "batch_shape", "input_shape");
+
+    private void upgradeLayerConfig(LayerSpec l, ObjectNode cfg) {
+        String cls = l.className();
+        if (cls.equals("InputLayer")) {
+            JsonNode shape = cfg.has("batch_shape") ? cfg.get("batch_shape") : cfg.get("batch_input_shape");
+            if (l.config().has("input_dtype")) cfg.set("dtype", l.config().get("input_dtype"));
+            List<String> keys = new ArrayList<>();
+            cfg.fieldNames().forEachRemaining(keys::add);
+            for (String k : keys) if (!INPUT_KEYS.contains(k)) cfg.remove(k);
+            if (shape != null) cfg.set("batch_shape", shape);
+            if (cfg.has("dtype")) cfg.set("dtype", dtype(cfg.get("dtype")));
+            if (!cfg.has("sparse")) cfg.put("sparse", false);
+            return;
+        }
+        for (String k : DROPPED)
+            if (cfg.has(k)) {
+                cfg.remove(k);
+                if (k.equals("time_major")) notes.add("dropped time_major (tf.keras RNN key Keras 3 refuses)");
+            }
+        if (!cls.equals("Embedding")) cfg.remove("input_dim");
+        cfg.remove("input_length"); // Keras 1 RNNs had it; Keras 3 Embedding only warns about it
+        if (cls.equals("Embedding")) cfg.remove("dropout"); // Keras 1
+        if (cls.equals("Lambda")) upgradeLambda(l.name(), cfg);
+        if (cls.equals("BatchNormalization")) {
+            cfg.remove("mode");
+            rename(cfg, "beta_init", "beta_initializer");
+            rename(cfg, "gamma_init", "gamma_initializer");
+            if (cfg.has("axis") && cfg.get("axis").isArray() && cfg.get("axis").size() == 1) cfg.set("axis", cfg.get("axis").get(0));
+        }
+        if (cls.startsWith("DepthwiseConv")) cfg.remove("groups");
+        if (cls.startsWith("SpatialDropout")) cfg.remove("noise_shape"); // Keras 3: rate, data_format, seed only
+        if (cls.startsWith("SeparableConv")) {
+            cfg.remove("kernel_initializer");
+            cfg.remove("kernel_regularizer");
+            cfg.remove("kernel_constraint");
+        }
+        if (cls.equals("Dropout") && cfg.has("p") && !cfg.has("rate")) rename(cfg, "p", "rate");
+        if (RNN.contains(cls)) cfg.remove("implementation");
+        if (cfg.has("dtype")) cfg.set("dtype", dtype(cfg.get("dtype")));
+        List<String> keys = new ArrayList<>();
+        cfg.fieldNames().forEachRemaining(keys::add);
+        for (String k : keys) {
+            JsonNode v = cfg.get(k);
+            if (k.endsWith("_initializer")) cfg.set(k, envelope(v, "keras.initializers", true));
+            else if (k.endsWith("_constraint")) cfg.set(k, envelope(v, "keras.constraints", false));
+            else if (k.endsWith("_regularizer") && v != null && v.isObject() && !v.has("module")) {
+                try {
+                    cfg.set(k, regularizer(RegularizerParser.parse(v)));
+                } catch (Exception e) {
+                    // an unknown regularizer stays as written; the reader has reported it
+                }
+            }
+        }
+    }
+
+    /** Keras 2 {@code function: [code, defaults, closure], function_type: "lambda"} as Keras 3's {@code __lambda__}. */
+    private void upgradeLambda(String layer, ObjectNode cfg) {
+        for (String k : List.of("function", "output_shape")) {
+            JsonNode type = cfg.remove(k + "_type");
+            JsonNode v = cfg.get(k);
+            if (type == null) continue;
+            if ("lambda".equals(type.asText()) && v != null && v.isArray()) {
+                ObjectNode l = Json.object();
+                l.put("class_name", "__lambda__");
+                ObjectNode c = l.putObject("config");
+                c.set("code", v.get(0));
+                c.set("defaults", v.size() > 1 ? v.get(1) : Json.MAPPER.nullNode());
+                c.set("closure", v.size() > 2 ? v.get(2) : Json.MAPPER.nullNode());
+                cfg.set(k, l);
+                notes.add("Lambda '" + layer + "': its marshalled Python bytecode is written as Keras 3's __lambda__; Keras 3 "
+                        + "loads it only with safe_mode=False and a Python that can unmarshal the original bytecode");
+            } else if ("function".equals(type.asText()) && v != null && v.isTextual()) {
+                ObjectNode f = Json.object();
+                f.put("class_name", "function");
+                f.set("config", v);
+                cfg.set(k, f);
+            }
+        }
+    }
+
+    private static void rename(ObjectNode cfg, String from, String to) {
+        if (cfg.has(from)) {
+            if (!cfg.has(to)) cfg.set(to, cfg.get(from));
+            cfg.remove(from);
+        }
+    }
+
+    /** A Keras 2 {@code {class_name, config}} object with Keras 3's module and registered_name. */
+    private static JsonNode envelope(JsonNode v, String module, boolean initializer) {
+        if (v == null || !v.isObject() || !v.has("class_name")) return v;
+        ObjectNode o = ((ObjectNode) v).deepCopy();
+        if (!o.has("module")) o.put("module", module);
+        if (!o.has("registered_name")) o.putNull("registered_name");
+        if (initializer && o.get("config") instanceof ObjectNode c) {
+            c.remove("dtype"); // tf.keras 1.x/2.2.4-tf initializers carried a dtype their Keras 3 classes refuse
+            if ("normal".equals(Json.text(c, "distribution"))) c.put("distribution", "truncated_normal");
+        }
+        return o;
+    }
+
+    /** A dtype as Keras 3 accepts it: tf.keras Policy dicts become their name. */
+    private JsonNode dtype(JsonNode d) {
+        if (d == null || d.isNull() || d.isTextual()) return d;
+        if ("Policy".equals(Json.text(d, "class_name"))) {
+            notes.add("tf.keras mixed-precision Policy dtype written as the plain string '" + ConfigReader.dtypeName(d) + "'");
+            return Json.MAPPER.getNodeFactory().textNode(ConfigReader.dtypeName(d));
+        }
+        return d;
+    }
+
+    // ------------------------------------------------------------------ compile config
+
+    /** Keras 3 loss class per loss function name, for serialized Loss objects. */
+    private static final Map<String, String> LOSS_CLASSES = Map.ofEntries(
+            Map.entry("mean_squared_error", "MeanSquaredError"), Map.entry("mean_absolute_error", "MeanAbsoluteError"),
+            Map.entry("binary_crossentropy", "BinaryCrossentropy"), Map.entry("categorical_crossentropy", "CategoricalCrossentropy"),
+            Map.entry("sparse_categorical_crossentropy", "SparseCategoricalCrossentropy"), Map.entry("huber", "Huber"),
+            Map.entry("binary_focal_crossentropy", "BinaryFocalCrossentropy"),
+            Map.entry("categorical_focal_crossentropy", "CategoricalFocalCrossentropy"));
+
+    private static final Map<String, String> METRIC_ALIASES = Map.of("mse", "mean_squared_error", "mae", "mean_absolute_error",
+            "mape", "mean_absolute_percentage_error", "msle", "mean_squared_logarithmic_error", "acc", "accuracy");
+
+    /** Keras 3 {@code compile_config} ({@code .keras}), or null when the model has no training config. */
+    public ObjectNode compileConfig() {
+        TrainingSpec t = model.training();
+        if (t == null || t.optimizer() == null) return null; // Keras cannot compile without an optimizer
+        ObjectNode c = Json.object();
+        c.set("optimizer", optimizer(t.optimizer(), true));
+        c.set("loss", loss(t));
+        c.set("loss_weights", lossWeights(t));
+        c.set("metrics", metrics(t.metrics()));
+        c.putNull("weighted_metrics");
+        c.put("run_eagerly", false);
+        c.put("steps_per_execution", 1);
+        c.put("jit_compile", false);
+        return c;
+    }
+
+    /** The legacy {@code .h5} {@code training_config}: full loss names, a loss_weights key, optimizer_config. */
+    public ObjectNode trainingConfig() {
+        ObjectNode c = compileConfig();
+        if (c == null) return null;
+        JsonNode opt = c.remove("optimizer");
+        if (opt != null && opt.isObject()) {
+            ObjectNode oc = Json.object();
+            oc.set("class_name", opt.get("class_name"));
+            oc.set("config", opt.get("config"));
+            c.set("optimizer_config", oc);
+        }
+        return c;
+    }
+
+    private JsonNode optimizer(OptimizerSpec o, boolean withModule) {
+        if (o == null) return Json.MAPPER.nullNode();
+        ObjectNode cfg = o.config() == null ? Json.object() : o.config().deepCopy();
+        rename(cfg, "lr", "learning_rate");
+        for (String k : List.of("jit_compile", "is_legacy_optimizer", "schedule_decay"))
+            if (cfg.has(k)) {
+                cfg.remove(k);
+                notes.add("optimizer: dropped '" + k + "' (not a Keras 3 optimizer argument)");
+            }
+        JsonNode decay = cfg.remove("decay");
+        if (decay != null && decay.isNumber() && decay.doubleValue() != 0.0) {
+            // legacy decay is lr / (1 + decay * iterations): Keras 3's InverseTimeDecay(lr, 1, decay)
+            ObjectNode s = Json.object();
+            s.put("module", "keras.optimizers.schedules");
+            s.put("class_name", "InverseTimeDecay");
+            s.putObject("config").put("initial_learning_rate", cfg.path("learning_rate").asDouble(0.001))
+                    .put("decay_steps", 1).put("decay_rate", decay.doubleValue()).put("staircase", false).put("name", "InverseTimeDecay");
+            s.putNull("registered_name");
+            cfg.set("learning_rate", s);
+            notes.add("optimizer: legacy decay=" + decay.doubleValue() + " written as InverseTimeDecay(learning_rate, 1, "
+                    + decay.doubleValue() + "), which Keras 3 computes the same way");
+        }
+        JsonNode lr = cfg.get("learning_rate");
+        if (lr != null && lr.isObject()) cfg.set("learning_rate", envelope(lr, "keras.optimizers.schedules", false));
+        ObjectNode env = Json.object();
+        if (withModule) env.put("module", "keras.optimizers");
+        env.put("class_name", o.className());
+        if (!o.className().equals(o.writtenClassName())) notes.add("optimizer " + o.writtenClassName() + " written as " + o.className());
+        env.set("config", cfg);
+        if (withModule) env.putNull("registered_name");
+        return env;
+    }
+
+    private JsonNode loss(TrainingSpec t) {
+        List<TensorRef> outs = model.graph().outputs();
+        if (t.losses().isEmpty()) return Json.MAPPER.nullNode();
+        if (outs.size() <= 1) {
+            LossSpec l = t.losses().values().iterator().next();
+            return oneLoss(l);
+        }
+        ObjectNode d = Json.object();
+        for (TensorRef o : outs) {
+            LossSpec l = t.losses().get(o.layer());
+            d.set(o.layer(), l == null ? Json.MAPPER.nullNode() : oneLoss(l));
+        }
+        return d;
+    }
+
+    private JsonNode oneLoss(LossSpec l) {
+        if (l == null) return Json.MAPPER.nullNode();
+        String cls = LOSS_CLASSES.get(l.name());
+        if (!l.fromLogits() || cls == null) return Json.MAPPER.getNodeFactory().textNode(l.name());
+        ObjectNode env = Json.object();
+        env.put("module", "keras.losses");
+        env.put("class_name", cls);
+        ObjectNode c = env.putObject("config");
+        c.put("name", l.name());
+        c.put("reduction", "sum_over_batch_size");
+        c.put("from_logits", true);
+        if (l.config() != null) l.config().fields().forEachRemaining(e -> {
+            if (Set.of("label_smoothing", "axis", "ignore_class").contains(e.getKey())) c.set(e.getKey(), e.getValue());
+        });
+        env.putNull("registered_name");
+        return env;
+    }
+
+    private static JsonNode lossWeights(TrainingSpec t) {
+        if (t.lossWeights().isEmpty()) return Json.MAPPER.nullNode();
+        ObjectNode d = Json.object();
+        t.lossWeights().forEach(d::put);
+        return d;
+    }
+
+    private JsonNode metrics(JsonNode m) {
+        if (m == null || m.isNull()) return Json.MAPPER.nullNode();
+        if (m.isTextual()) return Json.MAPPER.getNodeFactory().textNode(METRIC_ALIASES.getOrDefault(m.asText(), m.asText()));
+        if (m.isArray()) {
+            ArrayNode a = Json.MAPPER.createArrayNode();
+            for (JsonNode e : m) {
+                JsonNode x = metrics(e);
+                if (x != null && !x.isNull()) a.add(x);
+            }
+            return a;
+        }
+        if (m.isObject() && !m.has("class_name")) {
+            ObjectNode o = Json.object();
+            m.fields().forEachRemaining(e -> o.set(e.getKey(), metrics(e.getValue())));
+            return o;
+        }
+        if (m.isObject() && m.has("module")) return m;
+        notes.add("metric " + m + " dropped (a tf.keras metric object Keras 3 cannot deserialize)");
+        return Json.MAPPER.nullNode();
+    }
+}
