@@ -56,12 +56,14 @@ def main(d):
             continue
         wall, rss = last[-1].split()
         whole.setdefault((c, eng), []).append((float(wall), float(rss)))
+    ran = {c for c, _ in list(inproc) + list(whole)} | {e.split()[0] for e in errors}
+    cases = [(c, label) for c, label in CASES if c in ran]
     rounds = max([len(v) for v in inproc.values()] + [0])
     out = [f"Medians over {rounds} rounds (min–max in brackets). Kerasport/Keras: ratio of the medians "
            "(> 1: Kerasport faster, for wall time and RSS > 1: Kerasport larger).", ""]
     out += ["| case | measure | Keras 3.15.1 + TF 2.21 | Kerasport (DL4J 1.0.0-M2.1) | Kerasport/Keras |",
             "|---|---|---|---|---|"]
-    for c, label in CASES:
+    for c, label in cases:
         k, j = inproc.get((c, "keras"), []), inproc.get((c, "kerasport"), [])
         wk, wj = whole.get((c, "keras"), []), whole.get((c, "kerasport"), [])
         rows = [
@@ -81,7 +83,7 @@ def main(d):
     out += ["", "Loss check (round 1; every round gives the same values): per-epoch training loss, penalties included.", "",
             "| case | engine | epoch 1 | epoch 2 | epoch 3 | epoch 4 | max relative difference, epoch 1 / all |",
             "|---|---|---|---|---|---|---|"]
-    for c, label in CASES:
+    for c, label in cases:
         k, j = inproc.get((c, "keras"), []), inproc.get((c, "kerasport"), [])
         if not k or not j:
             out.append(f"| {label} | — | failed | | | | |")
@@ -94,15 +96,17 @@ def main(d):
         out.append("| | Kerasport | " + " | ".join(f"{v:.7f}" for v in lj) + " | |")
     out += ["", "Kerasport, where a training step's time goes (ms per step, medians over rounds, measured after training "
             "in FineTuner's order):", "",
-            "| case | batch prep | metrics forward pass | accuracy ops | ComputationGraph.fit | sum | FineTuner epoch / steps |",
-            "|---|---|---|---|---|---|---|"]
-    for c, label in CASES:
+            "| case | batch prep | metrics forward pass | accuracy ops | ComputationGraph.fit | step (median) | step (mean) | FineTuner epoch / steps |",
+            "|---|---|---|---|---|---|---|---|"]
+    for c, label in cases:
         j = inproc.get((c, "kerasport"), [])
         if not j:
             continue
-        s = {key: statistics.median(x["step_ms"][key] for x in j) for key in j[0]["step_ms"]}
+        s = {key: statistics.median(x["step_ms"][key] for x in j if key in x["step_ms"])
+             for key in j[0]["step_ms"] if all(key in x["step_ms"] for x in j)}
+        mean = f"{s['mean_step']:.2f}" if "mean_step" in s else "—"
         out.append(f"| {label} | {s['batch_prep']:.2f} | {s['metrics_forward']:.2f} | {s['metric_ops']:.2f} | "
-                   f"{s['fit']:.2f} | {s['sum_of_parts']:.2f} | {s['fine_tuner_epoch_per_step']:.2f} |")
+                   f"{s['fit']:.2f} | {s['sum_of_parts']:.2f} | {mean} | {s['fine_tuner_epoch_per_step']:.2f} |")
     if errors:
         out += ["", "Failures:", ""] + [f"- {e}" for e in errors]
     print("\n".join(out))

@@ -109,6 +109,7 @@ public class FinetuneBench {
         j.append(", \"step_ms\": {\"batch_prep\": ").append(num(median(prep))).append(", \"metrics_forward\": ")
                 .append(num(median(metricsFwd))).append(", \"metric_ops\": ").append(num(median(metricOps))).append(", \"fit\": ").append(num(median(fit)))
                 .append(", \"sum_of_parts\": ").append(num(median(totals)))
+                .append(", \"mean_step\": ").append(num(totals.stream().mapToDouble(Double::doubleValue).average().orElse(0)))
                 .append(", \"fine_tuner_epoch_per_step\": ").append(num(1000 * median(steady) / Math.ceil(rows / (double) batch))).append("}");
         j.append(", \"warmup_s\": ").append(num(warmupDone));
         j.append(", \"train_peak_rss_kb\": ").append(trainPeak).append(", \"peak_rss_kb\": ").append(vmHwmKb());
