@@ -47,8 +47,8 @@ public final class OptimizerStateLoader {
     }
 
     /**
-     * @throws UserInputException (BAD_DATA) when the stored state does not fit this optimizer and model; the message
-     *                            suggests --fresh-optimizer
+     * @throws UserInputException (UNSUPPORTED) when the stored state does not fit this optimizer and model (an older
+     *                            optimizer layout, say); the message suggests --fresh-optimizer
      */
     public static void load(ImportedModel im, KerasUpdater updater, boolean scheduled) {
         KerasModel m = im.keras();
@@ -59,7 +59,7 @@ public final class OptimizerStateLoader {
         int head = scheduled ? 1 : 2;
         int expected = head + slots * trainable.size();
         if (vars.size() != expected)
-            throw new UserInputException(ExitCode.BAD_DATA, m.source().path() + ": the stored optimizer state has " + vars.size()
+            throw new UserInputException(ExitCode.UNSUPPORTED, m.source().path() + ": the stored optimizer state has " + vars.size()
                     + " variables; " + updater.getClass().getSimpleName().replace("Keras", "") + " over " + trainable.size()
                     + " trainable variables needs " + expected + " (iteration" + (scheduled ? "" : ", learning_rate")
                     + ", " + String.join("/", updater.stateNames()) + " per variable). Use --fresh-optimizer to start from a new state.");
@@ -76,7 +76,7 @@ public final class OptimizerStateLoader {
                     Slot s = where.get(b.vertex() + "_" + b.param());
                     if (s == null) throw new IllegalStateException("no updater state for " + b.vertex() + "_" + b.param());
                     if (v.size() != tv.weight().size())
-                        throw new UserInputException(ExitCode.BAD_DATA, m.source().path() + ": optimizer variable " + v.name() + " has shape "
+                        throw new UserInputException(ExitCode.UNSUPPORTED, m.source().path() + ": optimizer variable " + v.name() + " has shape "
                                 + v.shapeString() + ", but slot " + slotName + " of " + tv.layer() + "/" + tv.weight().name() + " needs "
                                 + tv.weight().shapeString() + ". Use --fresh-optimizer to start from a new state.");
                     INDArray state = s.updater.getState().get(slotName);

@@ -174,6 +174,8 @@ public final class FineTuner {
         KerasModel km = im.keras();
         if (b.freshOptimizer) return "fresh (as requested)";
         if (km.optimizerVariables().isEmpty()) return "fresh (the file stores no optimizer state)";
+        if (km.optimizerVariables().get(0).data()[0] == 0)  // compiled and saved, never trained: Keras starts fresh too
+            return "fresh (the model was saved before any training step)";
         KerasUpdater u = updater(im.graph());
         if (u == null) return "fresh (no trainable parameters)";
         boolean scheduled = km.training() != null && km.training().optimizer() != null

@@ -62,7 +62,7 @@ class FinetuneCliTest {
         assertTrue(uncompiled.err().contains("--optimizer") || uncompiled.err().contains("--loss"), uncompiled.err());
         assertEquals(ExitCode.USAGE.code, TestSupport.cli("finetune", MODEL, "--data", TRAIN, "-o", out.toString(), "--shuffle", "maybe").code());
         assertEquals(ExitCode.USAGE.code, TestSupport.cli("finetune", MODEL, "--data", TRAIN, "-o", out.toString(), "--freeze", "nosuchlayer").code());
-        assertEquals(ExitCode.USAGE.code, TestSupport.cli("finetune", MODEL, "--data", TRAIN, "-o", tmp.resolve("o.keras").toString()).code());
+        assertEquals(ExitCode.USAGE.code, TestSupport.cli("finetune", MODEL, "--data", TRAIN, "-o", tmp.resolve("o.onnx").toString()).code());
     }
 
     @Test
