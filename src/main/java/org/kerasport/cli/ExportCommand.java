@@ -53,7 +53,7 @@ final class ExportCommand implements Command {
         Options o = new Options();
         o.addOption(Option.builder("o").longOpt("output").hasArg().argName("OUT").desc("the Keras file to write (required)").build());
         o.addOption(Option.builder().longOpt("format").hasArg().argName("keras|h5|weights").desc("the form, when OUT's name does not say").build());
-        o.addOption(Option.builder().longOpt("with-optimizer-state").desc("also write the optimizer state (not supported yet: refused)").build());
+        o.addOption(Option.builder().longOpt("with-optimizer-state").desc("also write the optimizer state (.keras only: iteration count and every slot), so Keras continues training where it stopped").build());
         o.addOption(Option.builder().longOpt("arch").hasArg().argName("JSON").desc("architecture for a weights-only MODEL").build());
         o.addOption(Option.builder().longOpt("weights").hasArg().argName("H5").desc("weights for a JSON architecture MODEL").build());
         o.addOption(Option.builder().longOpt("lenient").desc("read models with custom classes too (they are written as read)").build());

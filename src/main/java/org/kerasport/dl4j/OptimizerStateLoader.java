@@ -88,6 +88,37 @@ public final class OptimizerStateLoader {
         im.graph().getConfiguration().setIterationCount((int) iterations);
     }
 
+    /**
+     * The inverse of {@link #load}: the DL4J updater state as Keras 3 optimizer variables, in Keras' order
+     * ({@code iteration}, {@code learning_rate} unless scheduled, then the slots), each in its Keras shape; empty
+     * when the optimizer has not taken a step.
+     */
+    public static List<WeightSpec> toKeras(ImportedModel im, KerasUpdater updater, boolean scheduled) {
+        ComputationGraph g = im.graph();
+        int iterations = g.getConfiguration().getIterationCount();
+        if (iterations == 0) return List.of();
+        List<WeightSpec> out = new ArrayList<>();
+        out.add(new WeightSpec("iteration", "optimizer", new long[0], "int64", new float[]{iterations}, false, null, null));
+        if (!scheduled)
+            out.add(new WeightSpec("learning_rate", "optimizer", new long[0], "float32",
+                    new float[]{(float) updater.getLearningRate(iterations, 0)}, false, null, null));
+        Map<String, WeightBinding> bindingOf = new HashMap<>();
+        for (WeightBinding b : im.bindings()) bindingOf.put(b.kerasLayer() + "/" + b.kerasWeight(), b);
+        Map<String, Slot> where = locate(g);
+        for (List<String> group : groups(updater))
+            for (KerasModel.RegularizedWeight tv : im.keras().trainableVariables())
+                for (String slotName : group) {
+                    WeightBinding b = bindingOf.get(tv.layer() + "/" + tv.weight().name());
+                    Slot s = where.get(b.vertex() + "_" + b.param());
+                    INDArray state = s.updater.getState().get(slotName);
+                    INDArray param = g.getParam(b.vertex() + "_" + b.param());
+                    INDArray seg = state.reshape(state.length()).get(NDArrayIndex.interval(s.start, s.end)).reshape(param.ordering(), param.shape());
+                    out.add(new WeightSpec(tv.layer() + "." + tv.weight().name() + "." + slotName, "optimizer", tv.weight().shape(),
+                            "float32", b.layout().toKeras(seg, tv.weight().shape()), false, null, null));
+                }
+        return out;
+    }
+
     private record Slot(GradientUpdater<?> updater, long start, long end) {
     }
 

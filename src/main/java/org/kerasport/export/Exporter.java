@@ -56,7 +56,18 @@ public final class Exporter {
             layers.add(l.withWeights(ws));
         }
         KerasGraph g = k.graph();
-        return k.withGraph(new KerasGraph(g.className(), g.name(), layers, g.inputs(), g.outputs()));
+        KerasModel withWeights = k.withGraph(new KerasGraph(g.className(), g.name(), layers, g.inputs(), g.outputs()));
+        return new KerasModel(withWeights.graph(), withWeights.training(), withWeights.source(), withWeights.unsupported(),
+                withWeights.config(), optimizerState(im));
+    }
+
+    /** The graph's optimizer state as Keras optimizer variables (empty before the first step, or for DL4J's own updaters). */
+    static List<WeightSpec> optimizerState(ImportedModel im) {
+        org.kerasport.dl4j.optim.KerasUpdater u = org.kerasport.train.FineTuner.updater(im.graph());
+        if (u == null) return List.of();
+        var t = im.keras().training();
+        boolean scheduled = t != null && t.optimizer() != null && t.optimizer().learningRateSchedule() != null;
+        return org.kerasport.dl4j.OptimizerStateLoader.toKeras(im, u, scheduled);
     }
 
     /** What {@link Dl4jModel} stores so that its zip can be exported: the current Keras 3 config and weight shapes. */
@@ -116,11 +127,17 @@ public final class Exporter {
             throw new MalformedModelException(zip, "coefficients.bin", "the zip holds " + params.length()
                     + " parameters, the rebuilt graph " + im.graph().params().length());
         im.graph().setParams(params.dup());
+        INDArray state = dm.graph().getUpdater() == null ? null : dm.graph().getUpdater().getStateViewArray();
+        if (state != null && im.graph().getUpdater().getStateViewArray() != null
+                && state.length() == im.graph().getUpdater().getStateViewArray().length()) {
+            im.graph().getUpdater().setStateViewArray(state.dup());
+            im.graph().getConfiguration().setIterationCount(dm.graph().getConfiguration().getIterationCount());
+        }
         KerasModel out = withTrainedWeights(im);
         // keep the original source facts (version, format) for provenance
         SourceInfo orig = new SourceInfo(info.path(), info.format(), Json.text(src, "keras_version"), info.backend(), info.sha256(), null);
         return new KerasModel(out.graph(), out.training(), new SourceInfo(orig.path(), orig.format(), "3.15.1", orig.backend(), orig.sha256(), null),
-                out.unsupported(), config, List.of());
+                out.unsupported(), config, out.optimizerVariables());
     }
 
     /**

@@ -90,10 +90,10 @@ public final class KerasWriter {
         this.model = model;
         this.provenance = provenance;
         this.upgrader = new KerasConfigUpgrader(model);
-        if (provenance.withOptimizerState())
+        if (provenance.withOptimizerState() && model.optimizerVariables().isEmpty())
             throw new UnsupportedFeatureException(Path.of(model.source().path()), List.of(new UnsupportedItem("", "optimizer",
-                    "--with-optimizer-state", "exporting the optimizer state (Adam moments, iteration count) is not supported "
-                    + "yet; export without it: Keras then starts the optimizer fresh, with the same optimizer and hyperparameters")));
+                    "--with-optimizer-state", "the model has no optimizer state to export (it has not taken a training step); "
+                    + "export without it: Keras then starts the optimizer fresh, with the same optimizer and hyperparameters")));
     }
 
     /** Notes on what the export changed or could not keep (config upgrades, semantic differences). */
@@ -122,13 +122,17 @@ public final class KerasWriter {
     /** Writes {@code target} in {@code form}, atomically (temp file + rename; no overwrite without force). */
     public void write(Path target, Form form, boolean force) {
         List<Var> vars = variables(); // fail before touching the file system
+        if (provenance.withOptimizerState() && form != Form.KERAS)
+            throw new UnsupportedFeatureException(Path.of(model.source().path()), List.of(new UnsupportedItem("", "optimizer",
+                    "--with-optimizer-state", "Keras 3 restores an optimizer's state only from a .keras file (it cannot continue "
+                    + "training from its own .h5); export to .keras, or without the state")));
         notes.clear();
         semanticNotes();
         AtomicFiles.write(target, force, tmp -> {
             switch (form) {
                 case KERAS -> writeKeras(tmp, vars);
                 case H5 -> writeH5(tmp, vars);
-                case WEIGHTS -> writeWeights(tmp, vars, true);
+                case WEIGHTS -> writeWeights(tmp, vars, true, false);
             }
         });
     }
@@ -203,7 +207,7 @@ public final class KerasWriter {
         byte[] meta = Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(metadata());
         Path h5 = Files.createTempFile(tmp.toAbsolutePath().getParent(), ".kerasport-", ".weights.h5");
         try {
-            writeWeights(h5, vars, false);
+            writeWeights(h5, vars, false, provenance.withOptimizerState());
             byte[] weights = Files.readAllBytes(h5);
             try (OutputStream os = Files.newOutputStream(tmp); ZipOutputStream zip = new ZipOutputStream(os)) {
                 stored(zip, "metadata.json", meta);
@@ -251,8 +255,27 @@ public final class KerasWriter {
         return f == null || f.isBlank() ? "none (weights as read)" : f;
     }
 
+    /**
+     * The optimizer's variables as Keras 3 saves them in a {@code .keras} file: {@code optimizer/vars/0} the iteration
+     * count (int64, as the TensorFlow backend stores it), then the learning rate (unless scheduled) and the slots.
+     */
+    private void writeOptimizerState(Hdf5Group root) {
+        {
+            Hdf5Group vars = root.createGroup("optimizer/vars");
+            String name = model.training() == null || model.training().optimizer() == null ? "optimizer"
+                    : LayerCatalog.snakeCase(model.training().optimizer().className());
+            vars.writeStringAttribute("name", name);
+            List<WeightSpec> ov = model.optimizerVariables();
+            for (int i = 0; i < ov.size(); i++) {
+                WeightSpec v = ov.get(i);
+                if (i == 0) vars.writeLongScalarDataset("0", (long) v.data()[0], false);
+                else vars.writeFloatDataset(Integer.toString(i), v.shape(), v.data());
+            }
+        }
+    }
+
     /** Keras 3 weights layout: {@code vars} groups named by class in list order (model.save_weights). */
-    private void writeWeights(Path file, List<Var> vars, boolean withProvenance) {
+    private void writeWeights(Path file, List<Var> vars, boolean withProvenance, boolean withOptimizerState) {
         try (Hdf5File h5 = Hdf5File.create(file)) {
             Hdf5Group root = h5.root();
             if (withProvenance) {
@@ -268,6 +291,7 @@ public final class KerasWriter {
                 root.createGroup("layers/" + WeightLayout.v3GroupName(l, seen) + "/vars").writeStringAttribute("name", l.name());
             }
             for (Var v : vars) root.writeFloatDataset(v.v3Path(), v.w().shape(), v.w().data());
+            if (withOptimizerState) writeOptimizerState(root);
         }
     }
 

@@ -184,7 +184,7 @@ public final class FineTuner {
         return "continued from the state stored in the file (" + im.graph().getConfiguration().getIterationCount() + " iterations)";
     }
 
-    static KerasUpdater updater(ComputationGraph g) {
+    public static KerasUpdater updater(ComputationGraph g) {
         for (var v : g.getVertices())
             if (v.hasLayer() && v.getLayer().numParams() > 0
                     && v.getLayer().conf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.BaseLayer bl

@@ -54,8 +54,10 @@ public record ModelOutputs(Path model, Path historyJson, Path historyCsv, Path p
         List<String> notes = List.of();
         var form = org.kerasport.format.KerasWriter.Form.byName(model);
         if (form != null && !model.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".zip")) {
-            var w = new org.kerasport.format.KerasWriter(org.kerasport.export.Exporter.withTrainedWeights(r.model()),
-                    new org.kerasport.format.KerasWriter.Provenance(kerasportVersion, fineTuning, false));
+            // a .keras file carries the optimizer state, as Keras' model.save does, so training continues in Keras
+            var km = org.kerasport.export.Exporter.withTrainedWeights(r.model());
+            boolean withState = form == org.kerasport.format.KerasWriter.Form.KERAS && !km.optimizerVariables().isEmpty();
+            var w = new org.kerasport.format.KerasWriter(km, new org.kerasport.format.KerasWriter.Provenance(kerasportVersion, fineTuning, withState));
             w.write(model, form, force);
             notes = w.notes();
         } else {
