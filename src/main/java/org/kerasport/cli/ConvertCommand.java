@@ -51,8 +51,7 @@ final class ConvertCommand implements Command {
     public Options options() {
         Options o = new Options();
         o.addOption(Option.builder("o").longOpt("output").hasArg().argName("OUT.zip").desc("the DL4J zip to write (required)").build());
-        o.addOption(Option.builder().longOpt("arch").hasArg().argName("JSON").desc("architecture for a weights-only MODEL").build());
-        o.addOption(Option.builder().longOpt("weights").hasArg().argName("H5").desc("weights for a JSON architecture MODEL").build());
+        ModelArgs.addSourceOptions(o);
         o.addOption(Option.builder().longOpt("lenient").desc("drop what cannot be mapped exactly, with a line each").build());
         o.addOption(Option.builder().longOpt("force").desc("replace OUT.zip if it exists").build());
         o.addOption(Option.builder().longOpt("quiet").desc("do not print the fidelity report").build());
@@ -66,7 +65,7 @@ final class ConvertCommand implements Command {
         if (!cl.hasOption("output")) throw new UserInputException(ExitCode.USAGE, "-o/--output is required");
         Path model = Path.of(args.get(0)), target = Path.of(cl.getOptionValue("output"));
         AtomicFiles.checkTarget(target, cl.hasOption("force"), model);
-        Path companion = cl.hasOption("arch") ? Path.of(cl.getOptionValue("arch")) : cl.hasOption("weights") ? Path.of(cl.getOptionValue("weights")) : null;
+        Path companion = ModelArgs.companion(cl);
         boolean lenient = cl.hasOption("lenient");
         ImportedModel im = Dl4jImporter.importForTraining(KerasReader.read(model, new ReadOptions(companion, true, lenient)), lenient);
         Dl4jModel.of(im).save(target, cl.hasOption("force"));

@@ -54,8 +54,7 @@ final class ExportCommand implements Command {
         o.addOption(Option.builder("o").longOpt("output").hasArg().argName("OUT").desc("the Keras file to write (required)").build());
         o.addOption(Option.builder().longOpt("format").hasArg().argName("keras|h5|weights").desc("the form, when OUT's name does not say").build());
         o.addOption(Option.builder().longOpt("with-optimizer-state").desc("also write the optimizer state (.keras only: iteration count and every slot), so Keras continues training where it stopped").build());
-        o.addOption(Option.builder().longOpt("arch").hasArg().argName("JSON").desc("architecture for a weights-only MODEL").build());
-        o.addOption(Option.builder().longOpt("weights").hasArg().argName("H5").desc("weights for a JSON architecture MODEL").build());
+        ModelArgs.addSourceOptions(o);
         o.addOption(Option.builder().longOpt("lenient").desc("read models with custom classes too (they are written as read)").build());
         o.addOption(Option.builder().longOpt("force").desc("replace OUT if it exists").build());
         o.addOption(Option.builder().longOpt("quiet").desc("print nothing but warnings").build());
@@ -71,7 +70,7 @@ final class ExportCommand implements Command {
         KerasWriter.Form form = KerasWriter.Form.of(target, cl.getOptionValue("format"));
         boolean force = cl.hasOption("force");
         AtomicFiles.checkTarget(target, force, model);
-        Path companion = cl.hasOption("arch") ? Path.of(cl.getOptionValue("arch")) : cl.hasOption("weights") ? Path.of(cl.getOptionValue("weights")) : null;
+        Path companion = ModelArgs.companion(cl);
         KerasModel km;
         String how;
         if (Dl4jModel.isDl4jZip(model)) {

@@ -85,8 +85,7 @@ final class FinetuneCommand implements Command {
         o.addOption(Option.builder().longOpt("freeze").hasArgs().argName("NAME|REGEX|up-to:NAME").desc("make layers non-trainable (repeatable)").build());
         o.addOption(Option.builder().longOpt("unfreeze").hasArgs().argName("NAME|REGEX|up-to:NAME|all").desc("make layers trainable (repeatable)").build());
         o.addOption(Option.builder().longOpt("replace-head").hasArg().argName("N").desc("replace the Dense output layer by a new one with N units (Keras-style init, same activation) for new classes; starts a fresh optimizer").build());
-        o.addOption(Option.builder().longOpt("arch").hasArg().argName("JSON").desc("architecture for a weights-only MODEL").build());
-        o.addOption(Option.builder().longOpt("weights").hasArg().argName("H5").desc("weights for a JSON architecture MODEL").build());
+        ModelArgs.addSourceOptions(o);
         o.addOption(Option.builder().longOpt("lenient").desc("drop what cannot be mapped exactly, with a warning each").build());
         o.addOption(Option.builder().longOpt("force").desc("replace existing output files").build());
         o.addOption(Option.builder().longOpt("quiet").desc("no progress output").build());
@@ -103,7 +102,7 @@ final class FinetuneCommand implements Command {
         boolean force = cl.hasOption("force");
         ModelOutputs outputs = ModelOutputs.next(target);
         outputs.check(force, modelPath);
-        Path companion = cl.hasOption("arch") ? Path.of(cl.getOptionValue("arch")) : cl.hasOption("weights") ? Path.of(cl.getOptionValue("weights")) : null;
+        Path companion = ModelArgs.companion(cl);
         boolean lenient = cl.hasOption("lenient");
         KerasModel model = KerasReader.read(modelPath, new ReadOptions(companion, true, lenient));
         String originalOptimizer = model.training() == null || model.training().optimizer() == null ? null : model.training().optimizer().className();

@@ -48,10 +48,7 @@ final class InspectCommand implements Command {
     public Options options() {
         Options o = new Options();
         o.addOption(Option.builder().longOpt("json").desc("print one JSON object instead of the text report").build());
-        o.addOption(Option.builder().longOpt("arch").hasArg().argName("JSON")
-                .desc("architecture (model.to_json()) for a weights-only MODEL").build());
-        o.addOption(Option.builder().longOpt("weights").hasArg().argName("H5")
-                .desc("weights file for a JSON architecture MODEL").build());
+        ModelArgs.addSourceOptions(o);
         o.addOption(Option.builder().longOpt("check")
                 .desc("also map the model onto DL4J (loads the native backend, a few seconds) and list under 'unsupported' "
                         + "everything convert/finetune could not reproduce exactly").build());
@@ -64,10 +61,7 @@ final class InspectCommand implements Command {
     public int run(CommandLine cl, PrintStream out, PrintStream err) {
         List<String> args = cl.getArgList();
         if (args.size() != 1) throw new UserInputException(ExitCode.USAGE, "inspect takes one MODEL file (got " + args.size() + ")");
-        if (cl.hasOption("arch") && cl.hasOption("weights"))
-            throw new UserInputException(ExitCode.USAGE, "give --arch (for a weights file) or --weights (for a JSON architecture), not both");
-        Path companion = cl.hasOption("arch") ? Path.of(cl.getOptionValue("arch"))
-                : cl.hasOption("weights") ? Path.of(cl.getOptionValue("weights")) : null;
+        Path companion = ModelArgs.companion(cl);
         boolean check = cl.hasOption("check");
         ReadOptions opts = new ReadOptions(companion, check, cl.hasOption("lenient") || check);
         KerasModel model = KerasReader.read(Path.of(args.get(0)), opts);

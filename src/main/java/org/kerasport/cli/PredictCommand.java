@@ -60,8 +60,7 @@ final class PredictCommand implements Command {
         o.addOption(Option.builder().longOpt("input").hasArg().argName("FILE").desc(".npy or .npz input (required)").build());
         o.addOption(Option.builder("o").longOpt("output").hasArg().argName("Y.npz").desc("where to write the outputs (required)").build());
         o.addOption(Option.builder().longOpt("batch-size").hasArg().argName("N").desc("rows per forward pass (default 256)").build());
-        o.addOption(Option.builder().longOpt("arch").hasArg().argName("JSON").desc("architecture for a weights-only MODEL").build());
-        o.addOption(Option.builder().longOpt("weights").hasArg().argName("H5").desc("weights for a JSON architecture MODEL").build());
+        ModelArgs.addSourceOptions(o);
         o.addOption(Option.builder().longOpt("lenient").desc("drop what cannot be mapped, with a warning each").build());
         o.addOption(Option.builder().longOpt("force").desc("replace the output file if it exists").build());
         return o;
@@ -76,7 +75,7 @@ final class PredictCommand implements Command {
         Path modelPath = Path.of(args.get(0)), inputPath = Path.of(cl.getOptionValue("input")), outPath = Path.of(cl.getOptionValue("output"));
         int batch = Options2.positiveInt(cl, "batch-size", 256);
         AtomicFiles.checkTarget(outPath, cl.hasOption("force"), modelPath, inputPath);
-        Path companion = cl.hasOption("arch") ? Path.of(cl.getOptionValue("arch")) : cl.hasOption("weights") ? Path.of(cl.getOptionValue("weights")) : null;
+        Path companion = ModelArgs.companion(cl);
         Dl4jModel model = Dl4jModel.load(modelPath, new ReadOptions(companion, true, cl.hasOption("lenient")));
         INDArray[] inputs = readInputs(inputPath, model);
         long rows = inputs[0].size(0);

@@ -88,8 +88,7 @@ final class TuneDecayCommand implements Command {
         o.addOption(Option.builder().longOpt("json").desc("print one JSON object instead of the table").build());
         o.addOption(Option.builder().longOpt("refit").desc("then fine-tune on all of TRAIN with the best setting and write it to -o").build());
         o.addOption(Option.builder("o").longOpt("output").hasArg().argName("OUT.zip").desc("the refit model (with --refit), as finetune -o").build());
-        o.addOption(Option.builder().longOpt("arch").hasArg().argName("JSON").desc("architecture for a weights-only MODEL").build());
-        o.addOption(Option.builder().longOpt("weights").hasArg().argName("H5").desc("weights for a JSON architecture MODEL").build());
+        ModelArgs.addSourceOptions(o);
         o.addOption(Option.builder().longOpt("lenient").desc("drop what cannot be mapped exactly, with a warning each").build());
         o.addOption(Option.builder().longOpt("force").desc("replace existing output files").build());
         o.addOption(Option.builder().longOpt("quiet").desc("no progress output").build());
@@ -132,7 +131,7 @@ final class TuneDecayCommand implements Command {
         ModelOutputs refitOut = cl.hasOption("output") ? ModelOutputs.next(Path.of(cl.getOptionValue("output"))) : null;
         if (refitOut != null) refitOut.check(force, modelPath);
 
-        Path companion = cl.hasOption("arch") ? Path.of(cl.getOptionValue("arch")) : cl.hasOption("weights") ? Path.of(cl.getOptionValue("weights")) : null;
+        Path companion = ModelArgs.companion(cl);
         boolean lenient = cl.hasOption("lenient");
         KerasModel model = KerasReader.read(modelPath, new ReadOptions(companion, true, lenient));
         model = ModelEdits.training(model, cl.getOptionValue("optimizer"), Options2.doubleValue(cl, "lr"), null, cl.getOptionValue("loss"));
