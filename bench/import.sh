@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Import time and peak memory per corpus model: Kerasport (read + DL4J mapping + weights) against DL4J 1.0.0-M2.1's
-# own KerasModelImport, each model in a fresh JVM per tool; prints a table for bench/RESULTS.md.
+# own KerasModelImport, each model in a fresh JVM per tool (2 minutes at most: DL4J's importer can loop forever);
+# prints a table for bench/RESULTS.md.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -18,11 +19,13 @@ tail -n +2 "$corpus/MANIFEST.tsv" | while IFS=$'\t' read -r path repo rpath comm
   esac
   row=("$path")
   for tool in kerasport dl4j; do
-    out=$( { /usr/bin/time -f "rss=%M" java -Xlog:disable -cp "target/classes:target/lib/*:bench/classes" \
+    out=$( { timeout 120 /usr/bin/time -f "rss=%M" java -Xlog:disable -cp "target/classes:target/lib/*:bench/classes" \
              -Dorg.slf4j.simpleLogger.defaultLogLevel=error ImportBench "$tool" "$corpus/$path" "${extra[@]}" ; } 2>&1 )
     ms=$(grep -o 'ms=[0-9.]*' <<<"$out" | cut -d= -f2 || true)
     rss=$(grep -o 'rss=[0-9]*' <<<"$out" | tail -1 | cut -d= -f2)
     err=$(grep -o 'error=.*' <<<"$out" | cut -c7-40 || true)
+    rss=${rss:-0}
+    grep -q 'rss=' <<<"$out" || ms=timeout
     row+=("${ms:-fail}" "$((rss / 1024))")
     [ -n "$err" ] && row[-2]="fail"
   done
