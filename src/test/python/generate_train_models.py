@@ -13,8 +13,8 @@ For each model OUT_DIR/<NN_name>/:
 Architectures: 13 Dense stacks with random widths, activations, kernel/bias/activity regularizers (L1, L2, L1L2
 with random lambdas), then one model per layer family (Conv2D + BatchNormalization, Depthwise/SeparableConv2D,
 Conv1D, LSTM, GRU, SimpleRNN, Bidirectional LSTM, Embedding + GRU) with random regularizers on every weight kind;
-regression / binary / multi-class heads, every optimizer with random hyperparameters, including weight_decay. No
-dropout, so training is deterministic.
+regression / binary / multi-class heads, every optimizer with random hyperparameters, including weight_decay, and
+two Dense stacks trained with clipnorm. No dropout, so training is deterministic.
 """
 import argparse
 import json
@@ -123,7 +123,7 @@ def body(rng, family):
 def build(rng, index):
     head = ["regression", "binary", "multiclass", "sparse"][index % 4]
     int_vocab = None
-    if index >= 13:  # the first 13 models are Dense stacks; then one model per layer family
+    if 13 <= index < 13 + len(FAMILIES):  # the first 13 models are Dense stacks; then one model per layer family
         inp, x, in_shape, int_vocab = body(rng, FAMILIES[(index - 13) % len(FAMILIES)])
     else:
         n_in = int(rng.integers(3, 9))
@@ -167,16 +167,23 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("out_dir")
     ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--count", type=int, default=21)
+    ap.add_argument("--count", type=int, default=23)
     a = ap.parse_args()
     steps, batch = 4, 8
     for index in range(a.count):
         rng = np.random.default_rng((a.seed * 7919 + index) % 2**32)
         keras.utils.set_random_seed((a.seed * 1000 + index) % 2**32)
         model, head, n_in, n_out, loss = build(rng, index)
-        opt = optimizers(rng)[index % 13]()
+        if index < 13 + len(FAMILIES):
+            opt = optimizers(rng)[index % 13]()
+        else:  # Dense stacks trained with gradient clipping by norm (per variable)
+            lr = float(10 ** rng.uniform(-2, -1))
+            opt = [keras.optimizers.SGD(learning_rate=lr, momentum=0.5, clipnorm=float(rng.uniform(0.05, 0.5))),
+                   keras.optimizers.Adam(learning_rate=lr / 10, clipnorm=float(rng.uniform(0.05, 0.5)))][index % 2]
         model.compile(optimizer=opt, loss=loss, jit_compile=False)
-        family = "dense" if index < 13 else FAMILIES[(index - 13) % len(FAMILIES)]
+        family = FAMILIES[index - 13] if 13 <= index < 13 + len(FAMILIES) else "dense"
+        if getattr(opt, "clipnorm", None):
+            family = "dense_clipnorm"
         name = f"{index:02d}_{family}_{type(opt).__name__.lower()}_{head}"
         d = os.path.join(a.out_dir, name)
         os.makedirs(d, exist_ok=True)

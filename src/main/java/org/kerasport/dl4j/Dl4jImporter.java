@@ -123,8 +123,12 @@ public final class Dl4jImporter {
         }
         gb.setOutputs(outputs.values().toArray(new String[0]));
         gb.setInputTypes(inputTypes.toArray(new InputType[0]));
-        ComputationGraph graph = new ComputationGraph(gb.build());
+        ComputationGraphConfiguration conf = gb.build();
+        boolean perVariable = updater instanceof org.kerasport.dl4j.optim.KerasUpdater ku && ku.getClipNorm() != null;
+        if (perVariable) oneBlockPerVariable(conf, (org.kerasport.dl4j.optim.KerasUpdater) updater);
+        ComputationGraph graph = new ComputationGraph(conf);
         graph.init();
+        if (perVariable && training) checkOneVariablePerBlock(m, graph, problems);
         setWeights(graph, m, ctx.bindings);
         return new ImportedModel(graph, m, inputs, outputs, List.copyOf(ctx.bindings), List.copyOf(ctx.report), problems);
     }
@@ -238,6 +242,40 @@ public final class Dl4jImporter {
             if (l.activityRegularizer() != null) out = activity(l, call == 0 ? name : name + "#" + call, out, ctx);
             produced.put(key(name, call), out);
         }
+    }
+
+    /**
+     * Keras' {@code clipnorm} clips each variable's gradient by its own norm; DL4J's updater sees blocks of parameters
+     * with equal updater configurations, so every layer's weights and biases get distinct (tagged) configurations.
+     */
+    private static void oneBlockPerVariable(ComputationGraphConfiguration conf, org.kerasport.dl4j.optim.KerasUpdater u) {
+        int tag = 0;
+        for (var v : conf.getVertices().values()) {
+            if (!(v instanceof org.deeplearning4j.nn.conf.graph.LayerVertex lv)) continue;
+            org.deeplearning4j.nn.conf.layers.Layer l = lv.getLayerConf().getLayer();
+            if (l instanceof org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop f) l = f.getUnderlying();
+            if (l instanceof org.deeplearning4j.nn.conf.layers.BaseLayer bl) {
+                bl.setIUpdater(u.inBlock(tag++));
+                bl.setBiasUpdater(u.inBlock(tag++));
+            } else if (l instanceof org.deeplearning4j.nn.conf.layers.samediff.AbstractSameDiffLayer sd) {
+                sd.setUpdater(u.inBlock(tag++));
+                sd.setBiasUpdater(u.inBlock(tag++));
+            }
+        }
+    }
+
+    /** With clipnorm, a layer whose variables still share an updater block (several weight matrices) is not exact. */
+    private void checkOneVariablePerBlock(KerasModel m, ComputationGraph g, List<UnsupportedItem> problems) {
+        List<UnsupportedItem> shared = new ArrayList<>();
+        for (org.deeplearning4j.nn.updater.UpdaterBlock b : OptimizerStateLoader.blocks(g))
+            if (b.getLayersAndVariablesInBlock().size() > 1 && !(b.getGradientUpdater() instanceof org.nd4j.linalg.learning.NoOpUpdater)) {
+                String layer = b.getLayersAndVariablesInBlock().get(0).getLayer().getConfig().getLayerName();
+                shared.add(new UnsupportedItem(layer, "optimizer", "clipnorm", "clipnorm clips each variable by its own norm, "
+                        + "but this layer's variables share one DL4J updater block"));
+            }
+        if (shared.isEmpty()) return;
+        problems.addAll(shared);
+        if (!lenient) throw new UnsupportedFeatureException(Path.of(m.source().path()), shared);
     }
 
     /** Appends the layer's activity regularizer to its output (Keras semantics of the writing version). */

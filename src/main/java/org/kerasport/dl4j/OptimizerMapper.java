@@ -19,7 +19,8 @@ import org.nd4j.linalg.schedule.ISchedule;
  * Keras optimizers as Keras-exact DL4J updaters ({@link org.kerasport.dl4j.optim}) with Keras' defaults for absent
  * hyperparameters, learning-rate schedules and legacy {@code decay}, and {@code clipvalue}. Decoupled
  * {@code weight_decay} is not part of the updater: the importer adds it to every trainable parameter. What cannot be
- * reproduced exactly ({@code clipnorm}, {@code global_clipnorm}, EMA, gradient accumulation, unknown classes) is reported.
+ * reproduced exactly ({@code global_clipnorm}, EMA, gradient accumulation, unknown classes) is reported. With
+ * {@code clipnorm} every variable gets an updater block of its own (see {@link Dl4jImporter}).
  */
 public final class OptimizerMapper {
     private OptimizerMapper() {
@@ -46,7 +47,7 @@ public final class OptimizerMapper {
             u = new KerasSGD(0.01, 0.0, false);
         }
         u.withClipValue(o.clipvalue());
-        unsupportedIfSet(o.clipnorm(), o, "clipnorm", problems);
+        if (o.clipnorm() != null && o.clipnorm() > 0 && !Double.isInfinite(o.clipnorm())) u.withClipNorm(o.clipnorm());
         unsupportedIfSet(o.globalClipnorm(), o, "global_clipnorm", problems);
         if (Boolean.TRUE.equals(o.config().path("use_ema").asBoolean(false)))
             problems.add(new UnsupportedItem("", o.className(), "use_ema", "exponential moving average of the weights is not supported"));
@@ -88,7 +89,7 @@ public final class OptimizerMapper {
 
     private static void unsupportedIfSet(Double v, OptimizerSpec o, String field, List<UnsupportedItem> problems) {
         if (v != null && v > 0 && !Double.isInfinite(v))
-            problems.add(new UnsupportedItem("", o.className(), field, field + " clips per-variable or global gradient norms, "
-                    + "which DL4J's updater blocks cannot reproduce exactly yet"));
+            problems.add(new UnsupportedItem("", o.className(), field, field + " clips the norm of all gradients together, "
+                    + "which DL4J's per-block updaters cannot reproduce exactly yet (clipnorm and clipvalue are supported)"));
     }
 }

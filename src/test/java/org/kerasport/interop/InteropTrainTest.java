@@ -41,11 +41,11 @@ class InteropTrainTest {
 
     @BeforeAll
     static void generate() throws IOException {
-        out = Path.of("target", "interop", "train21-" + SEED).toAbsolutePath();
+        out = Path.of("target", "interop", "train23-" + SEED).toAbsolutePath();
         if (!Files.exists(out.resolve("DONE"))) {
             Files.createDirectories(out);
             TestSupport.runPython(out, 600, Path.of("src/test/python/generate_train_models.py").toAbsolutePath().toString(),
-                    out.toString(), "--seed", Long.toString(SEED), "--count", "21");
+                    out.toString(), "--seed", Long.toString(SEED), "--count", "23");
             Files.writeString(out.resolve("DONE"), "ok\n");
         }
     }
@@ -57,7 +57,7 @@ class InteropTrainTest {
         try (Stream<Path> s = Files.list(out)) {
             models = s.filter(p -> Files.exists(p.resolve("facts.json"))).sorted().toList();
         }
-        assertEquals(21, models.size());
+        assertEquals(23, models.size());
         for (Path m : models)
             for (String f : new String[]{"model.keras", "model.h5"})
                 tests.add(DynamicTest.dynamicTest(m.getFileName() + "/" + f, () -> check(m, f)));

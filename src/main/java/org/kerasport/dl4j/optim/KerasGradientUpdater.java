@@ -129,6 +129,12 @@ public abstract class KerasGradientUpdater<T extends KerasUpdater> implements Gr
             org.nd4j.linalg.ops.transforms.Transforms.min(g, v, false);
             org.nd4j.linalg.ops.transforms.Transforms.max(g, -v, false);
         }
+        Double clipNorm = config.getClipNorm();
+        if (clipNorm != null) { // Keras _clip_by_norm: g * c / max(||g||, c), always applied, in float32
+            float c = (float) (double) clipNorm;
+            float l2 = (float) Math.sqrt(g.mul(g).sumNumber().floatValue());
+            g.muli(c).divi(Math.max(l2, c));
+        }
         step(g, lr, iteration);
         if (copied) gradient.assign(g.reshape(gradient.shape()));
     }

@@ -43,6 +43,13 @@ public abstract class KerasUpdater implements IUpdater {
      * weight decay), after DL4J added the L1/L2 gradients, as Keras clips the gradient of the total loss; null for none.
      */
     protected Double clipValue;
+    /**
+     * Keras {@code clipnorm}: the gradient of each variable scaled by clipnorm / max(||g||, clipnorm). Exact only when
+     * each DL4J updater block holds one variable, which {@link #block} arranges (the importer checks it).
+     */
+    protected Double clipNorm;
+    /** A distinct tag per variable keeps DL4J from merging variables into one updater block (for clipnorm); else null. */
+    protected Integer block;
 
     protected KerasUpdater(double learningRate, ISchedule learningRateSchedule) {
         this.learningRate = learningRateSchedule != null ? Double.NaN : learningRate;
@@ -67,6 +74,24 @@ public abstract class KerasUpdater implements IUpdater {
 
     public Double getClipValue() {
         return clipValue;
+    }
+
+    /** Sets Keras' {@code clipnorm} (null: none) and returns this configuration. */
+    public KerasUpdater withClipNorm(Double v) {
+        if (v != null) requirePositive("clipnorm", v);
+        this.clipNorm = v;
+        return this;
+    }
+
+    public Double getClipNorm() {
+        return clipNorm;
+    }
+
+    /** A copy tagged for its own updater block (one variable per block, for clipnorm). */
+    public KerasUpdater inBlock(int tag) {
+        KerasUpdater c = clone();
+        c.block = tag;
+        return c;
     }
 
     /** The constant learning rate as configured (NaN when a schedule is set). */
@@ -139,12 +164,14 @@ public abstract class KerasUpdater implements IUpdater {
         return Double.compare(learningRate, u.learningRate) == 0
                 && Objects.equals(learningRateSchedule, u.learningRateSchedule)
                 && Objects.equals(clipValue, u.clipValue)
+                && Objects.equals(clipNorm, u.clipNorm)
+                && Objects.equals(block, u.block)
                 && hyperParameters().equals(u.hyperParameters());
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(getClass(), Double.hashCode(learningRate), learningRateSchedule, clipValue, hyperParameters());
+        return Objects.hash(getClass(), Double.hashCode(learningRate), learningRateSchedule, clipValue, clipNorm, block, hyperParameters());
     }
 
     @Override
@@ -153,6 +180,7 @@ public abstract class KerasUpdater implements IUpdater {
         sb.append(learningRateSchedule != null ? learningRateSchedule : Double.toString(learningRate));
         hyperParameters().forEach((k, v) -> sb.append(", ").append(k).append('=').append(v));
         if (clipValue != null) sb.append(", clipvalue=").append(clipValue);
+        if (clipNorm != null) sb.append(", clipnorm=").append(clipNorm);
         return sb.append(')').toString();
     }
 
