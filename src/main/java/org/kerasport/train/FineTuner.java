@@ -139,6 +139,22 @@ public final class FineTuner {
             }
         }
         List<int[]> probe = Batches.batches(train.rows(), b.batchSize, false, b.seed, 0);
+        OutputCapture capture = metrics.isEmpty() || !OutputCapture.deterministic(g) ? null : new OutputCapture();
+        if (capture != null) g.addListeners(capture);
+        try {
+            return train(im, g, train, val, metrics, before, history, firstEpoch, stop, ckpt, probe, capture, optState);
+        } finally {
+            if (capture != null) {
+                List<org.deeplearning4j.optimize.api.TrainingListener> rest = new ArrayList<>(g.getListeners());
+                rest.remove(capture);
+                g.setListeners(rest);
+            }
+        }
+    }
+
+    private Result train(ImportedModel im, ComputationGraph g, TrainingData train, TrainingData val, Metrics metrics,
+                         Map<String, float[]> before, History history, int firstEpoch, EarlyStop stop, Checkpoints ckpt,
+                         List<int[]> probe, OutputCapture capture, String optState) {
         b.listener.onTrainStart(b.epochs, probe.size());
         long t0 = System.nanoTime();
         boolean stopped = false;
@@ -152,8 +168,17 @@ public final class FineTuner {
                 TrainingData batch = train.rows(rows);
                 MultiDataSet mds = dataset(batch);
                 // Keras computes the training metrics on the step's own (training-mode, pre-update) forward pass
-                List<INDArray> outs = metrics.isEmpty() ? List.of() : List.of(g.output(true, mds.getFeatures()));
-                g.fit(mds);
+                List<INDArray> outs;
+                if (metrics.isEmpty()) {
+                    outs = List.of();
+                    g.fit(mds);
+                } else if (capture != null) {
+                    g.fit(mds);
+                    outs = capture.take();
+                } else {
+                    outs = List.of(g.output(true, mds.getFeatures()));
+                    g.fit(mds);
+                }
                 acc.add(g.score(), rows.length, outs, batch.targets());
                 b.listener.onBatchEnd(epoch, batchIndex++, acc.means(""));
             }
