@@ -6,8 +6,9 @@ import org.kerasport.format.ReadOptions;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * One import of one model, timed after ND4J is up: `kerasport` (read + map onto DL4J + copy the weights) or `dl4j`
- * (DL4J 1.0.0-M2.1's own KerasModelImport.importKerasModelAndWeights, functional then sequential API).
+ * One job on one model, timed after ND4J is up: `kerasport` (read + map onto DL4J + copy the weights), `dl4j`
+ * (DL4J 1.0.0-M2.1's own KerasModelImport.importKerasModelAndWeights, functional then sequential API), or `export`
+ * (read + write a Keras 3 .keras file: the upgrade path).
  * Prints "ms=<time>" or "error=<message>". Peak memory is measured around the whole process by bench/import.sh.
  * Usage: java ... ImportBench kerasport|dl4j FILE [ARCH.json]
  */
@@ -17,7 +18,13 @@ public class ImportBench {
         Path file = Path.of(args[1]);
         long t0 = System.nanoTime();
         try {
-            if (args[0].equals("kerasport")) {
+            if (args[0].equals("export")) {
+                var km = KerasReader.read(file, ReadOptions.defaults());
+                java.nio.file.Path out = java.nio.file.Files.createTempFile("bench", ".keras");
+                new org.kerasport.format.KerasWriter(km, new org.kerasport.format.KerasWriter.Provenance("bench", null, false))
+                        .write(out, org.kerasport.format.KerasWriter.Form.KERAS, true);
+                java.nio.file.Files.delete(out);
+            } else if (args[0].equals("kerasport")) {
                 ReadOptions o = ReadOptions.defaults().lenient(false);
                 if (args.length > 2) o = o.withCompanion(Path.of(args[2]));
                 Dl4jImporter.importModel(KerasReader.read(file, o), false);
