@@ -22,7 +22,7 @@ tail -n +2 "$corpus/MANIFEST.tsv" | while IFS=$'\t' read -r path repo rpath comm
     out=$( { timeout 120 /usr/bin/time -f "rss=%M" java -Xlog:disable -cp "target/classes:target/lib/*:bench/classes" \
              -Dorg.slf4j.simpleLogger.defaultLogLevel=error ImportBench "$tool" "$corpus/$path" "${extra[@]}" ; } 2>&1 || true )
     ms=$(grep -o 'ms=[0-9.]*' <<<"$out" | cut -d= -f2 || true)
-    rss=$(grep -o 'rss=[0-9]*' <<<"$out" | tail -1 | cut -d= -f2)
+    rss=$(grep -o 'rss=[0-9]*' <<<"$out" | tail -1 | cut -d= -f2 || true)
     err=$(grep -o 'error=.*' <<<"$out" | cut -c7-40 || true)
     rss=${rss:-0}
     grep -q 'rss=' <<<"$out" || ms=timeout
