@@ -49,6 +49,23 @@ class FinetuneCliTest {
         assertTrue(again.err().contains("--force"), again.err());
     }
 
+    /**
+     * The README's main job (5 epochs on the bundled sample, continuing its Adam state, output .keras) keeps or improves
+     * what Keras reported for the saved model at the end of its own training (seed_example/history.json).
+     */
+    @Test
+    void theReadmeJobHoldsOrImprovesTheValidationMetrics() throws IOException {
+        Path out = tmp.resolve("tuned.keras");
+        TestSupport.Run r = TestSupport.cli("finetune", MODEL, "--data", TRAIN, "--val", VAL, "--epochs", "5", "-o", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("continued from the state stored in the file (320 iterations)"), r.out());
+        JsonNode keras = Json.parse(Files.readString(TestSupport.reference().resolve("seed_example/history.json")), null, "history").get("history");
+        JsonNode ours = Json.parse(Files.readString(tmp.resolve("tuned-history.json")), null, "history").get("history");
+        double kerasAcc = keras.get("val_accuracy").get(9).asDouble(), kerasLoss = keras.get("val_loss").get(9).asDouble();
+        assertTrue(ours.get("val_accuracy").get(4).asDouble() >= kerasAcc - 1e-6, "val_accuracy holds: " + ours.get("val_accuracy") + " vs " + kerasAcc);
+        assertTrue(ours.get("val_loss").get(4).asDouble() <= kerasLoss, "val_loss improves: " + ours.get("val_loss") + " vs " + kerasLoss);
+    }
+
     @Test
     void badInputGetsClearMessages() {
         Path out = tmp.resolve("o.zip");
