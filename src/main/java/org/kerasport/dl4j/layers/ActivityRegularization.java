@@ -1,13 +1,7 @@
 package org.kerasport.dl4j.layers;
 
 import java.util.Collection;
-import org.deeplearning4j.nn.api.ParamInitializer;
-import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.NoParamLayer;
-import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
-import org.deeplearning4j.nn.params.EmptyParamInitializer;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -17,7 +11,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * in training the penalty l1·Σ|a| + l2·Σa² (divided by the batch size where the writing Keras divides: tf.keras and
  * Keras ≥ 3.14) is added to the score and its gradient to the backpropagated error.
  */
-public class ActivityRegularization extends NoParamLayer {
+public class ActivityRegularization extends KerasNoParamLayer {
     private double l1;
     private double l2;
     private boolean divideByBatch;
@@ -62,32 +56,6 @@ public class ActivityRegularization extends NoParamLayer {
                                                        DataType networkDataType) {
         return Wiring.wire(new ActivityRegularizationImpl(conf, networkDataType), conf, listeners, layerIndex, layerParamsView, initializeParams,
                 initializer());
-    }
-
-    @Override
-    public ParamInitializer initializer() {
-        return EmptyParamInitializer.getInstance();
-    }
-
-    @Override
-    public InputType getOutputType(int layerIndex, InputType inputType) {
-        return inputType;
-    }
-
-    @Override
-    public void setNIn(InputType inputType, boolean override) {
-        // no parameters
-    }
-
-    @Override
-    public InputPreProcessor getPreProcessorForInputType(InputType inputType) {
-        return null;
-    }
-
-    @Override
-    public LayerMemoryReport getMemoryReport(InputType inputType) {
-        return new LayerMemoryReport.Builder(layerName, ActivityRegularization.class, inputType, inputType)
-                .standardMemory(0, 0).workingMemory(0, 0, 0, 0).cacheMemory(0, 0).build();
     }
 
     @Override

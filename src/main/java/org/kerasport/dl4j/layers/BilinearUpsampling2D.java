@@ -1,14 +1,9 @@
 package org.kerasport.dl4j.layers;
 
 import java.util.Collection;
-import org.deeplearning4j.nn.api.ParamInitializer;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
-import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.NoParamLayer;
-import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
-import org.deeplearning4j.nn.params.EmptyParamInitializer;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -19,7 +14,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * the multi-backend Keras that used TF1's resize_bilinear, source = destination / factor. Being linear, the layer is
  * two small interpolation matrices (one per axis); backprop multiplies by their transposes.
  */
-public class BilinearUpsampling2D extends NoParamLayer {
+public class BilinearUpsampling2D extends KerasNoParamLayer {
     private int[] size;
     private boolean halfPixelCenters = true;
 
@@ -73,31 +68,9 @@ public class BilinearUpsampling2D extends NoParamLayer {
     }
 
     @Override
-    public ParamInitializer initializer() {
-        return EmptyParamInitializer.getInstance();
-    }
-
-    @Override
     public InputType getOutputType(int layerIndex, InputType inputType) {
         InputType.InputTypeConvolutional c = (InputType.InputTypeConvolutional) inputType;
         return InputType.convolutional(c.getHeight() * size[0], c.getWidth() * size[1], c.getChannels(), CNN2DFormat.NHWC);
-    }
-
-    @Override
-    public void setNIn(InputType inputType, boolean override) {
-        // no parameters
-    }
-
-    @Override
-    public InputPreProcessor getPreProcessorForInputType(InputType inputType) {
-        return null;
-    }
-
-    @Override
-    public LayerMemoryReport getMemoryReport(InputType inputType) {
-        InputType out = getOutputType(-1, inputType);
-        return new LayerMemoryReport.Builder(layerName, BilinearUpsampling2D.class, inputType, out)
-                .standardMemory(0, 0).workingMemory(0, 0, 0, 0).cacheMemory(0, 0).build();
     }
 
     @Override

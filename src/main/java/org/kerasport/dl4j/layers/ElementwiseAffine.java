@@ -2,13 +2,7 @@ package org.kerasport.dl4j.layers;
 
 import java.util.Arrays;
 import java.util.Collection;
-import org.deeplearning4j.nn.api.ParamInitializer;
-import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.NoParamLayer;
-import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
-import org.deeplearning4j.nn.params.EmptyParamInitializer;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -18,7 +12,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * computed in float32 in that order, steps whose constants are neutral skipped. Keras {@code Rescaling}
  * (x·scale + offset) and {@code Normalization} ((x − mean) / max(√variance, 1e-7)).
  */
-public class ElementwiseAffine extends NoParamLayer {
+public class ElementwiseAffine extends KerasNoParamLayer {
     private float[] center;
     private float[] divisor;
     private float[] scale;
@@ -73,32 +67,6 @@ public class ElementwiseAffine extends NoParamLayer {
                                                        DataType networkDataType) {
         return Wiring.wire(new ElementwiseAffineImpl(conf, networkDataType), conf, listeners, layerIndex, layerParamsView, initializeParams,
                 initializer());
-    }
-
-    @Override
-    public ParamInitializer initializer() {
-        return EmptyParamInitializer.getInstance();
-    }
-
-    @Override
-    public InputType getOutputType(int layerIndex, InputType inputType) {
-        return inputType;
-    }
-
-    @Override
-    public void setNIn(InputType inputType, boolean override) {
-        // no parameters
-    }
-
-    @Override
-    public InputPreProcessor getPreProcessorForInputType(InputType inputType) {
-        return null;
-    }
-
-    @Override
-    public LayerMemoryReport getMemoryReport(InputType inputType) {
-        return new LayerMemoryReport.Builder(layerName, ElementwiseAffine.class, inputType, inputType)
-                .standardMemory(0, 0).workingMemory(0, 0, 0, 0).cacheMemory(0, 0).build();
     }
 
     @Override
