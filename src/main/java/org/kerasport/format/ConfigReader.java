@@ -296,8 +296,16 @@ public final class ConfigReader {
         JsonNode backEnv = cfg.get("backward_layer");
         LayerSpec backward = backEnv != null && backEnv.isObject()
                 ? readLayer(backEnv, List.of(), part + ".backward_layer", depth + 1)
-                : rename(wrapped, "backward_" + removePrefix(wrapped.name(), "backward_"));
+                : mirrored(rename(wrapped, "backward_" + removePrefix(wrapped.name(), "backward_")));
         return new KerasGraph("Bidirectional", wrapped.name(), List.of(forward, backward), List.of(), List.of());
+    }
+
+    /** Without a backward_layer config, Keras builds the backward copy with go_backwards flipped (bidirectional.py). */
+    private static LayerSpec mirrored(LayerSpec l) {
+        ObjectNode cfg = l.config().deepCopy();
+        cfg.put("go_backwards", !(cfg.has("go_backwards") && cfg.get("go_backwards").asBoolean(false)));
+        return new LayerSpec(l.name(), l.className(), l.writtenClassName(), cfg, l.rawConfig(), l.trainable(),
+                l.inboundNodes(), l.weights(), l.activityRegularizer(), l.inner(), l.synthesized());
     }
 
     private static String removePrefix(String s, String prefix) {
