@@ -11,7 +11,8 @@ mkdir -p bench/classes
 javac -cp "target/classes:target/lib/*" -d bench/classes bench/src/ImportBench.java
 export OMP_WAIT_POLICY=PASSIVE
 printf "%-80s %12s %10s %12s %10s\n" model kerasport_ms kp_MB dl4j_ms dl4j_MB
-tail -n +2 "$corpus/MANIFEST.tsv" | while IFS=$'\t' read -r path repo rpath commit sha bytes ver backend format rest; do
+# path and format columns (awk keeps empty fields, which read with a tab IFS would merge)
+tail -n +2 "$corpus/MANIFEST.tsv" | awk -F'\t' '{print $1 "\t" $9}' | while IFS=$'\t' read -r path format; do
   case "$format" in
     keras-h5-full|keras-v3-zip) extra=() ;;
     weights-h5+json-arch:*) extra=("$corpus/$(dirname "$path")/${format#weights-h5+json-arch:}") ;;
