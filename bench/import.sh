@@ -20,7 +20,7 @@ tail -n +2 "$corpus/MANIFEST.tsv" | awk -F'\t' '{print $1 "\t" $9}' | while IFS=
   esac
   row=("$path")
   for tool in kerasport dl4j; do
-    out=$( { timeout 120 /usr/bin/time -f "rss=%M" java -Xlog:disable -cp "target/classes:target/lib/*:bench/classes" \
+    out=$( { timeout 120 /usr/bin/time -f "rss=%M" java -Xlog:disable -XX:ErrorFile=${TMPDIR:-/tmp}/kerasport-bench-hs_err_%p.log -cp "target/classes:target/lib/*:bench/classes" \
              -Dorg.slf4j.simpleLogger.defaultLogLevel=error ImportBench "$tool" "$corpus/$path" "${extra[@]}" ; } 2>&1 || true )
     ms=$(grep -o 'ms=[0-9.]*' <<<"$out" | cut -d= -f2 || true)
     rss=$(grep -o 'rss=[0-9]*' <<<"$out" | tail -1 | cut -d= -f2 || true)
