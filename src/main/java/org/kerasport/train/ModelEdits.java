@@ -241,7 +241,19 @@ public final class ModelEdits {
                 old.activityRegularizer(), old.inner(), false);
         List<LayerSpec> layers = new ArrayList<>();
         for (LayerSpec l : m.layers()) layers.add(l == old ? neu : l);
-        return m.withGraph(regraph(m.graph(), layers));
+        KerasModel edited = m.withGraph(regraph(m.graph(), layers));
+        // the verbatim model config (what export writes back) says the new width too
+        com.fasterxml.jackson.databind.JsonNode config = m.config() == null ? null : m.config().deepCopy();
+        setUnits(config, head, units);
+        return new KerasModel(edited.graph(), edited.training(), edited.source(), edited.unsupported(), config, edited.optimizerVariables());
+    }
+
+    /** Sets units (Keras 1: output_dim) in every layer entry of a config tree whose config names {@code layer}. */
+    private static void setUnits(com.fasterxml.jackson.databind.JsonNode n, String layer, int units) {
+        if (n == null) return;
+        if (n.isObject() && n.get("config") instanceof ObjectNode c && layer.equals(Json.text(c, "name")))
+            c.put(c.has("output_dim") ? "output_dim" : "units", units);
+        n.elements().forEachRemaining(child -> setUnits(child, layer, units));
     }
 
     private static KerasGraph regraph(KerasGraph g, List<LayerSpec> layers) {
