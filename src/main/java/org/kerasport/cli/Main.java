@@ -35,6 +35,10 @@ public final class Main {
         // DL4J and ND4J log a lot at start-up: quiet unless asked (KERASPORT_LOG=info|debug)
         String level = System.getenv().getOrDefault("KERASPORT_LOG", "warn");
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", level);
+        if (System.getenv("KERASPORT_LOG") == null) { // DL4J's and ND4J's warnings are about their internals, not the user's model
+            System.setProperty("org.slf4j.simpleLogger.log.org.deeplearning4j", "error");
+            System.setProperty("org.slf4j.simpleLogger.log.org.nd4j", "error");
+        }
         System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
         System.setProperty("java.awt.headless", "true"); // plots render to PNG without a display
         int code = run(args, System.out, System.err);

@@ -140,6 +140,6 @@ final class PredictCommand implements Command {
         for (int d = 1; ok && d < expected.length; d++) ok = expected[d] == null || expected[d] == a.shape()[d];
         if (!ok)
             throw new UserInputException(ExitCode.BAD_DATA, file + ": input '" + input + "' has shape " + Arrays.toString(a.shape())
-                    + ", the model expects " + Arrays.toString(expected).replace("null", "None") + " (None: any number of rows)");
+                    + ", the model expects " + Arrays.toString(expected).replace("null", "None") + " (None: any size)");
     }
 }
