@@ -1,6 +1,5 @@
 package org.kerasport.dl4j.loss;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationSigmoid;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -11,17 +10,12 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * the logits: max(z, 0) − z·y + log(1 + e^−|z|), gradient sigmoid(z) − y. Otherwise on probabilities clipped to
  * [1e-7, 1 − 1e-7]: −(y·log p + (1 − y)·log(1 − p)).
  */
-public class KerasBinaryCrossentropy extends KerasLoss {
-    static final double EPS = 1e-7;
-    @JsonProperty
-    private boolean fromLogits;
-
+public class KerasBinaryCrossentropy extends KerasCrossentropy {
     public KerasBinaryCrossentropy() {
     }
 
     public KerasBinaryCrossentropy(boolean fromLogits, double weight) {
-        super(weight);
-        this.fromLogits = fromLogits;
+        super(fromLogits, weight);
     }
 
     private boolean onLogits(IActivation a) {
@@ -54,23 +48,9 @@ public class KerasBinaryCrossentropy extends KerasLoss {
             return activation instanceof ActivationSigmoid ? g : backprop(preOutput, activation, g);
         }
         INDArray p = activate(preOutput, activation);
-        INDArray inRange = p.gte(EPS).castTo(p.dataType()).muli(p.lte(1 - EPS).castTo(p.dataType()));
+        INDArray inRange = inClipRange(p);
         INDArray c = clip(p);
         INDArray g = labels.div(c).negi().addi(labels.rsub(1.0).divi(c.rsub(1.0))).muli(inRange).muli(1.0 / n);
         return backprop(preOutput, activation, g);
-    }
-
-    private static INDArray clip(INDArray p) {
-        return Transforms.max(Transforms.min(p, 1 - EPS, true), EPS, false);
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return super.equals(o) && ((KerasBinaryCrossentropy) o).fromLogits == fromLogits;
-    }
-
-    @Override
-    public int hashCode() {
-        return super.hashCode() * 31 + Boolean.hashCode(fromLogits);
     }
 }

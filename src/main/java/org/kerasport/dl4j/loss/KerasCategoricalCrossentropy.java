@@ -1,6 +1,5 @@
 package org.kerasport.dl4j.loss;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -12,17 +11,12 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * Σy·logsumexp(z) − Σy·z, gradient softmax(z)·Σy − y. Otherwise on probabilities: renormalized to sum 1, clipped
  * to [1e-7, 1 − 1e-7], −Σ y·log(p), with the gradient through the normalization and the clip.
  */
-public class KerasCategoricalCrossentropy extends KerasLoss {
-    static final double EPS = 1e-7;
-    @JsonProperty
-    private boolean fromLogits;
-
+public class KerasCategoricalCrossentropy extends KerasCrossentropy {
     public KerasCategoricalCrossentropy() {
     }
 
     public KerasCategoricalCrossentropy(boolean fromLogits, double weight) {
-        super(weight);
-        this.fromLogits = fromLogits;
+        super(fromLogits, weight);
     }
 
     private boolean onLogits(IActivation a) {
@@ -42,7 +36,7 @@ public class KerasCategoricalCrossentropy extends KerasLoss {
         }
         INDArray p = activate(preOutput, activation);
         INDArray q = p.diviColumnVector(p.sum(true, 1));
-        INDArray c = Transforms.max(Transforms.min(q, 1 - EPS, false), EPS, false);
+        INDArray c = clip(q);
         return Transforms.log(c, false).muli(labels).sum(true, 1).negi();
     }
 
@@ -56,8 +50,8 @@ public class KerasCategoricalCrossentropy extends KerasLoss {
         INDArray p = activate(preOutput, activation);
         INDArray s = p.sum(true, 1);
         INDArray q = p.divColumnVector(s);
-        INDArray inRange = q.gte(EPS).castTo(q.dataType()).muli(q.lte(1 - EPS).castTo(q.dataType()));
-        INDArray c = Transforms.max(Transforms.min(q, 1 - EPS, true), EPS, false);
+        INDArray inRange = inClipRange(q);
+        INDArray c = clip(q);
         INDArray dq = labels.div(c).negi().muli(inRange);                 // dL/dq
         INDArray dot = dq.mul(p).sum(true, 1);                             // Σ_i dq_i p_i
         INDArray dp = dq.diviColumnVector(s).subiColumnVector(dot.divi(s.mul(s)));
@@ -73,15 +67,4 @@ public class KerasCategoricalCrossentropy extends KerasLoss {
         INDArray e = Transforms.exp(z.subColumnVector(z.max(true, 1)), false);
         return e.diviColumnVector(e.sum(true, 1));
     }
-
-    @Override
-    public boolean equals(Object o) {
-        return super.equals(o) && ((KerasCategoricalCrossentropy) o).fromLogits == fromLogits;
-    }
-
-    @Override
-    public int hashCode() {
-        return super.hashCode() * 31 + Boolean.hashCode(fromLogits);
-    }
-
 }

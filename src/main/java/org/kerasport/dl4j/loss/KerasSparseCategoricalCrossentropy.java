@@ -1,6 +1,5 @@
 package org.kerasport.dl4j.loss;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -12,16 +11,12 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * softmax or with from_logits: sparse softmax crossentropy on the logits. Otherwise the probabilities are clipped to
  * [1e-7, 1 − 1e-7] and their logarithms used as logits, as TF's backend does.
  */
-public class KerasSparseCategoricalCrossentropy extends KerasLoss {
-    @JsonProperty
-    private boolean fromLogits;
-
+public class KerasSparseCategoricalCrossentropy extends KerasCrossentropy {
     public KerasSparseCategoricalCrossentropy() {
     }
 
     public KerasSparseCategoricalCrossentropy(boolean fromLogits, double weight) {
-        super(weight);
-        this.fromLogits = fromLogits;
+        super(fromLogits, weight);
     }
 
     private INDArray oneHot(INDArray labels, long classes, INDArray like) {
@@ -35,8 +30,7 @@ public class KerasSparseCategoricalCrossentropy extends KerasLoss {
         if (a instanceof ActivationSoftmax) return preOutput.dup();
         INDArray out = activate(preOutput, a);
         if (fromLogits) return out;
-        INDArray c = Transforms.max(Transforms.min(out, 1 - KerasCategoricalCrossentropy.EPS, false), KerasCategoricalCrossentropy.EPS, false);
-        return Transforms.log(c, false);
+        return Transforms.log(clip(out), false);
     }
 
     @Override
@@ -53,19 +47,6 @@ public class KerasSparseCategoricalCrossentropy extends KerasLoss {
         if (activation instanceof ActivationSoftmax) return dz;
         if (fromLogits) return backprop(preOutput, activation, dz);
         INDArray p = activate(preOutput, activation);
-        double eps = KerasCategoricalCrossentropy.EPS;
-        INDArray inRange = p.gte(eps).castTo(p.dataType()).muli(p.lte(1 - eps).castTo(p.dataType()));
-        INDArray c = Transforms.max(Transforms.min(p, 1 - eps, true), eps, false);
-        return backprop(preOutput, activation, dz.divi(c).muli(inRange));
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return super.equals(o) && ((KerasSparseCategoricalCrossentropy) o).fromLogits == fromLogits;
-    }
-
-    @Override
-    public int hashCode() {
-        return super.hashCode() * 31 + Boolean.hashCode(fromLogits);
+        return backprop(preOutput, activation, dz.divi(clip(p)).muli(inClipRange(p)));
     }
 }
