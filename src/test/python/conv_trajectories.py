@@ -114,9 +114,30 @@ def frozen_middle():
     return m, (6,), "mean_squared_error"
 
 
+def cnn_fast_path():
+    """The layers that run channels-first with oneDNN in Kerasport (FastPaths): Conv2D (valid, relu, kernel and bias
+    L2) -> MaxPooling2D(2) -> Conv2D(same, no bias) -> MaxPooling2D(3, stride 2, same) -> Conv2D(2x2,
+    kernel L1) -> AveragePooling2D(2) -> Conv2D(1x1, tanh) -> AveragePooling2D(2, stride 1, same) -> Flatten ->
+    Dense(4, softmax, kernel L2), categorical crossentropy."""
+    i = keras.Input((22, 22, 2), name="input")
+    x = layers.Conv2D(6, 3, activation="relu", name="c1", kernel_regularizer=regularizers.l2(0.01),
+                      bias_regularizer=regularizers.l2(0.02))(i)
+    x = layers.MaxPooling2D(2, name="p1")(x)
+    x = layers.Conv2D(5, 3, padding="same", use_bias=False, activation="relu", name="c2")(x)
+    x = layers.MaxPooling2D(3, strides=2, padding="same", name="p2")(x)
+    x = layers.Conv2D(4, 2, name="c3", kernel_regularizer=regularizers.l1(0.01))(x)
+    x = layers.AveragePooling2D(2, name="p3")(x)
+    x = layers.Conv2D(3, 1, activation="tanh", name="c4")(x)
+    x = layers.AveragePooling2D(2, strides=1, padding="same", name="p4")(x)
+    x = layers.Flatten(name="flat")(x)
+    o = layers.Dense(4, activation="softmax", name="out", kernel_regularizer=regularizers.l2(0.01))(x)
+    return keras.Model(i, o), (22, 22, 2), "categorical_crossentropy"
+
+
 # name, builder, SGD learning rate
 CASES = [("conv1d_stack", conv1d_stack, 0.05), ("conv2d_stack", conv2d_stack, 0.002),
-         ("conv3d_stack", conv3d_stack, 0.05), ("frozen_middle", frozen_middle, 0.05)]
+         ("conv3d_stack", conv3d_stack, 0.05), ("frozen_middle", frozen_middle, 0.05),
+         ("cnn_fast_path", cnn_fast_path, 0.1)]
 
 
 def weight_key(layer, var):

@@ -41,6 +41,7 @@ public final class Main {
         }
         System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
         System.setProperty("java.awt.headless", "true"); // plots render to PNG without a display
+        org.kerasport.dl4j.FastPaths.configure(); // ND4J's native build, before ND4J loads
         int code = run(args, System.out, System.err);
         System.out.flush();
         System.exit(code);

@@ -34,6 +34,10 @@ import org.nd4j.linalg.lossfunctions.ILossFunction;
  * Everything unsupported is collected and reported at once.
  */
 public final class Dl4jImporter {
+    static {
+        FastPaths.configure(); // before ND4J loads its native library
+    }
+
     private final MapperRegistry registry;
     private final boolean lenient;
     private final boolean training;
@@ -86,7 +90,7 @@ public final class Dl4jImporter {
 
         Map<String, String> outputs = new LinkedHashMap<>();
         for (TensorRef o : m.graph().outputs()) {
-            String v = resolve(produced, o);
+            String v = ctx.kerasLayout(resolve(produced, o));
             if (v == null) continue;
             String fused = ctx.fusedOutputs.get(o.layer());
             if (fused != null) {
@@ -128,6 +132,7 @@ public final class Dl4jImporter {
         if (perVariable) oneBlockPerVariable(conf, (org.kerasport.dl4j.optim.KerasUpdater) updater);
         ComputationGraph graph = new ComputationGraph(conf);
         graph.init();
+        FastPaths.attachHelpers(graph);
         if (perVariable && training) checkOneVariablePerBlock(m, graph, problems);
         setWeights(graph, m, ctx.bindings);
         return new ImportedModel(graph, m, inputs, outputs, List.copyOf(ctx.bindings), List.copyOf(ctx.report), problems);
@@ -197,10 +202,10 @@ public final class Dl4jImporter {
                         ctx.unsupported(l, "class_name", "no DL4J mapping for " + l.className() + " yet (supported: " + registry.supportedList() + ")");
                         out = null;
                     } else {
-                        out = mapper.map(l, vertex, in, ctx);
+                        out = mapper.map(l, vertex, mapper.takesChannelsFirst() ? in : ctx.kerasLayout(in), ctx);
                     }
                 }
-                if (out != null && l.activityRegularizer() != null) out = activity(l, vertex, out, ctx);
+                if (out != null && l.activityRegularizer() != null) out = activity(l, vertex, ctx.kerasLayout(out), ctx);
                 if (out != null) produced.put(key(name, call), out);
             }
         }
@@ -225,7 +230,7 @@ public final class Dl4jImporter {
                                 + r.layer() + "' is computed after the layer's first call) is not supported yet");
                     return; // else: that input was already reported unsupported
                 }
-                in.add(v);
+                in.add(ctx.kerasLayout(v));
             }
             callInputs.add(in);
         }

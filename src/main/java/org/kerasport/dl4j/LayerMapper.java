@@ -20,4 +20,12 @@ public interface LayerMapper {
      * @return the DL4J vertex producing the layer's output; null after reporting the layer as unsupported
      */
     String map(LayerSpec layer, String vertex, List<String> inputs, MappingContext ctx);
+
+    /**
+     * True when {@link #map} takes inputs that may be channels-first ({@link MappingContext#isChannelsFirst}) and
+     * converts them itself; every other mapper gets its inputs as Keras lays them out.
+     */
+    default boolean takesChannelsFirst() {
+        return false;
+    }
 }

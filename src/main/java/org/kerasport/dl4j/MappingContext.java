@@ -41,6 +41,12 @@ public final class MappingContext {
     String weightPrefix = "";
     /** False while a shared layer is mapped over its stacked calls: no mapper may fuse a model loss into it then. */
     boolean fuseLoss = true;
+    /** Whether 2-D convolutions and poolings run channels-first ({@link FastPaths#channelsFirst()}). */
+    final boolean channelsFirst;
+    /** Vertices whose 4-D output holds the Keras tensor channels-first (NCHW) rather than as Keras lays it out. */
+    private final java.util.Set<String> nchw = new java.util.HashSet<>();
+    /** Vertex -> its copy in the other channel order, made once and shared by every consumer. */
+    private final Map<String, String> reordered = new HashMap<>();
 
     MappingContext(ComputationGraphConfiguration.GraphBuilder gb, int kerasMajor, Double weightDecay,
                    Map<String, LossSpec> losses, Map<String, Double> lossWeights) {
@@ -49,6 +55,54 @@ public final class MappingContext {
         this.weightDecay = weightDecay;
         this.losses = losses;
         this.lossWeights = lossWeights;
+        this.channelsFirst = FastPaths.channelsFirst();
+    }
+
+    /**
+     * True when a 2-D convolution or pooling may run channels-first: the ND4J backend computes those fast and
+     * correctly in NCHW only (the oneDNN build; {@link FastPaths}).
+     */
+    public boolean channelsFirstEnabled() {
+        return channelsFirst;
+    }
+
+    /** True when the vertex's output is a channels-first (NCHW) copy of its Keras tensor. */
+    public boolean isChannelsFirst(String vertex) {
+        return nchw.contains(vertex);
+    }
+
+    /** Marks a vertex whose output is the Keras tensor channels-first (NCHW). */
+    public void markChannelsFirst(String vertex) {
+        nchw.add(vertex);
+    }
+
+    /** The vertex holding this vertex's Keras tensor channels-first: itself, or a reordering vertex after it. */
+    public String channelsFirst(String vertex) {
+        if (nchw.contains(vertex)) return vertex;
+        String v = reordered.computeIfAbsent(vertex, k -> {
+            String name = k + "__nchw";
+            addVertex(name, new org.kerasport.dl4j.layers.ChannelsOrderVertex(true), shapes.get(k), List.of(k));
+            return name;
+        });
+        nchw.add(v);
+        return v;
+    }
+
+    /** The vertex holding this vertex's Keras tensor as Keras lays it out (channels last). */
+    public String kerasLayout(String vertex) {
+        if (vertex == null || !nchw.contains(vertex)) return vertex;
+        return reordered.computeIfAbsent(vertex, k -> {
+            String name = k + "__nhwc";
+            addVertex(name, new org.kerasport.dl4j.layers.ChannelsOrderVertex(false), shapes.get(k), List.of(k));
+            return name;
+        });
+    }
+
+    /** {@link #kerasLayout(String)} of each vertex. */
+    public List<String> kerasLayout(List<String> vertices) {
+        List<String> out = new ArrayList<>(vertices.size());
+        for (String v : vertices) out.add(kerasLayout(v));
+        return out;
     }
 
     /** The model being mapped. */

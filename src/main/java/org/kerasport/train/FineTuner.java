@@ -37,6 +37,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * optimizer/loss overrides).
  */
 public final class FineTuner {
+    static {
+        org.kerasport.dl4j.FastPaths.configure(); // before ND4J loads its native library
+    }
+
     private final Builder b;
 
     private FineTuner(Builder b) {

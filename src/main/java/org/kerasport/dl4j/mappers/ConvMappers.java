@@ -28,7 +28,9 @@ import org.nd4j.linalg.activations.IActivation;
  * BatchNormalization, Rescaling, Normalization and PReLU in {@link NormalizationMappers}.
  *
  * <p>Every DL4J array equals its Keras tensor (channels last): 2-D layers run in NHWC, 3-D in NDHWC, and 1-D layers as
- * the 2-D layer on (steps, 1) images ({@link ConvSupport#via2d}). Kernel layouts: Keras Conv kernel (k..., in, out) →
+ * the 2-D layer on (steps, 1) images ({@link ConvSupport#via2d}). The exception: with ND4J's oneDNN build, Conv2D and
+ * the 2-D poolings after it run channels-first (NCHW), where oneDNN is fast and correct
+ * ({@link org.kerasport.dl4j.FastPaths}); the importer reorders the tensor around them. Kernel layouts: Keras Conv kernel (k..., in, out) →
  * DL4J W [out, in, k...]; Conv2DTranspose (kh, kw, out, in) → [in, out, kh, kw]; DepthwiseConv2D (kh, kw, in, dm)
  * unchanged; SeparableConv2D depthwise (kh, kw, in, dm) → [dm, in, kh, kw], pointwise (1, 1, in·dm, out) →
  * [out, in·dm, 1, 1].
@@ -53,9 +55,17 @@ public final class ConvMappers {
         }
 
         @Override
+        public boolean takesChannelsFirst() {
+            return true;
+        }
+
+        @Override
         public String map(LayerSpec l, String vertex, List<String> inputs, MappingContext ctx) {
             String cls = l.className();
             int dims = ConvSupport.dims(cls);
+            // a plain Conv2D runs channels-first where that is the fast path; everything else channels-last
+            boolean nchw = cls.equals("Conv2D") && ctx.channelsFirstEnabled() && elementwise(l);
+            if (!nchw) inputs = ctx.kerasLayout(inputs);
             Long[] in = ctx.shape(inputs.get(0));
             if (!ConvSupport.checkInput(l, in, dims + 2, ctx)) return null;
             JsonNode c = l.config();
@@ -80,7 +90,14 @@ public final class ConvMappers {
             }
             if (dims == 3) return conv3d(l, vertex, inputs, in, out, ctx);
             if (dims == 2) {
-                ctx.addLayer(vertex, layer2d(l, c, in[3], out[3], 2, ctx), l.trainable(), out, inputs);
+                Layer layer = layer2d(l, c, in[3], out[3], 2, ctx);
+                if (nchw) {
+                    ((ConvolutionLayer) layer).setCnn2dDataFormat(CNN2DFormat.NCHW);
+                    ctx.addLayer(vertex, layer, l.trainable(), out, List.of(ctx.channelsFirst(inputs.get(0))));
+                    ctx.markChannelsFirst(vertex);
+                } else {
+                    ctx.addLayer(vertex, layer, l.trainable(), out, inputs);
+                }
                 bind(l, vertex, 2, ctx);
                 return vertex;
             }
@@ -99,6 +116,13 @@ public final class ConvMappers {
                 bind(l, vertex, 1, ctx);
                 return vertex;
             });
+        }
+
+        /** False for activations over an axis (softmax over the channels needs them last). */
+        private static boolean elementwise(LayerSpec l) {
+            JsonNode a = l.config().get("activation");
+            String name = a == null ? "linear" : a.isTextual() ? a.asText() : a.path("config").path("name").asText(a.toString());
+            return !name.contains("softmax");
         }
 
         /** The DL4J 2-D layer (a 1-D Keras layer gets kernel (k, 1)). */

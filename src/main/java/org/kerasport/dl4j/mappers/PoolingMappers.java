@@ -31,8 +31,16 @@ public final class PoolingMappers {
         }
 
         @Override
+        public boolean takesChannelsFirst() {
+            return true;
+        }
+
+        @Override
         public String map(LayerSpec l, String vertex, List<String> inputs, MappingContext ctx) {
             int dims = ConvSupport.dims(l.className());
+            // 2-D pooling of a channels-first tensor (after a channels-first Conv2D) stays channels-first
+            boolean nchw = dims == 2 && ctx.isChannelsFirst(inputs.get(0));
+            if (!nchw) inputs = ctx.kerasLayout(inputs);
             Long[] in = ctx.shape(inputs.get(0));
             if (!ConvSupport.checkInput(l, in, dims + 2, ctx)) return null;
             Long[] out = ctx.outputShape(l, inputs);
@@ -60,9 +68,10 @@ public final class PoolingMappers {
             }
             int[] k2 = dims == 2 ? k : new int[]{k[0], 1}, s2 = dims == 2 ? s : new int[]{s[0], 1};
             Layer layer = new SubsamplingLayer.Builder(k2, s2).poolingType(type).convolutionMode(ConvSupport.mode(pad))
-                    .dataFormat(CNN2DFormat.NHWC).avgPoolIncludePadInDivisor(false).build();
+                    .dataFormat(nchw ? CNN2DFormat.NCHW : CNN2DFormat.NHWC).avgPoolIncludePadInDivisor(false).build();
             if (dims == 2) {
                 ctx.addLayer(vertex, layer, true, out, inputs);
+                if (nchw) ctx.markChannelsFirst(vertex);
                 return vertex;
             }
             return ConvSupport.via2d(ctx, vertex, inputs.get(0), in, out, in2d -> {

@@ -1,0 +1,153 @@
+package org.kerasport.dl4j;
+
+import java.io.IOException;
+import java.lang.reflect.Field;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Set;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.layers.FrozenLayerWithBackprop;
+import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
+import org.deeplearning4j.nn.layers.convolution.subsampling.SubsamplingLayer;
+import org.deeplearning4j.nn.layers.mkldnn.MKLDNNConvHelper;
+import org.deeplearning4j.nn.layers.mkldnn.MKLDNNSubsamplingHelper;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * The fast native paths Kerasport turns on by itself, each one proven against real Keras by the trajectory tests
+ * (docs: bench/RESULTS.md, "Faster defaults").
+ *
+ * <ul>
+ *   <li><b>ND4J's oneDNN build</b> ({@code nd4j-native} classifier {@code linux-x86_64-onednn-avx512}) is chosen
+ *       before ND4J loads, when the CPU has AVX-512 and the jar is on the class path ({@link #configure()}).</li>
+ *   <li><b>oneDNN layer helpers, channels-first only.</b> 2-D convolutions and poolings run in NCHW
+ *       ({@link MappingContext#channelsFirst(String)}; weights are unaffected: DL4J keeps [out, in, kh, kw] either
+ *       way) and get DL4J's oneDNN helpers attached ({@link #attachHelpers}). DL4J's helpers are off by default and,
+ *       in 1.0.0-M2.1, never switch on (they look up a class that no longer exists); on channels-last (NHWC) layers
+ *       its oneDNN convolution computes wrong gradients, so no NHWC layer, BatchNormalization, dilated convolution
+ *       (refused by ND4J's oneDNN op) or average pooling with padding ever gets one.</li>
+ * </ul>
+ *
+ * <p>{@code -Dkerasport.native=stock} (or the environment variable {@code KERASPORT_NATIVE=stock}) keeps ND4J's
+ * default build and every layer channels-last; an explicit {@code -Dorg.bytedeco.javacpp.platform.extension} is
+ * left alone.
+ */
+public final class FastPaths {
+    public static final String PROPERTY = "kerasport.native";
+    private static final String EXTENSION = "org.bytedeco.javacpp.platform.extension";
+    private static final String ONEDNN = "-onednn-avx512";
+    private static final String ONEDNN_LIB = "org/nd4j/linalg/cpu/nativecpu/bindings/linux-x86_64" + ONEDNN + "/libnd4jcpu.so";
+    private static boolean configured;
+    private static Boolean oneDnn;
+
+    private FastPaths() {
+    }
+
+    /** "stock" or "auto" (the default). */
+    public static String mode() {
+        String m = System.getProperty(PROPERTY);
+        if (m == null) m = System.getenv("KERASPORT_NATIVE");
+        return m == null || m.isBlank() ? "auto" : m.strip().toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * Chooses ND4J's native build; must run before ND4J loads its native library (Kerasport's entry points call it
+     * from their static initializers). Later calls do nothing.
+     */
+    public static synchronized void configure() {
+        if (configured) return;
+        configured = true;
+        if (mode().equals("stock") || System.getProperty(EXTENSION) != null) return;
+        if (!cpuHasAvx512() || FastPaths.class.getClassLoader().getResource(ONEDNN_LIB) == null) return;
+        System.setProperty(EXTENSION, ONEDNN);
+    }
+
+    /** AVX-512 F, CD, BW, DQ and VL (what the avx512 builds of ND4J are compiled for), from /proc/cpuinfo. */
+    static boolean cpuHasAvx512() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (!line.startsWith("flags")) continue;
+                Set<String> flags = Set.of(line.substring(line.indexOf(':') + 1).trim().split("\\s+"));
+                return flags.containsAll(Set.of("avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl"));
+            }
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+        return false;
+    }
+
+    /** True when ND4J runs its oneDNN build with helpers allowed (this loads ND4J). */
+    public static synchronized boolean oneDnn() {
+        if (oneDnn == null) {
+            configure();
+            boolean on;
+            try {
+                on = !mode().equals("stock")
+                        && org.nd4j.linalg.cpu.nativecpu.bindings.Nd4jCpu.Environment.getInstance().isUseONEDNN()
+                        && org.nd4j.linalg.factory.Nd4j.getEnvironment().helpersAllowed();
+            } catch (Throwable t) { // another backend, or no native library
+                on = false;
+            }
+            oneDnn = on;
+        }
+        return oneDnn;
+    }
+
+    /** Whether the importer runs 2-D convolutions and poolings channels-first: only where that is the fast path. */
+    public static boolean channelsFirst() {
+        return oneDnn();
+    }
+
+    /** A one-line description of the native paths in use, for reports and `--version`. */
+    public static String describe() {
+        configure();
+        String blas;
+        try {
+            blas = String.valueOf(org.nd4j.linalg.factory.Nd4j.getExecutioner().getEnvironmentInformation().get("blas.vendor"));
+        } catch (Throwable t) {
+            blas = "unknown";
+        }
+        return oneDnn() ? "ND4J oneDNN build (AVX-512), BLAS " + blas + ", 2-D convolutions and pooling channels-first with oneDNN"
+                : "ND4J default build, BLAS " + blas + ", no oneDNN";
+    }
+
+    /**
+     * Gives the graph's channels-first 2-D convolutions and max/valid poolings DL4J's oneDNN helpers (once after every
+     * graph initialization: DL4J creates none itself). Does nothing without the oneDNN build.
+     */
+    public static ComputationGraph attachHelpers(ComputationGraph g) {
+        if (!oneDnn() || g.getLayers() == null) return g;
+        for (Layer layer : g.getLayers()) {
+            Layer l = layer instanceof FrozenLayerWithBackprop f ? f.getInsideLayer() : layer;
+            if (l.getClass() == ConvolutionLayer.class) {
+                var c = (org.deeplearning4j.nn.conf.layers.ConvolutionLayer) l.conf().getLayer();
+                // ND4J M2.1's oneDNN conv2d op refuses dilated kernels (DL4J would log an error and fall back)
+                boolean dilated = c.getDilation()[0] != 1 || c.getDilation()[1] != 1;
+                if (c.getCnn2dDataFormat() == CNN2DFormat.NCHW && !dilated && l.getParam("W").dataType() == DataType.FLOAT)
+                    setHelper(ConvolutionLayer.class, l, new MKLDNNConvHelper(DataType.FLOAT));
+            } else if (l.getClass() == SubsamplingLayer.class) {
+                var c = (org.deeplearning4j.nn.conf.layers.SubsamplingLayer) l.conf().getLayer();
+                boolean padded = c.getConvolutionMode() == org.deeplearning4j.nn.conf.ConvolutionMode.Same
+                        || c.getPadding()[0] != 0 || c.getPadding()[1] != 0;
+                // oneDNN's average pooling is not told to leave padding out of the divisor (Keras does): max only
+                if (c.getCnn2dDataFormat() == CNN2DFormat.NCHW && (c.getPoolingType() == PoolingType.MAX || !padded))
+                    setHelper(SubsamplingLayer.class, l, new MKLDNNSubsamplingHelper(DataType.FLOAT));
+            }
+        }
+        return g;
+    }
+
+    private static void setHelper(Class<?> owner, Layer l, Object helper) {
+        try {
+            Field f = owner.getDeclaredField("helper");
+            f.setAccessible(true);
+            f.set(l, helper);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot attach " + helper.getClass().getSimpleName() + " to " + l, e);
+        }
+    }
+}

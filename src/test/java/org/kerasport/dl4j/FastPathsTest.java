@@ -1,0 +1,101 @@
+package org.kerasport.dl4j;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.reflect.Field;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
+import org.deeplearning4j.nn.layers.convolution.subsampling.SubsamplingLayer;
+import org.junit.jupiter.api.Test;
+import org.kerasport.format.KerasReader;
+
+/**
+ * The fast native paths are on in this JVM (so every trajectory test of the suite runs through them), and only where
+ * they compute correctly: channels-first Conv2D and max or unpadded average pooling get oneDNN helpers; no
+ * channels-last layer does (DL4J's NHWC oneDNN convolution computes wrong gradients, PERFORMANCE_NOTES.md), and
+ * an average pooling with padding does not (oneDNN would count the padding in the divisor). That the results equal
+ * Keras's is ConvInteropTest's cnn_fast_path case, trained step by step against real Keras.
+ */
+class FastPathsTest {
+    @Test
+    void oneDnnBuildIsActiveOnThisMachine() {
+        assertTrue(FastPaths.cpuHasAvx512(), "this machine has AVX-512 (lscpu); the test expects the fast path");
+        assertTrue(FastPaths.oneDnn(), "ND4J loaded without oneDNN: something loaded ND4J before FastPaths.configure()");
+        assertTrue(FastPaths.describe().contains("oneDNN build"), FastPaths.describe());
+    }
+
+    @Test
+    void helpersOnlyWhereCorrect() throws Exception {
+        Path model = ConvInteropTest.generated().resolve("cnn_fast_path/model.keras");
+        ComputationGraph g = Dl4jImporter.importForTraining(KerasReader.read(model), false).graph();
+        Map<String, Layer> layers = new HashMap<>();
+        for (Layer l : g.getLayers()) layers.put(l.conf().getLayer().getLayerName(), l);
+        for (String conv : new String[]{"c1", "c2", "c3", "c4"}) {
+            Layer l = layers.get(conv);
+            assertEquals(CNN2DFormat.NCHW, ((org.deeplearning4j.nn.conf.layers.ConvolutionLayer) l.conf().getLayer()).getCnn2dDataFormat(), conv);
+            assertNotNull(helper(ConvolutionLayer.class, l), conv + " has no oneDNN helper");
+        }
+        for (String pool : new String[]{"p1", "p2", "p3"}) assertNotNull(helper(SubsamplingLayer.class, layers.get(pool)), pool);
+        assertNull(helper(SubsamplingLayer.class, layers.get("p4")), "average pooling with padding must not use oneDNN");
+        // the tensor goes back to channels-last once, before Flatten
+        assertNotNull(g.getVertex("p4__nhwc"));
+        assertNotNull(g.getVertex("input__nchw"));
+        // a training step and a prediction run through the helpers without DL4J falling back to its own path
+        org.nd4j.linalg.api.ndarray.INDArray x = org.nd4j.linalg.factory.Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 4, 22, 22, 2);
+        org.nd4j.linalg.api.ndarray.INDArray y = org.nd4j.linalg.factory.Nd4j.eye(4).castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT);
+        g.fit(new org.nd4j.linalg.dataset.MultiDataSet(new org.nd4j.linalg.api.ndarray.INDArray[]{x}, new org.nd4j.linalg.api.ndarray.INDArray[]{y}));
+        g.output(false, x);
+        for (String v : new String[]{"c1", "c2", "c3", "c4"}) assertEquals(0, failures(ConvolutionLayer.class, layers.get(v)), v);
+        for (String v : new String[]{"p1", "p2", "p3"}) assertEquals(0, failures(SubsamplingLayer.class, layers.get(v)), v);
+    }
+
+    @Test
+    void dilatedConvolutionStaysOnDl4jsOwnPath() throws Exception {
+        Path model = ConvInteropTest.generated().resolve("conv2d_stack/model.keras");
+        ComputationGraph g = Dl4jImporter.importForTraining(KerasReader.read(model), false).graph();
+        Layer dilated = g.getLayer("dilated");
+        assertEquals(CNN2DFormat.NCHW, ((org.deeplearning4j.nn.conf.layers.ConvolutionLayer) dilated.conf().getLayer()).getCnn2dDataFormat());
+        assertNull(helper(ConvolutionLayer.class, dilated));
+    }
+
+    @Test
+    void channelsLastLayersGetNoHelper() throws Exception {
+        // conv2d_stack: Conv2DTranspose, DepthwiseConv2D and pooling after them stay channels-last
+        Path model = ConvInteropTest.generated().resolve("conv2d_stack/model.keras");
+        ComputationGraph g = Dl4jImporter.importForTraining(KerasReader.read(model), false).graph();
+        int checked = 0;
+        for (Layer l : g.getLayers()) {
+            var conf = l.conf().getLayer();
+            if (conf instanceof org.deeplearning4j.nn.conf.layers.ConvolutionLayer c && c.getCnn2dDataFormat() == CNN2DFormat.NHWC) {
+                assertNull(helper(ConvolutionLayer.class, l), conf.getLayerName());
+                checked++;
+            } else if (conf instanceof org.deeplearning4j.nn.conf.layers.SubsamplingLayer s && s.getCnn2dDataFormat() == CNN2DFormat.NHWC) {
+                assertNull(helper(SubsamplingLayer.class, l), conf.getLayerName());
+                checked++;
+            }
+        }
+        assertTrue(checked >= 3, "expected channels-last convolutions and poolings in conv2d_stack, found " + checked);
+    }
+
+    private static int failures(Class<?> owner, Layer l) throws ReflectiveOperationException {
+        if (l instanceof org.deeplearning4j.nn.layers.FrozenLayerWithBackprop f) l = f.getInsideLayer();
+        Field f = owner.getDeclaredField("helperCountFail");
+        f.setAccessible(true);
+        return (int) f.get(l);
+    }
+
+    private static Object helper(Class<?> owner, Layer l) throws ReflectiveOperationException {
+        if (l instanceof org.deeplearning4j.nn.layers.FrozenLayerWithBackprop f) l = f.getInsideLayer();
+        Field f = owner.getDeclaredField("helper");
+        f.setAccessible(true);
+        return f.get(l);
+    }
+}
