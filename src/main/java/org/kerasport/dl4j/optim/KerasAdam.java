@@ -108,6 +108,11 @@ public final class KerasAdam extends KerasUpdater {
             float beta1Power = F32.pow(F32.f(c.beta1), t);
             float beta2Power = F32.pow(F32.f(c.beta2), t);
             float alpha = lr * F32.sqrt(1f - beta2Power) / (1f - beta1Power);
+            java.nio.FloatBuffer[] b = c.amsgrad ? fusable(g, slot(0), slot(1), slot(2)) : fusable(g, slot(0), slot(1));
+            if (b != null) {
+                fused(b, alpha, F32.f(1 - c.beta1), F32.f(1 - c.beta2), F32.f(c.epsilon), c.amsgrad);
+                return;
+            }
             INDArray m = slot(0), v = slot(1), s = scratch(0, g);
             g.sub(m, s).muli(F32.f(1 - c.beta1));          // (g − m)·(1 − β₁)
             m.addi(s);
@@ -120,6 +125,28 @@ public final class KerasAdam extends KerasUpdater {
             }
             sqrt(v, s).addi(F32.f(c.epsilon));             // √v + ε
             m.mul(alpha, g).divi(s);                       // u = m·α / (√v + ε)
+        }
+
+        /**
+         * The same float32 operations in the same order, in one pass over the elements instead of nine ND4J
+         * operations over the whole block (each of which reads and writes every element).
+         */
+        private static void fused(java.nio.FloatBuffer[] b, float alpha, float oneMinusB1, float oneMinusB2, float eps,
+                                  boolean amsgrad) {
+            java.nio.FloatBuffer g = b[0], m = b[1], v = b[2], vHat = amsgrad ? b[3] : null;
+            int n = g.limit();
+            for (int i = 0; i < n; i++) {
+                float gi = g.get(i);
+                float mi = m.get(i) + (gi - m.get(i)) * oneMinusB1;
+                float vi = v.get(i) + (gi * gi - v.get(i)) * oneMinusB2;
+                m.put(i, mi);
+                v.put(i, vi);
+                if (amsgrad) {
+                    vi = Math.max(vHat.get(i), vi);
+                    vHat.put(i, vi);
+                }
+                g.put(i, mi * alpha / ((float) Math.sqrt(vi) + eps));
+            }
         }
     }
 }

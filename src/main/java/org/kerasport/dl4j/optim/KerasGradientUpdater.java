@@ -163,6 +163,26 @@ public abstract class KerasGradientUpdater<T extends KerasUpdater> implements Gr
         return s;
     }
 
+    /**
+     * Direct views of float arrays for one fused pass over their elements (element i of every buffer is the same
+     * logical element), or null when that is not possible: another data type, a non-contiguous view, different
+     * lengths or memory orders. Callers then fall back to ND4J operations.
+     */
+    protected static java.nio.FloatBuffer[] fusable(INDArray... arrays) {
+        java.nio.FloatBuffer[] out = new java.nio.FloatBuffer[arrays.length];
+        INDArray first = arrays[0];
+        for (int i = 0; i < arrays.length; i++) {
+            INDArray a = arrays[i];
+            if (a == null || a.dataType() != org.nd4j.linalg.api.buffer.DataType.FLOAT || a.length() != first.length()
+                    || a.length() > Integer.MAX_VALUE || a.elementWiseStride() != 1
+                    || (!a.isVector() && a.ordering() != first.ordering()) || (a.isVector() != first.isVector())) return null;
+            java.nio.FloatBuffer b = a.data().asNioFloat();
+            if (b == null) return null;
+            out[i] = b.position((int) a.offset()).limit((int) (a.offset() + a.length())).slice();
+        }
+        return out;
+    }
+
     /** {@code out = sqrt(x)} (element-wise, correctly rounded). */
     protected static INDArray sqrt(INDArray x, INDArray out) {
         return Nd4j.exec(new Sqrt(x, out));
