@@ -51,8 +51,9 @@ public final class CoreMappers {
                         .regularization(ctx.regularization(kernel)).regularizationBias(ctx.regularization(bias)).build();
                 ctx.fusedOutput(l.name(), vertex);
             } else {
-                layer = new DenseLayer.Builder().nIn(in[1]).nOut(units).activation(act).hasBias(bias != null)
-                        .regularization(ctx.regularization(kernel)).regularizationBias(ctx.regularization(bias)).build();
+                layer = org.kerasport.dl4j.layers.KerasDense.of((DenseLayer) new DenseLayer.Builder().nIn(in[1]).nOut(units).activation(act)
+                        .hasBias(bias != null).regularization(ctx.regularization(kernel))
+                        .regularizationBias(ctx.regularization(bias)).build());
             }
             ctx.addLayer(vertex, layer, l.trainable(), new Long[]{in[0], units}, inputs);
             ctx.bind("kernel", vertex, "W", Layout.SAME);
