@@ -12,7 +12,7 @@ import statistics
 import sys
 
 CASES = [("seed", "seed MLP 2-10-1, batch 32"), ("mlp", "MLP 784-512-512-10, batch 128"),
-         ("cnn", "CNN 28x28x1, batch 64")]
+         ("cnn", "CNN 28x28x1, batch 64"), ("lstm", "LSTM(64) on 20x8 sequences, batch 64")]
 
 
 def rng(vals, fmt):
@@ -61,25 +61,27 @@ def main(d):
     rounds = max([len(v) for v in inproc.values()] + [0])
     out = [f"Medians over {rounds} rounds (min–max in brackets). Kerasport/Keras: ratio of the medians "
            "(> 1: Kerasport faster, for wall time and RSS > 1: Kerasport larger).", ""]
-    out += ["| case | measure | Keras 3.15.1 + TF 2.21 | Kerasport (DL4J 1.0.0-M2.1) | Kerasport/Keras |",
-            "|---|---|---|---|---|"]
+    out += ["| case | measure | Keras 3.15.1 + TF 2.21 | Kerasport (DL4J 1.0.0-M2.1) | Kerasport/Keras | PyTorch (anchor) | Kerasport/PyTorch |",
+            "|---|---|---|---|---|---|---|"]
     for c, label in cases:
         k, j = inproc.get((c, "keras"), []), inproc.get((c, "kerasport"), [])
+        t, wt = inproc.get((c, "torch"), []), whole.get((c, "torch"), [])
         wk, wj = whole.get((c, "keras"), []), whole.get((c, "kerasport"), [])
         rows = [
             ("train samples/s (in-process, steady)", [x["train_samples_per_s"] for x in k],
-             [x["train_samples_per_s"] for x in j], num, True),
+             [x["train_samples_per_s"] for x in j], [x["train_samples_per_s"] for x in t], num),
             ("predict samples/s (batch 256)", [x["predict_samples_per_s"] for x in k],
-             [x["predict_samples_per_s"] for x in j], num, True),
+             [x["predict_samples_per_s"] for x in j], [x["predict_samples_per_s"] for x in t], num),
             ("first epoch s (Keras: tracing; Kerasport: after JVM warm-up)", [x["epoch_s"][0] for x in k],
-             [x["epoch_s"][0] for x in j], sec, False),
+             [x["epoch_s"][0] for x in j], [x["epoch_s"][0] for x in t], sec),
             ("peak RSS MB, in-process, after training", [x["train_peak_rss_kb"] for x in k],
-             [x["train_peak_rss_kb"] for x in j], mb, False),
-            ("whole process s (start, load, 4 epochs, save)", [w for w, _ in wk], [w for w, _ in wj], sec, False),
-            ("whole process max RSS MB", [m for _, m in wk], [m for _, m in wj], mb, False),
+             [x["train_peak_rss_kb"] for x in j], [x["train_peak_rss_kb"] for x in t], mb),
+            ("whole process s (start, load, 4 epochs, save)", [w for w, _ in wk], [w for w, _ in wj], [w for w, _ in wt], sec),
+            ("whole process max RSS MB", [m for _, m in wk], [m for _, m in wj], [m for _, m in wt], mb),
         ]
-        for i, (name, kv, jv, fmt, _) in enumerate(rows):
-            out.append(f"| {label if i == 0 else ''} | {name} | {rng(kv, fmt)} | {rng(jv, fmt)} | {ratio(jv, kv)} |")
+        for i, (name, kv, jv, tv, fmt) in enumerate(rows):
+            out.append(f"| {label if i == 0 else ''} | {name} | {rng(kv, fmt)} | {rng(jv, fmt)} | {ratio(jv, kv)} | "
+                       f"{rng(tv, fmt) if tv else '—'} | {ratio(jv, tv)} |")
     out += ["", "Loss check (round 1; every round gives the same values): per-epoch training loss, penalties included.", "",
             "| case | engine | epoch 1 | epoch 2 | epoch 3 | epoch 4 | max relative difference, epoch 1 / all |",
             "|---|---|---|---|---|---|---|"]

@@ -33,6 +33,13 @@ class FastPathsTest {
     }
 
     @Test
+    void versionNamesTheNativePath() {
+        org.kerasport.TestSupport.Run r = org.kerasport.TestSupport.cli("--version");
+        assertEquals(0, r.code());
+        assertTrue(r.out().contains("native: ND4J oneDNN build (AVX-512)"), r.out());
+    }
+
+    @Test
     void helpersOnlyWhereCorrect() throws Exception {
         Path model = ConvInteropTest.generated().resolve("cnn_fast_path/model.keras");
         ComputationGraph g = Dl4jImporter.importForTraining(KerasReader.read(model), false).graph();
