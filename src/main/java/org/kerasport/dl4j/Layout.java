@@ -61,6 +61,44 @@ public interface Layout {
         };
     }
 
+    /**
+     * The last axis split into {@code order.length} equal gate blocks, reordered: DL4J block i is Keras block
+     * {@code order[i]} (LSTM: Keras i, f, c, o onto DL4J's c, f, o, i is {@code order = {2, 1, 3, 0}}).
+     */
+    public static Layout gates(int... order) {
+        return new Layout() {
+            @Override
+            public INDArray toDl4j(float[] data, long[] kerasShape, long[] dl4jShape) {
+                checkSize(data.length, dl4jShape);
+                return Nd4j.create(reorder(data, kerasShape[kerasShape.length - 1], order), dl4jShape, 'c');
+            }
+
+            @Override
+            public float[] toKeras(INDArray p, long[] kerasShape) {
+                int[] inverse = new int[order.length];
+                for (int i = 0; i < order.length; i++) inverse[order[i]] = i;
+                float[] dl4j = p.dup('c').castTo(DataType.FLOAT).data().asFloat();
+                return reorder(dl4j, kerasShape[kerasShape.length - 1], inverse);
+            }
+
+            @Override
+            public String toString() {
+                return "gates" + Arrays.toString(order);
+            }
+        };
+    }
+
+    /** Rows of length {@code last} (C order), each split into blocks; output block i = input block order[i]. */
+    private static float[] reorder(float[] in, long last, int[] order) {
+        int n = (int) last, block = n / order.length;
+        if (block * order.length != n) throw new IllegalArgumentException("last axis " + n + " is not " + order.length + " gate blocks");
+        float[] out = new float[in.length];
+        for (int row = 0; row < in.length; row += n)
+            for (int i = 0; i < order.length; i++)
+                System.arraycopy(in, row + order[i] * block, out, row + i * block, block);
+        return out;
+    }
+
     private static void checkSize(long n, long[] shape) {
         long m = 1;
         for (long s : shape) m *= s;

@@ -92,6 +92,29 @@ class FastPathsTest {
         assertTrue(checked >= 3, "expected channels-last convolutions and poolings in conv2d_stack, found " + checked);
     }
 
+    /** A plain Keras LSTM runs as DL4J's own LSTM, its recurrent kernel keeping its own regularizer; a masked one does not. */
+    @Test
+    void plainLstmRunsAsDl4jLstm() {
+        Path lstm = org.kerasport.TestSupport.shared().resolve("keras-reference/reg_rnn/lstm/model.keras");
+        ComputationGraph g = Dl4jImporter.importForTraining(KerasReader.read(lstm), false).graph();
+        org.kerasport.dl4j.layers.KerasLSTM found = null;
+        for (Layer l : g.getLayers()) {
+            var conf = l.conf().getLayer();
+            if (conf instanceof org.kerasport.dl4j.layers.KerasLSTM k) found = k; // under DL4J's LastTimeStepLayer
+        }
+        assertNotNull(found, "reg_rnn/lstm should map onto DL4J's LSTM");
+        // kernel L2, recurrent_kernel L1L2, bias L1 (case.json): three different lists
+        assertTrue(found.getRegularizationByParam("W").toString().contains("L2"), found.getRegularizationByParam("W").toString());
+        assertEquals(2, found.getRegularizationByParam("RW").size(), found.getRegularizationByParam("RW").toString());
+        assertTrue(found.getRegularizationByParam("b").toString().contains("L1"), found.getRegularizationByParam("b").toString());
+
+        Path masked = org.kerasport.TestSupport.shared().resolve("keras-reference/layers/masking_lstm/model.keras");
+        ComputationGraph m = Dl4jImporter.importModel(KerasReader.read(masked), false).graph();
+        boolean sameDiff = false;
+        for (Layer l : m.getLayers()) sameDiff |= l.conf().getLayer() instanceof org.kerasport.dl4j.layers.KerasRecurrent;
+        assertTrue(sameDiff, "a masked LSTM keeps the SameDiff cell (Keras' masking semantics)");
+    }
+
     private static int failures(Class<?> owner, Layer l) throws ReflectiveOperationException {
         if (l instanceof org.deeplearning4j.nn.layers.FrozenLayerWithBackprop f) l = f.getInsideLayer();
         Field f = owner.getDeclaredField("helperCountFail");

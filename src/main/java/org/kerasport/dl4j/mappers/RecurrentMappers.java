@@ -22,6 +22,7 @@ import org.kerasport.model.LayerSpec;
 import org.kerasport.model.Regularizer;
 import org.kerasport.model.TensorRef;
 import org.kerasport.model.WeightSpec;
+import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.learning.regularization.Regularization;
 
 /** Recurrent layer family mappers (registered in {@link org.kerasport.dl4j.MapperRegistry}). */
@@ -124,6 +125,11 @@ public final class RecurrentMappers {
                 if (bias != null) resetAfter = bias.shape().length == 2;
                 else resetAfter = bool(cellSpec, "reset_after", ctx.kerasMajor() >= 3);
             }
+            Double maskValue = maskValueOf(l, ctx);
+            // DL4J's own LSTM computes this case (much faster than the SameDiff cell); weights in its gate order
+            boolean dl4j = !bi && cls.equals("LSTM") && act.equals("tanh") && maskValue == null && !goBack && bias != null
+                    && Set.of("sigmoid", "hard_sigmoid_k2", "hard_sigmoid_k3").contains(ract);
+            Layout layout = dl4j ? Layout.gates(2, 1, 3, 0) : Layout.SAME; // DL4J (c, f, o, i) from Keras (i, f, c, o)
             Map<String, List<Regularization>> regs = new HashMap<>();
             List<String[]> dirs = new ArrayList<>();
             if (bi) {
@@ -148,14 +154,39 @@ public final class RecurrentMappers {
                         return null;
                     }
                     regs.put(d[0] + w[0], ctx.regularization(spec));
-                    ctx.bind(d[1] + snake + w[1], vertex, d[0] + w[0], Layout.SAME);
+                    ctx.bind(d[1] + snake + w[1], vertex, d[0] + w[0], layout);
                 }
             }
-            Double maskValue = maskValueOf(l, ctx);
+            if (dl4j) return dl4jLstm(l, vertex, inputs, in, units, ract, returnSeq, regs, ctx);
             KerasRecurrent layer = new KerasRecurrent(vertex, cellName, in[2], units, in[1], act, ract, bias != null,
                     resetAfter, returnSeq, goBack, mergeMode, maskValue, regs);
             Long[] out = ctx.outputShape(l, inputs);
             ctx.addLayer(vertex, layer, l.trainable(), out, inputs);
+            return vertex;
+        }
+
+        /**
+         * A Keras LSTM that DL4J's own LSTM layer computes (see {@link org.kerasport.dl4j.layers.KerasLSTM}): about
+         * twenty times faster than the SameDiff cell, which remains for everything else (GRU, SimpleRNN,
+         * Bidirectional, masks, go_backwards, other activations).
+         */
+        private static String dl4jLstm(LayerSpec l, String vertex, List<String> inputs, Long[] in, long units, String ract,
+                                       boolean returnSeq, Map<String, List<Regularization>> regs, MappingContext ctx) {
+            IActivation gate;
+            try {
+                gate = ract.equals("sigmoid") ? new org.nd4j.linalg.activations.impl.ActivationSigmoid()
+                        : org.kerasport.dl4j.activation.KerasActivations.of("hard_sigmoid", ract.endsWith("k3") ? 3 : 2);
+            } catch (org.kerasport.dl4j.activation.KerasActivations.UnknownActivation e) {
+                throw new IllegalStateException(e);
+            }
+            org.deeplearning4j.nn.conf.layers.LSTM base = (org.deeplearning4j.nn.conf.layers.LSTM) new org.deeplearning4j.nn.conf.layers.LSTM.Builder()
+                    .nIn(in[2]).nOut(units).activation(new org.nd4j.linalg.activations.impl.ActivationTanH())
+                    .gateActivationFunction(gate).dataFormat(org.deeplearning4j.nn.conf.RNNFormat.NWC)
+                    .regularization(regs.get("W")).regularizationBias(regs.get("b")).build();
+            org.kerasport.dl4j.layers.KerasLSTM lstm = org.kerasport.dl4j.layers.KerasLSTM.of(base, regs.get("RW"));
+            org.deeplearning4j.nn.conf.layers.Layer layer = returnSeq ? lstm
+                    : new org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep(lstm);
+            ctx.addLayer(vertex, layer, l.trainable(), ctx.outputShape(l, inputs), inputs);
             return vertex;
         }
 
