@@ -32,9 +32,9 @@ import org.nd4j.linalg.api.buffer.DataType;
  *       (refused by ND4J's oneDNN op) or average pooling with padding ever gets one.</li>
  * </ul>
  *
- * <p>{@code -Dkerasport.native=stock} (or the environment variable {@code KERASPORT_NATIVE=stock}) keeps ND4J's
- * default build and every layer channels-last; an explicit {@code -Dorg.bytedeco.javacpp.platform.extension} is
- * left alone.
+ * <p>{@code -Dkerasport.native=stock} (or the environment variable {@code KERASPORT_NATIVE=stock}) loads ND4J's
+ * default build and keeps every layer channels-last; so does a CPU without AVX-512. An explicit
+ * {@code -Dorg.bytedeco.javacpp.platform.extension} is left alone.
  */
 public final class FastPaths {
     public static final String PROPERTY = "kerasport.native";
@@ -61,9 +61,11 @@ public final class FastPaths {
     public static synchronized void configure() {
         if (configured) return;
         configured = true;
-        if (mode().equals("stock") || System.getProperty(EXTENSION) != null) return;
-        if (!cpuHasAvx512() || FastPaths.class.getClassLoader().getResource(ONEDNN_LIB) == null) return;
-        System.setProperty(EXTENSION, ONEDNN);
+        if (System.getProperty(EXTENSION) != null) return; // the user's choice
+        // JavaCPP would pick the oneDNN AVX-512 build by itself whenever its jar is present, whatever the CPU:
+        // always say which build to load ("" is ND4J's default build)
+        boolean fast = !mode().equals("stock") && cpuHasAvx512() && FastPaths.class.getClassLoader().getResource(ONEDNN_LIB) != null;
+        System.setProperty(EXTENSION, fast ? ONEDNN : "");
     }
 
     /** AVX-512 F, CD, BW, DQ and VL (what the avx512 builds of ND4J are compiled for), from /proc/cpuinfo. */
@@ -86,8 +88,9 @@ public final class FastPaths {
             configure();
             boolean on;
             try {
+                // the build's own list of features (isUseONEDNN() is true in the default build as well)
                 on = !mode().equals("stock")
-                        && org.nd4j.linalg.cpu.nativecpu.bindings.Nd4jCpu.Environment.getInstance().isUseONEDNN()
+                        && org.nd4j.nativeblas.NativeOpsHolder.getInstance().getDeviceNativeOps().buildInfo().contains("HAVE_ONEDNN")
                         && org.nd4j.linalg.factory.Nd4j.getEnvironment().helpersAllowed();
             } catch (Throwable t) { // another backend, or no native library
                 on = false;

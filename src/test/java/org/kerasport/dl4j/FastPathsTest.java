@@ -39,6 +39,20 @@ class FastPathsTest {
         assertTrue(r.out().contains("native: ND4J oneDNN build (AVX-512)"), r.out());
     }
 
+    /** KERASPORT_NATIVE=stock really loads ND4J's default build (JavaCPP would otherwise pick the oneDNN jar). */
+    @Test
+    void stockModeLoadsTheDefaultBuild() throws Exception {
+        Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
+        ProcessBuilder pb = new ProcessBuilder(javaBin.toString(), "-cp", System.getProperty("java.class.path"),
+                org.kerasport.cli.Main.class.getName(), "--version").redirectErrorStream(true);
+        pb.environment().put("KERASPORT_NATIVE", "stock");
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), out);
+        assertTrue(out.contains("native: ND4J default build"), out);
+    }
+
     @Test
     void helpersOnlyWhereCorrect() throws Exception {
         Path model = ConvInteropTest.generated().resolve("cnn_fast_path/model.keras");
