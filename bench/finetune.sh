@@ -37,7 +37,8 @@ mkdir -p "$out"
 # the launcher records its class-data-sharing archive on the first run after a build: do that untimed
 bin/kerasport finetune bench/work/seed.keras --data bench/work/seed.npz --epochs 1 --shuffle false \
   -o "$out/cds-warm.zip" --force --quiet > /dev/null 2>&1
-export OMP_WAIT_POLICY=PASSIVE   # as bin/kerasport sets it, for the in-process Java runs
+export OMP_WAIT_POLICY=PASSIVE   # as bin/kerasport sets them, for the in-process Java runs
+cores=$(nproc); export OMP_NUM_THREADS=$(( cores > 2 ? cores - 1 : 1 ))
 
 run_kerasport() { # case round
   local c=$1 r=$2
