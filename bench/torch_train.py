@@ -10,16 +10,14 @@ regularizes), backward, Adam, and the accuracy metric of the batch. Weights star
 initialization (speed is what is compared here, not the loss values). Shuffle off, as in the other engines.
 With --bench it writes the same JSON fields as bench/train.py --bench.
 """
-import argparse
-import json
-import resource
-import statistics
 import sys
 import time
 
 import numpy as np
 import torch
 from torch import nn
+
+from bench_common import parse_args, write_bench
 
 
 class LastStep(nn.Module):
@@ -55,14 +53,7 @@ def build(case):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("case")
-    ap.add_argument("data")
-    ap.add_argument("--batch", type=int, required=True)
-    ap.add_argument("--epochs", type=int, required=True)
-    ap.add_argument("--out")
-    ap.add_argument("--bench")
-    a = ap.parse_args()
+    a = parse_args("case", "seed, mlp, cnn or lstm")
     t_start = time.perf_counter()
     torch.manual_seed(0)
     model, (lam, reg), loss_fn, lr, kind = build(a.case)
@@ -92,27 +83,14 @@ def main():
     if a.out:
         torch.save(model.state_dict(), a.out)
     if a.bench:
-        train_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         model.eval()
 
         def predict():
             with torch.no_grad():
                 for s in range(0, rows, 256):
                     model(x[s:s + 256])
-        predict()
-        pt = []
-        for _ in range(3):
-            t0 = time.perf_counter()
-            predict()
-            pt.append(time.perf_counter() - t0)
-        res = {"engine": "torch", "rows": rows, "batch": a.batch, "epoch_s": times, "history": {"loss": losses},
-               "train_samples_per_s": rows / statistics.median(times[1:]),
-               "predict_samples_per_s": rows / statistics.median(pt),
-               "train_peak_rss_kb": train_peak,
-               "peak_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-               "total_s": time.perf_counter() - t_start, "torch": torch.__version__, "threads": torch.get_num_threads()}
-        with open(a.bench, "w") as f:
-            json.dump(res, f)
+        write_bench(a.bench, "torch", rows, a.batch, times, {"loss": losses}, predict, t_start,
+                    torch=torch.__version__, threads=torch.get_num_threads())
     return 0
 
 

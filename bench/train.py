@@ -8,11 +8,7 @@ With --bench it also records each epoch's wall time (a callback), the history, a
 (batch 256: one warm-up call, then the median of 3 timed calls over all rows), and the process's peak RSS,
 as JSON.
 """
-import argparse
-import json
 import os
-import resource
-import statistics
 import sys
 import time
 
@@ -20,6 +16,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")
 import numpy as np  # noqa: E402
 import keras  # noqa: E402
+from bench_common import parse_args, write_bench  # noqa: E402
 
 
 class EpochTimes(keras.callbacks.Callback):
@@ -35,14 +32,7 @@ class EpochTimes(keras.callbacks.Callback):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("model")
-    ap.add_argument("data")
-    ap.add_argument("--batch", type=int, required=True)
-    ap.add_argument("--epochs", type=int, required=True)
-    ap.add_argument("--out")
-    ap.add_argument("--bench")
-    a = ap.parse_args()
+    a = parse_args("model", "the Keras model file")
     t_start = time.perf_counter()
     model = keras.models.load_model(a.model)
     d = np.load(a.data)
@@ -52,23 +42,9 @@ def main():
     if a.out:
         model.save(a.out)
     if a.bench:
-        rows = len(x)
-        train_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        model.predict(x, batch_size=256, verbose=0)
-        pt = []
-        for _ in range(3):
-            t0 = time.perf_counter()
-            model.predict(x, batch_size=256, verbose=0)
-            pt.append(time.perf_counter() - t0)
-        res = {"engine": "keras", "rows": rows, "batch": a.batch, "epoch_s": cb.times,
-               "history": {k: [float(v) for v in vs] for k, vs in h.history.items()},
-               "train_samples_per_s": rows / statistics.median(cb.times[1:]),
-               "predict_samples_per_s": rows / statistics.median(pt),
-               "train_peak_rss_kb": train_peak,
-               "peak_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-               "total_s": time.perf_counter() - t_start}
-        with open(a.bench, "w") as f:
-            json.dump(res, f)
+        write_bench(a.bench, "keras", len(x), a.batch, cb.times,
+                    {k: [float(v) for v in vs] for k, vs in h.history.items()},
+                    lambda: model.predict(x, batch_size=256, verbose=0), t_start)
     return 0
 
 

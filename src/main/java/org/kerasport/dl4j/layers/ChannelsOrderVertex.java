@@ -4,8 +4,6 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
-import org.deeplearning4j.nn.conf.memory.MemoryReport;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -16,7 +14,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * are the Keras tensor's either way; only the order of the axes in memory changes. The error flows back through the
  * inverse permutation.
  */
-public class ChannelsOrderVertex extends GraphVertex {
+public class ChannelsOrderVertex extends ParamFreeVertex {
     private boolean toChannelsFirst;
 
     public ChannelsOrderVertex() {
@@ -49,20 +47,8 @@ public class ChannelsOrderVertex extends GraphVertex {
         return toChannelsFirst ? 1 : 2;
     }
 
-    @Override
-    public long numParams(boolean backprop) {
-        return 0;
-    }
 
-    @Override
-    public int minVertexInputs() {
-        return 1;
-    }
 
-    @Override
-    public int maxVertexInputs() {
-        return 1;
-    }
 
     @Override
     public org.deeplearning4j.nn.graph.vertex.GraphVertex instantiate(ComputationGraph graph, String name, int idx,
@@ -79,10 +65,4 @@ public class ChannelsOrderVertex extends GraphVertex {
                 toChannelsFirst ? CNN2DFormat.NCHW : CNN2DFormat.NHWC);
     }
 
-    @Override
-    public MemoryReport getMemoryReport(InputType... inputTypes) {
-        InputType out = getOutputType(-1, inputTypes);
-        return new LayerMemoryReport.Builder(null, ChannelsOrderVertex.class, inputTypes[0], out).standardMemory(0, 0)
-                .workingMemory(0, 0, 0, 0).cacheMemory(0, 0).build();
-    }
 }

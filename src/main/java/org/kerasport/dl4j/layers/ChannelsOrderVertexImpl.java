@@ -1,10 +1,7 @@
 package org.kerasport.dl4j.layers;
 
-import org.deeplearning4j.nn.api.Layer;
-import org.deeplearning4j.nn.api.MaskState;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.graph.vertex.BaseGraphVertex;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
@@ -12,25 +9,17 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** Runtime side of {@link ChannelsOrderVertex}: a permuted C-order copy forward, the inverse one backward. */
-public class ChannelsOrderVertexImpl extends BaseGraphVertex {
+public class ChannelsOrderVertexImpl extends ParamFreeVertexImpl {
     private static final int[] TO_NCHW = {0, 3, 1, 2}, TO_NHWC = {0, 2, 3, 1};
     private final boolean toChannelsFirst;
 
     public ChannelsOrderVertexImpl(ComputationGraph graph, String name, int vertexIndex, boolean toChannelsFirst,
                                    DataType dataType) {
-        super(graph, name, vertexIndex, null, null, dataType);
+        super(graph, name, vertexIndex, dataType);
         this.toChannelsFirst = toChannelsFirst;
     }
 
-    @Override
-    public boolean hasLayer() {
-        return false;
-    }
 
-    @Override
-    public Layer getLayer() {
-        return null;
-    }
 
     @Override
     public INDArray doForward(boolean training, LayerWorkspaceMgr workspaceMgr) {
@@ -45,16 +34,7 @@ public class ChannelsOrderVertexImpl extends BaseGraphVertex {
         return new Pair<>(null, new INDArray[]{workspaceMgr.dup(ArrayType.ACTIVATION_GRAD, back, 'c')});
     }
 
-    @Override
-    public void setBackpropGradientsViewArray(INDArray backpropGradientsViewArray) {
-        if (backpropGradientsViewArray != null) throw new IllegalStateException("ChannelsOrderVertex has no parameters");
-    }
 
-    @Override
-    public Pair<INDArray, MaskState> feedForwardMaskArrays(INDArray[] maskArrays, MaskState currentMaskState, int minibatchSize) {
-        if (maskArrays == null || maskArrays.length == 0) return new Pair<>(null, currentMaskState);
-        return new Pair<>(maskArrays[0], currentMaskState);
-    }
 
     @Override
     public String toString() {

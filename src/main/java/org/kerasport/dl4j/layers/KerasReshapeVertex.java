@@ -4,8 +4,6 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.Arrays;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
-import org.deeplearning4j.nn.conf.memory.MemoryReport;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.kerasport.dl4j.InputTypes;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -19,7 +17,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * axis but the last goes into the batch axis: (n, ..., c) → (n·..., c), for layers whose statistics run over all
  * positions (BatchNormalization); a target without -1 then splits such rows back: batch = size / Π target.
  */
-public class KerasReshapeVertex extends GraphVertex {
+public class KerasReshapeVertex extends ParamFreeVertex {
     private long[] target;
     private boolean rows;
 
@@ -71,20 +69,8 @@ public class KerasReshapeVertex extends GraphVertex {
         return Arrays.hashCode(target) * 31 + (rows ? 1 : 0);
     }
 
-    @Override
-    public long numParams(boolean backprop) {
-        return 0;
-    }
 
-    @Override
-    public int minVertexInputs() {
-        return 1;
-    }
 
-    @Override
-    public int maxVertexInputs() {
-        return 1;
-    }
 
     @Override
     public org.deeplearning4j.nn.graph.vertex.GraphVertex instantiate(ComputationGraph graph, String name, int idx,
@@ -100,10 +86,4 @@ public class KerasReshapeVertex extends GraphVertex {
         return InputTypes.channelsLast(shape);
     }
 
-    @Override
-    public MemoryReport getMemoryReport(InputType... inputTypes) {
-        InputType out = getOutputType(-1, inputTypes);
-        return new LayerMemoryReport.Builder(null, KerasReshapeVertex.class, inputTypes[0], out).standardMemory(0, 0)
-                .workingMemory(0, 0, 0, 0).cacheMemory(0, 0).build();
-    }
 }

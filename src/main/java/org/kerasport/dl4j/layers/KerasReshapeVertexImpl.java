@@ -1,10 +1,7 @@
 package org.kerasport.dl4j.layers;
 
-import org.deeplearning4j.nn.api.Layer;
-import org.deeplearning4j.nn.api.MaskState;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.graph.vertex.BaseGraphVertex;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
@@ -12,26 +9,18 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** Runtime side of {@link KerasReshapeVertex}: C-order reshape per example; the error is reshaped back. */
-public class KerasReshapeVertexImpl extends BaseGraphVertex {
+public class KerasReshapeVertexImpl extends ParamFreeVertexImpl {
     private final long[] target;
     private final boolean rows;
 
     public KerasReshapeVertexImpl(ComputationGraph graph, String name, int vertexIndex, long[] target, boolean rows,
                                   DataType dataType) {
-        super(graph, name, vertexIndex, null, null, dataType);
+        super(graph, name, vertexIndex, dataType);
         this.target = target;
         this.rows = rows;
     }
 
-    @Override
-    public boolean hasLayer() {
-        return false;
-    }
 
-    @Override
-    public Layer getLayer() {
-        return null;
-    }
 
     private long[] outShape(INDArray in) {
         long[] s = new long[target.length + 1];
@@ -66,16 +55,7 @@ public class KerasReshapeVertexImpl extends BaseGraphVertex {
         return new Pair<>(null, new INDArray[]{workspaceMgr.dup(ArrayType.ACTIVATION_GRAD, epsilon.reshape('c', inputs[0].shape()))});
     }
 
-    @Override
-    public void setBackpropGradientsViewArray(INDArray backpropGradientsViewArray) {
-        if (backpropGradientsViewArray != null) throw new IllegalStateException("KerasReshapeVertex has no parameters");
-    }
 
-    @Override
-    public Pair<INDArray, MaskState> feedForwardMaskArrays(INDArray[] maskArrays, MaskState currentMaskState, int minibatchSize) {
-        if (maskArrays == null || maskArrays.length == 0) return new Pair<>(null, currentMaskState);
-        return new Pair<>(maskArrays[0], currentMaskState);
-    }
 
     @Override
     public String toString() {
