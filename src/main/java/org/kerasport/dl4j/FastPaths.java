@@ -126,7 +126,7 @@ public final class FastPaths {
         if (!oneDnn() || g.getLayers() == null) return g;
         for (Layer layer : g.getLayers()) {
             Layer l = layer instanceof FrozenLayerWithBackprop f ? f.getInsideLayer() : layer;
-            if (l.getClass() == ConvolutionLayer.class) {
+            if (l.getClass() == ConvolutionLayer.class || l.getClass() == org.kerasport.dl4j.layers.KerasConvolution2DImpl.class) {
                 var c = (org.deeplearning4j.nn.conf.layers.ConvolutionLayer) l.conf().getLayer();
                 // ND4J M2.1's oneDNN conv2d op refuses dilated kernels (DL4J would log an error and fall back)
                 boolean dilated = c.getDilation()[0] != 1 || c.getDilation()[1] != 1;

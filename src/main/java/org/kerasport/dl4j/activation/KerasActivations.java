@@ -48,7 +48,7 @@ public final class KerasActivations {
     public static IActivation of(String name, int kerasMajor) throws UnknownActivation {
         return switch (name) {
             case "linear", "identity", "None" -> new ActivationIdentity();
-            case "relu" -> new ActivationReLU();
+            case "relu" -> new KerasReLU();
             case "relu6" -> new ActivationReLU6();
             case "sigmoid" -> new ActivationSigmoid();
             case "tanh" -> new ActivationTanH();

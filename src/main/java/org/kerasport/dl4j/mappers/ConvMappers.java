@@ -160,9 +160,10 @@ public final class ConvMappers {
                         .nOut(nOut).activation(act).hasBias(bias).dataFormat(CNN2DFormat.NHWC)
                         .regularization(ctx.regularization(kernel)).regularizationBias(ctx.regularization(biasW)).build();
             }
-            return new ConvolutionLayer.Builder().kernelSize(k).stride(s).dilation(d).convolutionMode(mode).nIn(nIn)
-                    .nOut(nOut).activation(act).hasBias(bias).dataFormat(CNN2DFormat.NHWC)
-                    .regularization(ctx.regularization(kernel)).regularizationBias(ctx.regularization(biasW)).build();
+            return org.kerasport.dl4j.layers.KerasConvolution2D.of((ConvolutionLayer) new ConvolutionLayer.Builder()
+                    .kernelSize(k).stride(s).dilation(d).convolutionMode(mode).nIn(nIn).nOut(nOut).activation(act)
+                    .hasBias(bias).dataFormat(CNN2DFormat.NHWC).regularization(ctx.regularization(kernel))
+                    .regularizationBias(ctx.regularization(biasW)).build());
         }
 
         private static int[] to2d(int[] v) {

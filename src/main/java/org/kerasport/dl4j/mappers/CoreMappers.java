@@ -75,7 +75,9 @@ public final class CoreMappers {
                 case "Softmax" -> new org.nd4j.linalg.activations.impl.ActivationSoftmax();
                 case "LeakyReLU" -> new org.nd4j.linalg.activations.impl.ActivationLReLU(slope(l));
                 case "ELU" -> new org.nd4j.linalg.activations.impl.ActivationELU(value(l, "alpha", 1.0));
-                default -> new org.nd4j.linalg.activations.impl.ActivationReLU(
+                default -> !Json.isPresent(l.config(), "max_value") && value(l, "threshold", 0.0) == 0.0
+                        && value(l, "negative_slope", 0.0) == 0.0 ? new org.kerasport.dl4j.activation.KerasReLU()
+                        : new org.nd4j.linalg.activations.impl.ActivationReLU(
                         Json.isPresent(l.config(), "max_value") ? l.config().get("max_value").asDouble() : null,
                         value(l, "threshold", 0.0), value(l, "negative_slope", 0.0));
             };
