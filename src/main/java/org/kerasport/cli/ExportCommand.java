@@ -1,6 +1,7 @@
 package org.kerasport.cli;
 
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.commons.cli.CommandLine;
@@ -15,6 +16,7 @@ import org.kerasport.format.KerasWriter;
 import org.kerasport.format.ReadOptions;
 import org.kerasport.model.KerasModel;
 import org.kerasport.util.AtomicFiles;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** {@code kerasport export}: a Keras model (any generation) or a Kerasport DL4J zip as a Keras 3 file. */
 final class ExportCommand implements Command {
@@ -53,6 +55,8 @@ final class ExportCommand implements Command {
         Options o = new Options();
         o.addOption(Option.builder("o").longOpt("output").hasArg().argName("OUT").desc("the Keras file to write (required)").build());
         o.addOption(Option.builder().longOpt("format").hasArg().argName("keras|h5|weights").desc("the form, when OUT's name does not say").build());
+        o.addOption(Option.builder().longOpt("reference").hasArg().argName("X.npy|X.npz")
+                .desc("the model's own inputs, to measure how a Keras 1/2 model's hard_sigmoid changes in Keras 3 (default: 64 random normal rows)").build());
         o.addOption(Option.builder().longOpt("with-optimizer-state").desc("also write the optimizer state (.keras only: iteration count and every slot), so Keras continues training where it stopped").build());
         ModelArgs.addSourceOptions(o);
         o.addOption(Option.builder().longOpt("lenient").desc("read models with custom classes too (they are written as read)").build());
@@ -80,21 +84,31 @@ final class ExportCommand implements Command {
             km = KerasReader.read(model, new ReadOptions(companion, true, cl.hasOption("lenient")));
             how = null;
         }
-        List<String> notes = export(km, target, form, how, cl.hasOption("with-optimizer-state"), force);
+        INDArray[] reference = null;
+        String referenceName = null;
+        if (cl.hasOption("reference")) {
+            Path ref = Path.of(cl.getOptionValue("reference"));
+            if (!Files.isRegularFile(ref)) throw new UserInputException(ExitCode.BAD_DATA, ref + ": no such file (--reference)");
+            org.kerasport.train.data.ModelSignature sig = org.kerasport.train.ModelOutputs.signature(km);
+            reference = PredictCommand.readInputs(ref, sig.inputNames(), sig.inputShapes());
+            referenceName = reference[0].size(0) + " rows of " + ref;
+        }
+        List<String> notes = export(km, target, form, how, cl.hasOption("with-optimizer-state"), force, reference, referenceName);
         if (!cl.hasOption("quiet")) out.println("Exported " + model + " -> " + target + " (" + form.name().toLowerCase() + ")");
         for (String n : notes) err.println("kerasport export: note: " + n);
         return 0;
     }
 
-    /** Writes the export and returns its notes (hard_sigmoid differences measured on DL4J). */
-    static List<String> export(KerasModel km, Path target, KerasWriter.Form form, String fineTuning, boolean optState, boolean force) {
+    /**
+     * Writes the export and returns its notes (hard_sigmoid differences measured on DL4J, on {@code reference} when
+     * given, else on random inputs).
+     */
+    static List<String> export(KerasModel km, Path target, KerasWriter.Form form, String fineTuning, boolean optState, boolean force,
+                               INDArray[] reference, String referenceName) {
         KerasWriter w = new KerasWriter(km, new KerasWriter.Provenance(Main.version(), fineTuning, optState));
-        if (w.usesOldHardSigmoid()) {
-            Double d = Exporter.hardSigmoidDifference(km, 64);
-            w.addNote(d == null ? "hard_sigmoid: the difference could not be measured (the model does not run on DL4J)"
-                    : String.format(java.util.Locale.ROOT, "hard_sigmoid: measured on 64 random normal inputs, the exported model's "
-                    + "outputs in Keras 3 differ from the original's by up to %.3g (max |diff|)", d));
-        }
+        if (w.usesOldHardSigmoid())
+            w.addNote(reference == null ? Exporter.hardSigmoidNote(Exporter.hardSigmoidDifference(km, 64), "64 random normal inputs")
+                    : Exporter.hardSigmoidNote(Exporter.hardSigmoidDifference(km, reference), referenceName));
         w.write(target, form, force);
         return w.notes();
     }

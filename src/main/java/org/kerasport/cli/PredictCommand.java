@@ -112,11 +112,15 @@ final class PredictCommand implements Command {
 
     /** Reads and checks the inputs against the model's input names and shapes. */
     static INDArray[] readInputs(Path file, Dl4jModel model) {
+        return readInputs(file, model.inputs(), model.inputShapes());
+    }
+
+    /** Reads and checks the inputs against input names and shapes (batch axis first, null = any size). */
+    static INDArray[] readInputs(Path file, List<String> names, List<Long[]> shapes) {
         Map<String, NdArray> given = new LinkedHashMap<>();
         String name = file.getFileName().toString();
         if (name.endsWith(".npz")) given.putAll(Npy.readNpz(file));
         else given.put("", Npy.read(file));
-        List<String> names = model.inputs();
         INDArray[] out = new INDArray[names.size()];
         for (int i = 0; i < names.size(); i++) {
             NdArray a = given.get(names.get(i));
@@ -124,7 +128,7 @@ final class PredictCommand implements Command {
             if (a == null)
                 throw new UserInputException(ExitCode.BAD_DATA, file + ": no array for input '" + names.get(i) + "'; the model's inputs are "
                         + names + (given.isEmpty() ? "" : ", the file has " + given.keySet()) + " (a multi-input model takes an .npz keyed by input names)");
-            checkShape(file, names.get(i), model.inputShapes().get(i), a);
+            checkShape(file, names.get(i), shapes.get(i), a);
             out[i] = Nd4j.create(a.data(), a.shape(), 'c');
         }
         for (int i = 1; i < out.length; i++)

@@ -146,25 +146,35 @@ public final class Exporter {
      * when the model cannot be run on DL4J.
      */
     public static Double hardSigmoidDifference(KerasModel k, int rows) {
+        Map<String, Long[]> shapes = ShapeInference.infer(k.graph());
+        Random rnd = new Random(42);
+        List<TensorRef> ins = k.graph().inputs();
+        INDArray[] x = new INDArray[ins.size()];
+        for (int i = 0; i < x.length; i++) {
+            Long[] sh = shapes.get(ins.get(i).layer());
+            if (sh == null) return null;
+            long[] dims = new long[sh.length];
+            dims[0] = rows;
+            for (int d = 1; d < sh.length; d++) dims[d] = sh[d] == null ? 8 : sh[d];
+            long n = 1;
+            for (long d : dims) n *= d;
+            float[] v = new float[(int) n];
+            for (int j = 0; j < v.length; j++) v[j] = (float) rnd.nextGaussian();
+            x[i] = Nd4j.create(v, dims, 'c');
+        }
+        return hardSigmoidDifference(k, x);
+    }
+
+    /**
+     * The same on given inputs (the model's own data, in the order of its inputs): the max |difference| between the
+     * model's outputs with Keras 2's and with Keras 3's hard_sigmoid; null when the model cannot be run on DL4J.
+     */
+    public static Double hardSigmoidDifference(KerasModel k, INDArray[] x) {
         try {
             SourceInfo s = k.source();
             KerasModel k3 = new KerasModel(k.graph(), k.training(), new SourceInfo(s.path(), s.format(), "3.15.1", s.backend(),
                     s.sha256(), s.weightsPath()), k.unsupported(), k.config(), k.optimizerVariables());
             ImportedModel a = Dl4jImporter.importModel(k, false), b = Dl4jImporter.importModel(k3, false);
-            Map<String, Long[]> shapes = ShapeInference.infer(k.graph());
-            Random rnd = new Random(42);
-            INDArray[] x = new INDArray[a.inputs().size()];
-            for (int i = 0; i < x.length; i++) {
-                Long[] sh = shapes.get(a.inputs().get(i));
-                long[] dims = new long[sh.length];
-                dims[0] = rows;
-                for (int d = 1; d < sh.length; d++) dims[d] = sh[d] == null ? 8 : sh[d];
-                long n = 1;
-                for (long d : dims) n *= d;
-                float[] v = new float[(int) n];
-                for (int j = 0; j < v.length; j++) v[j] = (float) rnd.nextGaussian();
-                x[i] = Nd4j.create(v, dims, 'c');
-            }
             INDArray[] ya = a.graph().output(false, x), yb = b.graph().output(false, x);
             double max = 0;
             for (int i = 0; i < ya.length; i++) max = Math.max(max, ya[i].sub(yb[i]).amaxNumber().doubleValue());
@@ -172,6 +182,19 @@ public final class Exporter {
         } catch (RuntimeException e) {
             return null;
         }
+    }
+
+    /**
+     * The export note for a Keras 1/2 model using hard_sigmoid, which Keras 3 computes differently: the measured
+     * difference ({@code on}: what it was measured on) and the faithful form where Keras 3 has one.
+     */
+    public static String hardSigmoidNote(Double difference, String on) {
+        String measured = difference == null ? "hard_sigmoid: the difference could not be measured (the model does not run on DL4J)"
+                : String.format(java.util.Locale.ROOT, "hard_sigmoid: measured on %s, the exported model's outputs in Keras 3 "
+                + "differ from the original's by up to %.3g (max |diff|)", on, difference);
+        return measured + ". Keras 1/2 computed clip(0.2·x + 0.5, 0, 1), Keras 3 computes relu6(x + 3)/6. Faithful"
+                + " Keras 3 form of an Activation('hard_sigmoid') layer: Rescaling(scale=0.2, offset=0.5) then"
+                + " ReLU(max_value=1.0); recurrent gates (LSTM/GRU recurrent_activation) have no Keras 3 equivalent";
     }
 
     @SuppressWarnings("unused")

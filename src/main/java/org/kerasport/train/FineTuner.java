@@ -112,8 +112,10 @@ public final class FineTuner {
      * @param norms          each weight's L2 norm before and after: what training and decay did
      * @param optimizerState how the optimizer started (continued from the file's state, or fresh, and why)
      * @param stoppedEarly   true when early stopping ended the run
+     * @param trainingData   the rows trained on (after any validation split)
      */
-    public record Result(ImportedModel model, History history, WeightNormReport norms, String optimizerState, boolean stoppedEarly) {
+    public record Result(ImportedModel model, History history, WeightNormReport norms, String optimizerState, boolean stoppedEarly,
+                         TrainingData trainingData) {
     }
 
     public Result run() {
@@ -195,7 +197,7 @@ public final class FineTuner {
         }
         if (stop != null) stop.restoreBest(g);
         b.listener.onTrainEnd(history, (System.nanoTime() - t0) / 1e9);
-        return new Result(im, history, norms(im, before), optState, stopped);
+        return new Result(im, history, norms(im, before), optState, stopped, train);
     }
 
     /** Continues from the optimizer state stored in the file unless asked not to (or there is none). */

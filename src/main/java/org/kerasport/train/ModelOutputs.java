@@ -58,6 +58,7 @@ public record ModelOutputs(Path model, Path historyJson, Path historyCsv, Path p
             var km = org.kerasport.export.Exporter.withTrainedWeights(r.model());
             boolean withState = form == org.kerasport.format.KerasWriter.Form.KERAS && !km.optimizerVariables().isEmpty();
             var w = new org.kerasport.format.KerasWriter(km, new org.kerasport.format.KerasWriter.Provenance(kerasportVersion, fineTuning, withState));
+            if (w.usesOldHardSigmoid()) w.addNote(hardSigmoidOnTrainingData(km, r));
             w.write(model, form, force);
             notes = w.notes();
         } else {
@@ -69,6 +70,19 @@ public record ModelOutputs(Path model, Path historyJson, Path historyCsv, Path p
         r.history().writeCsv(historyCsv, force);
         r.norms().writeCsv(norms, force);
         return notes;
+    }
+
+    /** The hard_sigmoid note of a Keras 1/2 model, measured on (up to 256 of) the rows it was fine-tuned on. */
+    private static String hardSigmoidOnTrainingData(KerasModel km, FineTuner.Result r) {
+        var data = r.trainingData();
+        if (data == null) return org.kerasport.export.Exporter.hardSigmoidNote(org.kerasport.export.Exporter.hardSigmoidDifference(km, 64),
+                "64 random normal inputs");
+        var sample = data.slice(0, Math.min(256, data.rows()));
+        var x = new org.nd4j.linalg.api.ndarray.INDArray[sample.inputs().size()];
+        for (int i = 0; i < x.length; i++)
+            x[i] = org.nd4j.linalg.factory.Nd4j.create(sample.inputs().get(i).data(), sample.inputs().get(i).shape(), 'c');
+        return org.kerasport.export.Exporter.hardSigmoidNote(org.kerasport.export.Exporter.hardSigmoidDifference(km, x),
+                "the first " + sample.rows() + " rows of the training data");
     }
 
     /** What the data must look like for this model. */

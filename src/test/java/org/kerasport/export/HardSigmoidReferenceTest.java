@@ -1,0 +1,97 @@
+package org.kerasport.export;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.kerasport.TestSupport;
+import org.kerasport.data.NdArray;
+import org.kerasport.data.Npy;
+import org.kerasport.format.Json;
+import org.kerasport.format.hdf5.Hdf5File;
+import org.kerasport.format.hdf5.Hdf5Group;
+
+/**
+ * A Keras 1 LSTM with hard_sigmoid gates (dl4j-test-resources simple_lstm_tf_keras_1, with the inputs and outputs its
+ * authors' Keras 1.2.2 computed): `export --reference` measures on the model's own inputs how much Keras 3 changes
+ * its outputs, and says so with the faithful alternative. Real Keras 3.15 then loads the export and predicts on the
+ * same inputs: its outputs differ from the authors' by what the note said.
+ */
+class HardSigmoidReferenceTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void exportMeasuresTheChangeOnTheModelsOwnInputs() throws Exception {
+        Path dir = TestSupport.corpus().resolve("dl4j-test-resources/simple_lstm");
+        Path model = dir.resolve("simple_lstm_tf_keras_1_model.h5");
+        NdArray x, want;
+        try (Hdf5File f = Hdf5File.openRead(dir.resolve("simple_lstm_tf_keras_1_inputs_and_outputs.h5"))) {
+            Hdf5Group ins = f.root().group("inputs"), preds = f.root().group("predictions");
+            var xi = ins.dataset(ins.memberNames().get(0));
+            var yo = preds.dataset(preds.memberNames().get(0));
+            x = new NdArray(xi.shape(), xi.readFloats(), "float32");
+            want = new NdArray(yo.shape(), yo.readFloats(), "float32");
+        }
+        Path ref = tmp.resolve("x.npz");
+        try (OutputStream os = Files.newOutputStream(ref)) {
+            Npy.writeNpz(os, Map.of("x", x));
+        }
+        Path out = tmp.resolve("m.keras");
+        TestSupport.Run r = TestSupport.cli("export", model.toString(), "-o", out.toString(), "--reference", ref.toString());
+        assertEquals(0, r.code(), r.err());
+        Matcher m = Pattern.compile("hard_sigmoid: measured on (\\d+) rows of .*?differ from the original's by up to ([0-9.eE+-]+) \\(max \\|diff\\|\\)")
+                .matcher(r.err());
+        assertTrue(m.find(), r.err());
+        assertEquals(x.shape()[0], Long.parseLong(m.group(1)));
+        double noted = Double.parseDouble(m.group(2));
+        assertTrue(r.err().contains("Rescaling(scale=0.2, offset=0.5) then ReLU(max_value=1.0)"), r.err());
+
+        // real Keras 3 on the export, against the authors' Keras 1 outputs
+        Path jobs = tmp.resolve("jobs.json"), results = tmp.resolve("results.json"), y = tmp.resolve("y.npz");
+        Map<String, Object> job = new LinkedHashMap<>();
+        job.put("id", "lstm");
+        job.put("path", out.toString());
+        job.put("form", "keras");
+        job.put("x", ref.toString());
+        job.put("out", y.toString());
+        Files.writeString(jobs, Json.MAPPER.writeValueAsString(List.of(job)));
+        TestSupport.runPython(Path.of("."), 600, "src/test/python/keras_load_exports.py", jobs.toString(), results.toString());
+        JsonNode res = Json.MAPPER.readTree(Files.readString(results)).get("lstm");
+        assertTrue(res.get("ok").asBoolean(), res.toString());
+        NdArray keras3 = Npy.readNpz(y).get("y__0");
+        double max = 0;
+        for (int i = 0; i < want.data().length; i++) max = Math.max(max, Math.abs(keras3.data()[i] - want.data()[i]));
+        assertTrue(max > 1e-4, "Keras 3 should compute this model differently (max |diff| " + max + ")");
+        assertEquals(max, noted, 1e-5 + 1e-3 * max, "the note's measured difference vs real Keras 3 against the authors' outputs");
+    }
+
+    /** finetune -o .keras measures the same change on the rows it was fine-tuned on. */
+    @Test
+    void finetuneMeasuresOnItsTrainingData() throws Exception {
+        Path dir = TestSupport.corpus().resolve("dl4j-test-resources/simple_lstm");
+        Path data = tmp.resolve("d.npz");
+        try (Hdf5File f = Hdf5File.openRead(dir.resolve("simple_lstm_tf_keras_1_inputs_and_outputs.h5"));
+             OutputStream os = Files.newOutputStream(data)) {
+            Hdf5Group ins = f.root().group("inputs"), preds = f.root().group("predictions");
+            var xi = ins.dataset(ins.memberNames().get(0));
+            var yo = preds.dataset(preds.memberNames().get(0));
+            Npy.writeNpz(os, Map.of("x", new NdArray(xi.shape(), xi.readFloats(), "float32"),
+                    "y", new NdArray(yo.shape(), yo.readFloats(), "float32")));
+        }
+        TestSupport.Run r = TestSupport.cli("finetune", dir.resolve("simple_lstm_tf_keras_1_model.h5").toString(), "--data",
+                data.toString(), "--epochs", "1", "--fresh-optimizer", "-o", tmp.resolve("t.keras").toString(), "--quiet");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("hard_sigmoid: measured on the first 100 rows of the training data"), r.err());
+    }
+}
