@@ -39,7 +39,8 @@ final class ExportCommand implements Command {
     public String details() {
         return """
                 MODEL is any Keras file Kerasport reads, or a DL4J zip from 'kerasport convert' / 'kerasport finetune'
-                (its trained weights are exported). The form follows OUT's name (.keras, .weights.h5, .h5) or --format.
+                (its trained weights are exported), or a model built in DL4J (ModelSerializer zip; Dense, Output,
+                Dropout and Activation layers get a generated Keras Sequential config, anything else is refused). The form follows OUT's name (.keras, .weights.h5, .h5) or --format.
                 Keras 3 models keep their config verbatim (only weights, trainable flags and regularizers are updated);
                 Keras 1/2 and tf.keras configs are upgraded so that Keras 3.15 loads them, and every change is listed.
                 The files record kerasport_version, source_sha256 and what was fine-tuned (metadata.json in .keras,
@@ -77,7 +78,12 @@ final class ExportCommand implements Command {
         Path companion = ModelArgs.companion(cl);
         KerasModel km;
         String how;
-        if (Dl4jModel.isDl4jZip(model)) {
+        boolean generated = false;
+        if (Dl4jModel.isDl4jZip(model) && !Dl4jModel.isKerasportZip(model)) { // built in DL4J: a generated config
+            km = org.kerasport.export.Dl4jToKeras.read(model);
+            how = null;
+            generated = true;
+        } else if (Dl4jModel.isDl4jZip(model)) {
             km = Exporter.fromDl4jZip(model);
             how = Dl4jModel.fineTuningOf(model);
         } else {
@@ -94,6 +100,9 @@ final class ExportCommand implements Command {
             referenceName = reference[0].size(0) + " rows of " + ref;
         }
         List<String> notes = export(km, target, form, how, cl.hasOption("with-optimizer-state"), force, reference, referenceName);
+        if (generated) notes = new java.util.ArrayList<>(notes);
+        if (generated) notes.add(0, "a model built in DL4J: Keras config generated (Sequential of " + (km.layers().size() - 1)
+                + " layers" + (km.training() == null ? "; no compile config: its updater or loss has no Keras counterpart, so Keras loads it uncompiled" : "") + ")");
         if (!cl.hasOption("quiet")) out.println("Exported " + model + " -> " + target + " (" + form.name().toLowerCase() + ")");
         for (String n : notes) err.println("kerasport export: note: " + n);
         return 0;

@@ -127,6 +127,15 @@ public final class Dl4jModel {
         }
     }
 
+    /** A DL4J zip written by Kerasport (convert, finetune): it carries Kerasport's metadata entry. */
+    public static boolean isKerasportZip(Path file) {
+        try (ZipFile z = new ZipFile(file.toFile())) {
+            return z.getEntry(META_ENTRY) != null;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     private static Dl4jModel restore(Path file) {
         ObjectNode meta;
         try (ZipFile z = new ZipFile(file.toFile())) {

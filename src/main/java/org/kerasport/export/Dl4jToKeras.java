@@ -1,0 +1,288 @@
+package org.kerasport.export;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.DropoutLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.util.ModelSerializer;
+import org.kerasport.ExitCode;
+import org.kerasport.MalformedModelException;
+import org.kerasport.UnsupportedFeatureException;
+import org.kerasport.UnsupportedItem;
+import org.kerasport.format.ConfigReader;
+import org.kerasport.format.Json;
+import org.kerasport.format.TrainingConfigParser;
+import org.kerasport.format.WeightLayout;
+import org.kerasport.model.KerasGraph;
+import org.kerasport.model.KerasModel;
+import org.kerasport.model.LayerSpec;
+import org.kerasport.model.SourceInfo;
+import org.kerasport.model.TrainingSpec;
+import org.kerasport.model.WeightSpec;
+import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.deeplearning4j.nn.conf.dropout.Dropout;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.config.Nesterovs;
+import org.nd4j.linalg.learning.config.Sgd;
+import org.nd4j.linalg.learning.regularization.L1Regularization;
+import org.nd4j.linalg.learning.regularization.L2Regularization;
+import org.nd4j.linalg.learning.regularization.Regularization;
+import org.nd4j.linalg.lossfunctions.ILossFunction;
+import org.nd4j.linalg.lossfunctions.impl.LossBinaryXENT;
+import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
+import org.nd4j.linalg.lossfunctions.impl.LossMSE;
+
+/**
+ * A model built in DL4J (a ModelSerializer zip without Kerasport's metadata) as a generated Keras 3 Sequential model:
+ * the layers that have a Keras counterpart — DenseLayer and OutputLayer (Dense), DropoutLayer (Dropout),
+ * ActivationLayer (Activation) in a MultiLayerNetwork or a single-chain ComputationGraph with a feed-forward input —
+ * with their weights, L1/L2 regularizers (DL4J's L2 coefficient c is Keras' l2(c/2)), the updater (Adam, SGD,
+ * Nesterov momentum) and the output layer's loss. Anything else is refused with every layer that has no counterpart.
+ */
+public final class Dl4jToKeras {
+    private Dl4jToKeras() {
+    }
+
+    public static KerasModel read(Path zip) {
+        List<Layer> confs = new ArrayList<>();
+        List<INDArray[]> params = new ArrayList<>();
+        long nIn;
+        try {
+            MultiLayerNetwork net = ModelSerializer.restoreMultiLayerNetwork(zip.toFile(), false);
+            for (org.deeplearning4j.nn.api.Layer l : net.getLayers()) {
+                confs.add(l.conf().getLayer());
+                params.add(new INDArray[]{l.getParam("W"), l.getParam("b")});
+            }
+        } catch (IOException | RuntimeException notMln) {
+            try {
+                ComputationGraph g = ModelSerializer.restoreComputationGraph(zip.toFile(), false);
+                if (g.getConfiguration().getNetworkInputs().size() != 1 || g.getConfiguration().getNetworkOutputs().size() != 1)
+                    throw unsupported(zip, List.of(new UnsupportedItem("", "ComputationGraph", "inputs",
+                            "only a single chain of layers (one input, one output) can be written as a Keras Sequential model")));
+                for (int idx : g.topologicalSortOrder()) {
+                    var v = g.getVertices()[idx];
+                    if (v.isInputVertex()) continue;
+                    if (!v.hasLayer() || v.getInputVertices() == null || v.getInputVertices().length != 1)
+                        throw unsupported(zip, List.of(new UnsupportedItem(v.getVertexName(), v.getClass().getSimpleName(), "vertex",
+                                "only a single chain of layers can be written as a Keras Sequential model")));
+                    confs.add(v.getLayer().conf().getLayer());
+                    params.add(new INDArray[]{v.getLayer().getParam("W"), v.getLayer().getParam("b")});
+                }
+            } catch (IOException | RuntimeException e) {
+                if (e instanceof UnsupportedFeatureException u) throw u;
+                throw new MalformedModelException(zip, "configuration.json", "not a DL4J MultiLayerNetwork or ComputationGraph: " + e.getMessage(), e);
+            }
+        }
+        if (confs.isEmpty()) throw new MalformedModelException(zip, "configuration.json", "the DL4J model has no layers");
+        Layer first = confs.get(0);
+        if (!(first instanceof org.deeplearning4j.nn.conf.layers.FeedForwardLayer ff) || ff.getNIn() <= 0)
+            throw unsupported(zip, List.of(new UnsupportedItem(name(first, 0), first.getClass().getSimpleName(), "input",
+                    "the first layer must be a feed-forward layer with a known input size")));
+        nIn = ff.getNIn();
+
+        List<UnsupportedItem> problems = new ArrayList<>();
+        ObjectNode model = Json.object().put("module", "keras").put("class_name", "Sequential");
+        ObjectNode mc = model.putObject("config").put("name", "sequential").put("trainable", true);
+        mc.put("dtype", "float32");
+        ArrayNode layers = mc.putArray("layers");
+        ObjectNode input = layers.addObject().put("module", "keras.layers").put("class_name", "InputLayer");
+        ObjectNode ic = input.putObject("config");
+        ic.putArray("batch_shape").addNull().add(nIn);
+        ic.put("dtype", "float32").put("sparse", false).put("name", "input_layer");
+        input.putNull("registered_name");
+        List<String> names = new ArrayList<>();
+        String lossName = null;
+        IUpdater updater = null;
+        long width = nIn;
+        for (int i = 0; i < confs.size(); i++) {
+            Layer c = confs.get(i);
+            String name = name(c, i);
+            names.add(name);
+            ObjectNode l = layers.addObject().put("module", "keras.layers");
+            ObjectNode lc;
+            if (c instanceof DenseLayer || c instanceof OutputLayer) {
+                BaseLayer b = (BaseLayer) c;
+                var ffl = (org.deeplearning4j.nn.conf.layers.FeedForwardLayer) c;
+                if (c instanceof DenseLayer d && d.hasLayerNorm())
+                    problems.add(new UnsupportedItem(name, "DenseLayer", "hasLayerNorm", "a DenseLayer with layer normalization has no Keras Dense counterpart"));
+                if (b.getIDropout() != null)
+                    problems.add(new UnsupportedItem(name, c.getClass().getSimpleName(), "dropOut", "dropout inside a layer: use a DropoutLayer"));
+                l.put("class_name", "Dense");
+                lc = l.putObject("config").put("name", name).put("trainable", true).put("dtype", "float32");
+                lc.put("units", ffl.getNOut());
+                String act = activation(b.getActivationFn());
+                if (act == null) problems.add(new UnsupportedItem(name, c.getClass().getSimpleName(), "activation",
+                        "activation " + b.getActivationFn() + " has no Keras counterpart here"));
+                lc.put("activation", act == null ? "linear" : act);
+                boolean bias = !(c instanceof DenseLayer d2) || d2.hasBias();
+                if (c instanceof OutputLayer o) bias = o.hasBias();
+                lc.put("use_bias", bias);
+                lc.set("kernel_regularizer", regularizer(b.getRegularization(), name, "regularization", problems));
+                lc.set("bias_regularizer", regularizer(b.getRegularizationBias(), name, "regularizationBias", problems));
+                if (updater == null) updater = b.getIUpdater();
+                if (c instanceof OutputLayer o) {
+                    if (i != confs.size() - 1)
+                        problems.add(new UnsupportedItem(name, "OutputLayer", "position", "an OutputLayer must be the last layer"));
+                    lossName = loss(o.getLossFn());
+                    if (lossName == null) problems.add(new UnsupportedItem(name, "OutputLayer", "lossFn",
+                            "loss " + o.getLossFn() + " has no Keras counterpart here"));
+                }
+                if (ffl.getNIn() != width)
+                    problems.add(new UnsupportedItem(name, c.getClass().getSimpleName(), "nIn", "nIn " + ffl.getNIn() + " after a layer of width " + width));
+                l.putObject("build_config").putArray("input_shape").addNull().add(width);
+                width = ffl.getNOut();
+            } else if (c instanceof DropoutLayer d) {
+                l.put("class_name", "Dropout");
+                lc = l.putObject("config").put("name", name).put("trainable", true).put("dtype", "float32");
+                if (d.getIDropout() instanceof Dropout dd && dd.getPSchedule() == null)
+                    lc.put("rate", 1 - dd.getP()); // DL4J's p is the probability of KEEPING an activation
+                else problems.add(new UnsupportedItem(name, "DropoutLayer", "dropOut", "only plain Dropout(p) has a Keras counterpart"));
+            } else if (c instanceof ActivationLayer a) {
+                l.put("class_name", "Activation");
+                lc = l.putObject("config").put("name", name).put("trainable", true).put("dtype", "float32");
+                String act = activation(a.getActivationFn());
+                if (act == null) problems.add(new UnsupportedItem(name, "ActivationLayer", "activation", "activation " + a.getActivationFn() + " has no Keras counterpart here"));
+                lc.put("activation", act == null ? "linear" : act);
+            } else {
+                problems.add(new UnsupportedItem(name, c.getClass().getSimpleName(), "class",
+                        "no generated Keras counterpart for DL4J's " + c.getClass().getSimpleName() + " yet (Dense, Output, Dropout and Activation layers have one)"));
+                continue;
+            }
+            l.putNull("registered_name");
+        }
+        if (!problems.isEmpty()) throw unsupported(zip, problems);
+        model.putNull("registered_name");
+        model.putObject("build_config").putArray("input_shape").addNull().add(nIn);
+        ObjectNode compile = compileConfig(updater, lossName);
+        if (compile != null) model.set("compile_config", compile);
+
+        ConfigReader cr = new ConfigReader(zip, "3.15.1");
+        KerasGraph graph = cr.readModel(model);
+        WeightLayout layout = cr.weightLayout();
+        List<LayerSpec> specs = new ArrayList<>();
+        for (LayerSpec l : graph.layers()) {
+            int idx = names.indexOf(l.name());
+            List<WeightSpec> ws = new ArrayList<>();
+            List<WeightLayout.Expected> expected = idx < 0 ? null : layout.expected(l);
+            if (expected != null)
+                for (WeightLayout.Expected e : expected) {
+                    INDArray p = e.name().equals("kernel") ? params.get(idx)[0] : params.get(idx)[1];
+                    long[] shape = e.name().equals("kernel") ? p.shape() : new long[]{p.length()};
+                    float[] data = p.dup('c').castTo(DataType.FLOAT).data().asFloat(); // W [nIn, nOut] is Keras' kernel layout
+                    ws.add(new WeightSpec(e.name(), e.role(), shape, "float32", data, e.trainable(), e.regularizer(), null));
+                }
+            specs.add(l.withWeights(ws));
+        }
+        graph = new KerasGraph(graph.className(), graph.name(), specs, graph.inputs(), graph.outputs());
+        TrainingSpec training = compile == null ? null : new TrainingConfigParser(zip).parse(compile, graph.outputs(), "compile_config");
+        SourceInfo info = new SourceInfo(zip.toString(), "dl4j-zip", "3.15.1", "tensorflow", sha256(zip), null);
+        return new KerasModel(graph, training, info, List.of(), model, List.of());
+    }
+
+    private static String name(Layer c, int i) {
+        String n = c.getLayerName();
+        return n == null || n.isBlank() ? "layer" + i : n.replaceAll("[^A-Za-z0-9_.-]", "_");
+    }
+
+    private static UnsupportedFeatureException unsupported(Path zip, List<UnsupportedItem> items) {
+        return new UnsupportedFeatureException(zip, items);
+    }
+
+    /** Keras' name for a DL4J activation, or null. */
+    static String activation(IActivation a) {
+        String s = a == null ? "identity" : a.getClass().getSimpleName().replace("Activation", "").toLowerCase(Locale.ROOT);
+        return switch (s) {
+            case "identity" -> "linear";
+            case "relu" -> a instanceof org.nd4j.linalg.activations.impl.ActivationReLU r && (r.getMax() != null
+                    || (r.getThreshold() != null && r.getThreshold() != 0) || (r.getNegativeSlope() != null && r.getNegativeSlope() != 0)) ? null : "relu";
+            case "sigmoid", "tanh", "softmax", "softplus", "softsign", "selu", "elu" -> s;
+            case "swish" -> "silu";
+            default -> a instanceof org.kerasport.dl4j.activation.KerasReLU ? "relu" : null;
+        };
+    }
+
+    /** A Keras regularizer for DL4J's list (L2(c) is Keras l2(c/2)); JSON null when empty. */
+    private static com.fasterxml.jackson.databind.JsonNode regularizer(List<Regularization> regs, String layer, String field,
+                                                                        List<UnsupportedItem> problems) {
+        Double l1 = null, l2 = null;
+        for (Regularization r : regs == null ? List.<Regularization>of() : regs) {
+            if (r instanceof L2Regularization l && l.getL2().valueAt(0, 0) == l.getL2().valueAt(1000000, 1000)) l2 = l.getL2().valueAt(0, 0) / 2;
+            else if (r instanceof L1Regularization l && l.getL1().valueAt(0, 0) == l.getL1().valueAt(1000000, 1000)) l1 = l.getL1().valueAt(0, 0);
+            else problems.add(new UnsupportedItem(layer, "regularization", field, r + " has no Keras weight regularizer counterpart"
+                    + " (WeightDecay is decoupled: set it as the optimizer's weight_decay in Keras)"));
+        }
+        if (l1 == null && l2 == null) return com.fasterxml.jackson.databind.node.NullNode.getInstance();
+        ObjectNode o = Json.object().put("module", "keras.regularizers").put("class_name", l1 == null ? "L2" : l2 == null ? "L1" : "L1L2");
+        ObjectNode c = o.putObject("config");
+        if (l1 != null) c.put("l1", l1);
+        if (l2 != null) c.put("l2", l2);
+        o.putNull("registered_name");
+        return o;
+    }
+
+    private static String loss(ILossFunction f) {
+        if (f instanceof LossMCXENT m && m.getWeights() == null) return "categorical_crossentropy";
+        if (f instanceof LossMSE m && m.getWeights() == null) return "mean_squared_error";
+        if (f instanceof LossBinaryXENT b && b.getWeights() == null) return "binary_crossentropy";
+        return null;
+    }
+
+    /** The optimizer (Adam, SGD, Nesterov momentum with a fixed learning rate) and the loss; null without a loss. */
+    private static ObjectNode compileConfig(IUpdater u, String loss) {
+        if (loss == null) return null;
+        ObjectNode c = Json.object();
+        ObjectNode opt = c.putObject("optimizer").put("module", "keras.optimizers");
+        ObjectNode oc;
+        if (u instanceof Adam a && a.getLearningRateSchedule() == null) {
+            opt.put("class_name", "Adam");
+            oc = opt.putObject("config").put("name", "adam").put("learning_rate", a.getLearningRate())
+                    .put("beta_1", a.getBeta1()).put("beta_2", a.getBeta2()).put("epsilon", a.getEpsilon()).put("amsgrad", false);
+        } else if (u instanceof Nesterovs n && n.getLearningRateSchedule() == null && n.getMomentumISchedule() == null) {
+            opt.put("class_name", "SGD");
+            oc = opt.putObject("config").put("name", "SGD").put("learning_rate", n.getLearningRate()).put("momentum", n.getMomentum())
+                    .put("nesterov", true);
+        } else if (u instanceof Sgd s && s.getLearningRateSchedule() == null) {
+            opt.put("class_name", "SGD");
+            oc = opt.putObject("config").put("name", "SGD").put("learning_rate", s.getLearningRate()).put("momentum", 0.0)
+                    .put("nesterov", false);
+        } else {
+            return null; // no compile config: the model loads uncompiled, and the export says so
+        }
+        oc.putNull("weight_decay");
+        opt.putNull("registered_name");
+        c.put("loss", loss);
+        c.putNull("loss_weights");
+        c.putNull("metrics");
+        return c;
+    }
+
+    private static String sha256(Path file) {
+        try (var in = java.nio.file.Files.newInputStream(file)) {
+            var md = java.security.MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[1 << 16];
+            for (int n; (n = in.read(buf)) > 0; ) md.update(buf, 0, n);
+            return java.util.HexFormat.of().formatHex(md.digest());
+        } catch (IOException | java.security.NoSuchAlgorithmException e) {
+            return null;
+        }
+    }
+
+    @SuppressWarnings("unused")
+    private static ExitCode code() {
+        return ExitCode.UNSUPPORTED;
+    }
+}

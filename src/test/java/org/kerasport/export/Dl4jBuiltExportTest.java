@@ -1,0 +1,112 @@
+package org.kerasport.export;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.DropoutLayer;
+import org.deeplearning4j.nn.conf.layers.LSTM;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.kerasport.ExitCode;
+import org.kerasport.TestSupport;
+import org.kerasport.data.NdArray;
+import org.kerasport.data.Npy;
+import org.kerasport.format.Json;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.regularization.L1Regularization;
+import org.nd4j.linalg.learning.regularization.L2Regularization;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+/**
+ * A model built in DL4J (no Kerasport metadata) exports with a generated Keras config: real Keras 3.15 loads it
+ * compiled with the same optimizer and loss, predicts what DL4J predicts, and its weight penalties (model.losses)
+ * equal DL4J's regularization score (DL4J L2(c) = ½·c·Σw² = Keras l2(c/2)). A layer without a counterpart is refused.
+ */
+class Dl4jBuiltExportTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void denseNetworkBuiltInDl4jLoadsInKeras() throws Exception {
+        org.kerasport.dl4j.FastPaths.configure();
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(7).dataType(DataType.FLOAT)
+                .updater(new Adam(0.01)).weightInit(WeightInit.XAVIER).list()
+                .layer(new DenseLayer.Builder().name("hidden").nIn(5).nOut(8).activation(Activation.RELU)
+                        .regularization(List.of(new L2Regularization(0.002))).regularizationBias(List.of(new L2Regularization(0.004))).build())
+                .layer(new DropoutLayer.Builder(0.8).name("drop").build())
+                .layer(new DenseLayer.Builder().name("hidden2").nIn(8).nOut(6).activation(Activation.TANH)
+                        .regularization(List.of(new L1Regularization(0.001))).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("out").nIn(6).nOut(3)
+                        .activation(Activation.SOFTMAX).build())
+                .build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        net.params().addi(Nd4j.rand(DataType.FLOAT, net.params().shape()).subi(0.5).muli(0.4)); // non-zero biases too
+        Path zip = tmp.resolve("dl4j.zip");
+        ModelSerializer.writeModel(net, zip.toFile(), true);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 7, 5).subi(0.5).muli(4);
+        float[] want = net.output(x, false).dup('c').data().asFloat();
+        double dl4jPenalty = net.calcRegularizationScore(true);
+
+        Path out = tmp.resolve("m.keras");
+        TestSupport.Run r = TestSupport.cli("export", zip.toString(), "-o", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("a model built in DL4J: Keras config generated"), r.err());
+
+        Path xs = tmp.resolve("x.npz"), y = tmp.resolve("y.npz"), jobs = tmp.resolve("jobs.json"), results = tmp.resolve("r.json");
+        try (OutputStream os = Files.newOutputStream(xs)) {
+            Npy.writeNpz(os, Map.of("x", new NdArray(x.shape(), x.dup('c').data().asFloat(), "float32")));
+        }
+        Map<String, Object> job = new LinkedHashMap<>();
+        job.put("id", "m");
+        job.put("path", out.toString());
+        job.put("form", "keras");
+        job.put("x", xs.toString());
+        job.put("out", y.toString());
+        job.put("compile", true);
+        Files.writeString(jobs, Json.MAPPER.writeValueAsString(List.of(job)));
+        TestSupport.runPython(Path.of("."), 600, "src/test/python/keras_load_exports.py", jobs.toString(), results.toString());
+        JsonNode res = Json.MAPPER.readTree(Files.readString(results)).get("m");
+        assertTrue(res.get("ok").asBoolean(), res.toString());
+        float[] got = Npy.readNpz(y).get("y__0").data();
+        for (int i = 0; i < want.length; i++) assertEquals(want[i], got[i], 1e-5, "output " + i);
+        assertEquals(dl4jPenalty, res.get("reg_loss").asDouble(), 1e-5 * Math.max(1, dl4jPenalty), "weight penalties");
+        assertEquals("Adam", res.get("optimizer").get("class_name").asText(), res.toString());
+        assertEquals(0.01, res.get("optimizer").get("config").get("learning_rate").asDouble(), 1e-7);
+    }
+
+    @Test
+    void layersWithoutAKerasCounterpartAreNamed() throws Exception {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(7).list()
+                .layer(new LSTM.Builder().name("seq").nIn(3).nOut(4).build())
+                .layer(new RnnOutputLayer.Builder(LossFunctions.LossFunction.MSE).name("out").nIn(4).nOut(2).activation(Activation.IDENTITY).build())
+                .build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        Path zip = tmp.resolve("rnn.zip");
+        ModelSerializer.writeModel(net, zip.toFile(), false);
+        TestSupport.Run r = TestSupport.cli("export", zip.toString(), "-o", tmp.resolve("rnn.keras").toString());
+        assertEquals(ExitCode.UNSUPPORTED.code, r.code(), r.err());
+        assertTrue(r.err().contains("seq") && r.err().contains("LSTM"), r.err());
+        assertTrue(!Files.exists(tmp.resolve("rnn.keras")), "nothing written");
+    }
+}
