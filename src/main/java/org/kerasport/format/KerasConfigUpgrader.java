@@ -142,7 +142,16 @@ public final class KerasConfigUpgrader {
                 notes.add("layer class " + l.writtenClassName() + " written as " + l.className());
             cfg = l.config().deepCopy();
             ObjectNode rescaling = l.className().equals("Lambda") ? LambdaBytecode.asRescaling(cfg) : null;
-            if (rescaling != null) {
+            ObjectNode resizing = l.className().equals("Lambda") && rescaling == null ? LambdaBytecode.asResizing(cfg) : null;
+            if (resizing != null) {
+                env.put("class_name", "Resizing");
+                boolean aligned = resizing.remove("_align_corners") != null;
+                notes.add("Lambda '" + l.name() + "': its Python 3.5 bytecode computes " + resizing.remove("_expr").asText()
+                        + ", written as Keras 3's Resizing layer (bilinear)" + (aligned
+                        ? "; Resizing samples at half-pixel centres, the original at aligned corners, so the exported model "
+                        + "computes differently in Keras 3 (no Keras 3 layer resizes with align_corners=True)" : ""));
+                cfg = resizing;
+            } else if (rescaling != null) {
                 env.put("class_name", "Rescaling");
                 notes.add("Lambda '" + l.name() + "': its Python 3.5 bytecode computes x " + rescaling.remove("_expr").asText()
                         + ", written as the equivalent Rescaling layer (Python 3.11 cannot unmarshal the original bytecode)");

@@ -62,6 +62,115 @@ final class LambdaBytecode {
         }
     }
 
+    /**
+     * A Keras 3 Resizing config for a Lambda whose function resizes with TensorFlow to a constant size, e.g. carnd's
+     * {@code ktf.image.resize_images(x, (64, 64), align_corners=True)} (plus "_expr" describing it and
+     * "_align_corners" when the original aligned corners, which Resizing does not), or null for anything else.
+     */
+    static ObjectNode asResizing(ObjectNode cfg) {
+        try {
+            if (!"lambda".equals(Json.text(cfg, "function_type"))) return null;
+            JsonNode f = cfg.get("function");
+            if (f == null || !f.isArray() || !f.get(0).isTextual()) return null;
+            String s = f.get(0).asText();
+            byte[] b = s.chars().allMatch(c -> c < 256) && !s.matches("[A-Za-z0-9+/=\\s]+")
+                    ? s.getBytes(StandardCharsets.ISO_8859_1) : java.util.Base64.getMimeDecoder().decode(s);
+            Object code = new Marshal(b).read();
+            if (!(code instanceof List<?> parts) || parts.size() < 3) return null;
+            List<?> consts = (List<?>) parts.get(1), names = (List<?>) parts.get(2);
+            if (!names.contains("image") || !(names.contains("resize_images") || names.contains("resize"))) return null;
+            List<Integer> size = null;
+            boolean align = false;
+            for (int i = 0; i < consts.size(); i++) {
+                Object c = consts.get(i);
+                if (c instanceof List<?> t && t.size() == 2 && t.get(0) instanceof Integer h && t.get(1) instanceof Integer w) size = List.of(h, w);
+                if ("align_corners".equals(c) && i + 1 < consts.size() && Boolean.TRUE.equals(consts.get(i + 1))) align = true;
+            }
+            if (size == null) return null;
+            ObjectNode r = Json.object();
+            r.put("name", Json.text(cfg, "name"));
+            r.put("trainable", true);
+            r.put("dtype", "float32");
+            r.put("height", size.get(0));
+            r.put("width", size.get(1));
+            r.put("interpolation", "bilinear");
+            r.put("crop_to_aspect_ratio", false);
+            r.put("data_format", "channels_last");
+            r.put("_expr", "tf.image.resize_images(x, (" + size.get(0) + ", " + size.get(1) + ")" + (align ? ", align_corners=True" : "") + ")");
+            if (align) r.put("_align_corners", true);
+            return r;
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Just enough of Python's marshal format (3.4–3.6) to read a lambda's code object: a code object is returned as
+     * [code bytes, consts, names]; tuples as lists, ints, floats, strings, None, True, False; references resolved.
+     */
+    private static final class Marshal {
+        private final ByteBuffer in;
+        private final List<Object> refs = new ArrayList<>();
+
+        Marshal(byte[] b) {
+            in = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
+        }
+
+        Object read() {
+            int t = in.get() & 0xff;
+            boolean ref = (t & 0x80) != 0;
+            t &= 0x7f;
+            int slot = -1;
+            if (ref) {
+                slot = refs.size();
+                refs.add(null);
+            }
+            Object v = switch (t) {
+                case 'N' -> null;
+                case 'T' -> Boolean.TRUE;
+                case 'F' -> Boolean.FALSE;
+                case 'i' -> in.getInt();
+                case 'g' -> in.getDouble();
+                case 'r' -> refs.get(in.getInt());
+                case 'z', 'Z' -> string(in.get() & 0xff);
+                case 'a', 'A', 'u', 't', 's' -> t == 's' ? bytes(in.getInt()) : string(in.getInt());
+                case ')' -> tuple(in.get() & 0xff);
+                case '(' -> tuple(in.getInt());
+                case 'c' -> code();
+                default -> throw new IllegalArgumentException("marshal type " + (char) t);
+            };
+            if (slot >= 0) refs.set(slot, v);
+            return v;
+        }
+
+        private String string(int n) {
+            byte[] b = new byte[n];
+            in.get(b);
+            return new String(b, StandardCharsets.UTF_8);
+        }
+
+        private byte[] bytes(int n) {
+            byte[] b = new byte[n];
+            in.get(b);
+            return b;
+        }
+
+        private List<Object> tuple(int n) {
+            List<Object> out = new ArrayList<>();
+            for (int i = 0; i < n; i++) out.add(read());
+            return out;
+        }
+
+        private List<Object> code() {
+            for (int i = 0; i < 5; i++) in.getInt(); // argcount, kwonlyargcount, nlocals, stacksize, flags
+            Object codeBytes = read(), consts = read(), names = read();
+            read(); read(); read(); read(); read(); // varnames, freevars, cellvars, filename, name
+            in.getInt();                            // firstlineno
+            read();                                 // lnotab
+            return List.of(codeBytes, consts, names);
+        }
+    }
+
     /** The position of the code string's 's' marker (the first TYPE_STRING after the code object's header). */
     private static int indexOfCode(byte[] b) {
         if (b.length < 30 || (b[0] & 0x7f) != 'c') return -1;
