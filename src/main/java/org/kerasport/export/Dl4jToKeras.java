@@ -49,7 +49,9 @@ import org.nd4j.linalg.lossfunctions.impl.LossMSE;
 /**
  * A model built in DL4J (a ModelSerializer zip without Kerasport's metadata) as a generated Keras 3 Sequential model:
  * the layers that have a Keras counterpart — DenseLayer and OutputLayer (Dense), DropoutLayer (Dropout),
- * ActivationLayer (Activation) in a MultiLayerNetwork or a single-chain ComputationGraph with a feed-forward input —
+ * ActivationLayer (Activation), ConvolutionLayer (Conv2D), SubsamplingLayer (Max/AveragePooling2D),
+ * BatchNormalization, GlobalPoolingLayer, DL4J's flat-input and flatten preprocessors (Reshape) — in a
+ * MultiLayerNetwork or a single-chain ComputationGraph,
  * with their weights, L1/L2 regularizers (DL4J's L2 coefficient c is Keras' l2(c/2)), the updater (Adam, SGD,
  * Nesterov momentum) and the output layer's loss. Anything else is refused with every layer that has no counterpart.
  */
@@ -59,13 +61,16 @@ public final class Dl4jToKeras {
 
     public static KerasModel read(Path zip) {
         List<Layer> confs = new ArrayList<>();
-        List<INDArray[]> params = new ArrayList<>();
+        List<java.util.Map<String, INDArray>> params = new ArrayList<>();
+        List<org.deeplearning4j.nn.conf.InputPreProcessor> pre = new ArrayList<>();
         long nIn;
         try {
             MultiLayerNetwork net = ModelSerializer.restoreMultiLayerNetwork(zip.toFile(), false);
-            for (org.deeplearning4j.nn.api.Layer l : net.getLayers()) {
+            for (int i = 0; i < net.getLayers().length; i++) {
+                org.deeplearning4j.nn.api.Layer l = net.getLayers()[i];
                 confs.add(l.conf().getLayer());
-                params.add(new INDArray[]{l.getParam("W"), l.getParam("b")});
+                params.add(l.paramTable());
+                pre.add(net.getLayerWiseConfigurations().getInputPreProcess(i));
             }
         } catch (IOException | RuntimeException notMln) {
             try {
@@ -80,7 +85,9 @@ public final class Dl4jToKeras {
                         throw unsupported(zip, List.of(new UnsupportedItem(v.getVertexName(), v.getClass().getSimpleName(), "vertex",
                                 "only a single chain of layers can be written as a Keras Sequential model")));
                     confs.add(v.getLayer().conf().getLayer());
-                    params.add(new INDArray[]{v.getLayer().getParam("W"), v.getLayer().getParam("b")});
+                    params.add(v.getLayer().paramTable());
+                    var vc = g.getConfiguration().getVertices().get(v.getVertexName());
+                    pre.add(vc instanceof org.deeplearning4j.nn.conf.graph.LayerVertex lv ? lv.getPreProcessor() : null);
                 }
             } catch (IOException | RuntimeException e) {
                 if (e instanceof UnsupportedFeatureException u) throw u;
@@ -91,8 +98,26 @@ public final class Dl4jToKeras {
         Layer first = confs.get(0);
         if (!(first instanceof org.deeplearning4j.nn.conf.layers.FeedForwardLayer ff) || ff.getNIn() <= 0)
             throw unsupported(zip, List.of(new UnsupportedItem(name(first, 0), first.getClass().getSimpleName(), "input",
-                    "the first layer must be a feed-forward layer with a known input size")));
+                    "the first layer must be a feed-forward or convolution layer with a known input size")));
         nIn = ff.getNIn();
+        Shape cur; // what flows between the layers
+        boolean imageFirst = first instanceof org.deeplearning4j.nn.conf.layers.ConvolutionLayer
+                || first instanceof org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+        org.deeplearning4j.nn.conf.InputPreProcessor p0 = pre.get(0);
+        Long[] inputShape;
+        String reshapeFirst = null;
+        if (imageFirst && p0 instanceof org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor f) {
+            cur = new Shape(null, f.getInputHeight(), f.getInputWidth(), f.getNumChannels(), true);
+            inputShape = new Long[]{null, f.getInputHeight() * f.getInputWidth() * f.getNumChannels()};
+            reshapeFirst = "[" + f.getNumChannels() + ", " + f.getInputHeight() + ", " + f.getInputWidth() + "]";
+        } else if (imageFirst) {
+            boolean nchw = format(first) == org.deeplearning4j.nn.conf.CNN2DFormat.NCHW;
+            cur = new Shape(null, null, null, nIn, nchw);
+            inputShape = nchw ? new Long[]{null, nIn, null, null} : new Long[]{null, null, null, nIn};
+        } else {
+            cur = new Shape(nIn, null, null, 0, false);
+            inputShape = new Long[]{null, nIn};
+        }
 
         List<UnsupportedItem> problems = new ArrayList<>();
         ObjectNode model = Json.object().put("module", "keras").put("class_name", "Sequential");
@@ -101,20 +126,39 @@ public final class Dl4jToKeras {
         ArrayNode layers = mc.putArray("layers");
         ObjectNode input = layers.addObject().put("module", "keras.layers").put("class_name", "InputLayer");
         ObjectNode ic = input.putObject("config");
-        ic.putArray("batch_shape").addNull().add(nIn);
+        shapeJson(ic.putArray("batch_shape"), inputShape);
         ic.put("dtype", "float32").put("sparse", false).put("name", "input_layer");
         input.putNull("registered_name");
         List<String> names = new ArrayList<>();
+        if (reshapeFirst != null) { // DL4J's FeedForwardToCnnPreProcessor: rows reshaped to [c, h, w]
+            ObjectNode r = layers.addObject().put("module", "keras.layers").put("class_name", "Reshape");
+            ObjectNode rc = r.putObject("config").put("name", "input_reshape").put("trainable", true).put("dtype", "float32");
+            ArrayNode t = rc.putArray("target_shape");
+            for (String d : reshapeFirst.substring(1, reshapeFirst.length() - 1).split(", ")) t.add(Long.parseLong(d));
+            r.putNull("registered_name");
+        }
         String lossName = null;
         IUpdater updater = null;
-        long width = nIn;
         for (int i = 0; i < confs.size(); i++) {
             Layer c = confs.get(i);
             String name = name(c, i);
             names.add(name);
+            boolean ffLayer = c instanceof DenseLayer || c instanceof OutputLayer;
+            if (ffLayer && cur.image()) { // DL4J's CnnToFeedForwardPreProcessor flattens in memory order: a Reshape does the same
+                if (!(pre.get(i) instanceof org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor cf)) {
+                    problems.add(new UnsupportedItem(name, c.getClass().getSimpleName(), "preprocessor", "a dense layer after images without DL4J's CnnToFeedForwardPreProcessor"));
+                    continue;
+                }
+                long n = cf.getInputHeight() * cf.getInputWidth() * cf.getNumChannels();
+                ObjectNode r = layers.addObject().put("module", "keras.layers").put("class_name", "Reshape");
+                r.putObject("config").put("name", name + "_flatten").put("trainable", true).put("dtype", "float32").putArray("target_shape").add(n);
+                r.putNull("registered_name");
+                cur = new Shape(n, null, null, 0, false);
+            }
+            long width = cur.width() == null ? 0 : cur.width();
             ObjectNode l = layers.addObject().put("module", "keras.layers");
             ObjectNode lc;
-            if (c instanceof DenseLayer || c instanceof OutputLayer) {
+            if (ffLayer) {
                 BaseLayer b = (BaseLayer) c;
                 var ffl = (org.deeplearning4j.nn.conf.layers.FeedForwardLayer) c;
                 if (c instanceof DenseLayer d && d.hasLayerNorm())
@@ -143,8 +187,7 @@ public final class Dl4jToKeras {
                 }
                 if (ffl.getNIn() != width)
                     problems.add(new UnsupportedItem(name, c.getClass().getSimpleName(), "nIn", "nIn " + ffl.getNIn() + " after a layer of width " + width));
-                l.putObject("build_config").putArray("input_shape").addNull().add(width);
-                width = ffl.getNOut();
+                cur = new Shape(ffl.getNOut(), null, null, 0, false);
             } else if (c instanceof DropoutLayer d) {
                 l.put("class_name", "Dropout");
                 lc = l.putObject("config").put("name", name).put("trainable", true).put("dtype", "float32");
@@ -157,16 +200,72 @@ public final class Dl4jToKeras {
                 String act = activation(a.getActivationFn());
                 if (act == null) problems.add(new UnsupportedItem(name, "ActivationLayer", "activation", "activation " + a.getActivationFn() + " has no Keras counterpart here"));
                 lc.put("activation", act == null ? "linear" : act);
+            } else if (cur.image() && (c.getClass() == org.deeplearning4j.nn.conf.layers.ConvolutionLayer.class
+                    || c instanceof org.kerasport.dl4j.layers.KerasConvolution2D)) {
+                var cv = (org.deeplearning4j.nn.conf.layers.ConvolutionLayer) c;
+                l.put("class_name", "Conv2D");
+                lc = l.putObject("config").put("name", name).put("trainable", true).put("dtype", "float32");
+                lc.put("filters", cv.getNOut());
+                pair(lc, "kernel_size", cv.getKernelSize());
+                pair(lc, "strides", cv.getStride());
+                String pad = padding(cv.getConvolutionMode(), cv.getPadding(), name, problems);
+                lc.put("padding", pad);
+                lc.put("data_format", cur.nchw() ? "channels_first" : "channels_last");
+                pair(lc, "dilation_rate", cv.getDilation());
+                lc.put("groups", 1);
+                String act = activation(cv.getActivationFn());
+                if (act == null) problems.add(new UnsupportedItem(name, "ConvolutionLayer", "activation", "activation " + cv.getActivationFn() + " has no Keras counterpart here"));
+                lc.put("activation", act == null ? "linear" : act);
+                lc.put("use_bias", cv.hasBias());
+                lc.set("kernel_regularizer", regularizer(cv.getRegularization(), name, "regularization", problems));
+                lc.set("bias_regularizer", regularizer(cv.getRegularizationBias(), name, "regularizationBias", problems));
+                if (format(c) != (cur.nchw() ? org.deeplearning4j.nn.conf.CNN2DFormat.NCHW : org.deeplearning4j.nn.conf.CNN2DFormat.NHWC))
+                    problems.add(new UnsupportedItem(name, "ConvolutionLayer", "dataFormat", "a change of channel order inside the network"));
+                if (updater == null) updater = cv.getIUpdater();
+                cur = cur.spatial(cv.getKernelSize(), cv.getStride(), cv.getDilation(), pad, cv.getNOut());
+            } else if (cur.image() && c instanceof org.deeplearning4j.nn.conf.layers.SubsamplingLayer sp
+                    && c.getClass() == org.deeplearning4j.nn.conf.layers.SubsamplingLayer.class) {
+                String pad = padding(sp.getConvolutionMode(), sp.getPadding(), name, problems);
+                boolean max = sp.getPoolingType() == org.deeplearning4j.nn.conf.layers.PoolingType.MAX;
+                if (!max && !(sp.getPoolingType() == org.deeplearning4j.nn.conf.layers.PoolingType.AVG && pad.equals("valid")))
+                    problems.add(new UnsupportedItem(name, "SubsamplingLayer", "poolingType", sp.getPoolingType() + " pooling"
+                            + (pad.equals("same") ? " with 'same' padding" : "") + " has no Keras counterpart here"));
+                l.put("class_name", max ? "MaxPooling2D" : "AveragePooling2D");
+                lc = l.putObject("config").put("name", name).put("trainable", true).put("dtype", "float32");
+                pair(lc, "pool_size", sp.getKernelSize());
+                pair(lc, "strides", sp.getStride());
+                lc.put("padding", pad);
+                lc.put("data_format", cur.nchw() ? "channels_first" : "channels_last");
+                cur = cur.spatial(sp.getKernelSize(), sp.getStride(), new int[]{1, 1}, pad, cur.channels());
+            } else if (c instanceof org.deeplearning4j.nn.conf.layers.BatchNormalization bn) {
+                l.put("class_name", "BatchNormalization");
+                lc = l.putObject("config").put("name", name).put("trainable", true).put("dtype", "float32");
+                lc.put("axis", cur.image() && cur.nchw() ? 1 : -1);
+                lc.put("momentum", bn.getDecay());
+                lc.put("epsilon", bn.getEps());
+                lc.put("center", true).put("scale", true);
+                if (bn.isLockGammaBeta()) problems.add(new UnsupportedItem(name, "BatchNormalization", "lockGammaBeta", "locked gamma/beta"));
+                if (bn.getRegularization() != null && !bn.getRegularization().isEmpty() || bn.getRegularizationBias() != null && !bn.getRegularizationBias().isEmpty())
+                    problems.add(new UnsupportedItem(name, "BatchNormalization", "regularization", "regularized gamma/beta are not generated yet"));
+            } else if (cur.image() && c instanceof org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer gp) {
+                boolean max = gp.getPoolingType() == org.deeplearning4j.nn.conf.layers.PoolingType.MAX;
+                if (!max && gp.getPoolingType() != org.deeplearning4j.nn.conf.layers.PoolingType.AVG || !gp.isCollapseDimensions())
+                    problems.add(new UnsupportedItem(name, "GlobalPoolingLayer", "poolingType", gp.getPoolingType() + " global pooling has no Keras counterpart here"));
+                l.put("class_name", max ? "GlobalMaxPooling2D" : "GlobalAveragePooling2D");
+                lc = l.putObject("config").put("name", name).put("trainable", true).put("dtype", "float32");
+                lc.put("data_format", cur.nchw() ? "channels_first" : "channels_last").put("keepdims", false);
+                cur = new Shape(cur.channels(), null, null, 0, false);
             } else {
                 problems.add(new UnsupportedItem(name, c.getClass().getSimpleName(), "class",
-                        "no generated Keras counterpart for DL4J's " + c.getClass().getSimpleName() + " yet (Dense, Output, Dropout and Activation layers have one)"));
+                        "no generated Keras counterpart for DL4J's " + c.getClass().getSimpleName() + " yet (Dense, Output, Dropout,"
+                                + " Activation, Convolution (2-D), Subsampling, BatchNormalization and GlobalPooling layers have one)"));
                 continue;
             }
             l.putNull("registered_name");
         }
         if (!problems.isEmpty()) throw unsupported(zip, problems);
         model.putNull("registered_name");
-        model.putObject("build_config").putArray("input_shape").addNull().add(nIn);
+        shapeJson(model.putObject("build_config").putArray("input_shape"), inputShape);
         ObjectNode compile = compileConfig(updater, lossName);
         if (compile != null) model.set("compile_config", compile);
 
@@ -180,10 +279,10 @@ public final class Dl4jToKeras {
             List<WeightLayout.Expected> expected = idx < 0 ? null : layout.expected(l);
             if (expected != null)
                 for (WeightLayout.Expected e : expected) {
-                    INDArray p = e.name().equals("kernel") ? params.get(idx)[0] : params.get(idx)[1];
-                    long[] shape = e.name().equals("kernel") ? p.shape() : new long[]{p.length()};
-                    float[] data = p.dup('c').castTo(DataType.FLOAT).data().asFloat(); // W [nIn, nOut] is Keras' kernel layout
-                    ws.add(new WeightSpec(e.name(), e.role(), shape, "float32", data, e.trainable(), e.regularizer(), null));
+                    INDArray p = kerasValue(l.className(), e.name(), params.get(idx), confs.get(idx));
+                    if (p == null) throw new MalformedModelException(zip, "coefficients.bin", "no DL4J parameter for " + l.name() + "/" + e.name());
+                    float[] data = p.dup('c').castTo(DataType.FLOAT).data().asFloat();
+                    ws.add(new WeightSpec(e.name(), e.role(), p.shape(), "float32", data, e.trainable(), e.regularizer(), null));
                 }
             specs.add(l.withWeights(ws));
         }
@@ -191,6 +290,66 @@ public final class Dl4jToKeras {
         TrainingSpec training = compile == null ? null : new TrainingConfigParser(zip).parse(compile, graph.outputs(), "compile_config");
         SourceInfo info = new SourceInfo(zip.toString(), "dl4j-zip", "3.15.1", "tensorflow", sha256(zip), null);
         return new KerasModel(graph, training, info, List.of(), model, List.of());
+    }
+
+    /** What flows between layers: a feature vector (width) or an image (height and width may be unknown). */
+    private record Shape(Long width, Long height, Long imgWidth, long channels, boolean nchw) {
+        boolean image() {
+            return width == null;
+        }
+
+        Shape spatial(int[] k, int[] s, int[] d, String pad, long outChannels) {
+            return new Shape(null, out(height, k[0], s[0], d[0], pad), out(imgWidth, k[1], s[1], d[1], pad), outChannels, nchw);
+        }
+
+        private static Long out(Long in, int k, int s, int d, String pad) {
+            if (in == null) return null;
+            return pad.equals("same") ? (in + s - 1) / s : (in - (long) (k - 1) * d - 1) / s + 1;
+        }
+    }
+
+    private static org.deeplearning4j.nn.conf.CNN2DFormat format(Layer c) {
+        if (c instanceof org.deeplearning4j.nn.conf.layers.ConvolutionLayer cv) return cv.getCnn2dDataFormat();
+        if (c instanceof org.deeplearning4j.nn.conf.layers.SubsamplingLayer sp) return sp.getCnn2dDataFormat();
+        return org.deeplearning4j.nn.conf.CNN2DFormat.NCHW;
+    }
+
+    private static void pair(ObjectNode o, String field, int[] v) {
+        o.putArray(field).add(v[0]).add(v[1]);
+    }
+
+    private static void shapeJson(ArrayNode a, Long[] shape) {
+        for (Long d : shape) if (d == null) a.addNull(); else a.add(d);
+    }
+
+    private static String padding(org.deeplearning4j.nn.conf.ConvolutionMode mode, int[] pad, String layer, List<UnsupportedItem> problems) {
+        if (mode == org.deeplearning4j.nn.conf.ConvolutionMode.Same) return "same";
+        if (pad != null && (pad[0] != 0 || pad[1] != 0))
+            problems.add(new UnsupportedItem(layer, "padding", "padding", "explicit padding " + java.util.Arrays.toString(pad)
+                    + " is not generated yet (ConvolutionMode.Same and no padding are)"));
+        return "valid";
+    }
+
+    /** A Keras variable's value from the DL4J layer's parameters, in Keras layout; null when there is none. */
+    private static INDArray kerasValue(String kerasClass, String weight, java.util.Map<String, INDArray> p, Layer conf) {
+        switch (weight) {
+            case "kernel": {
+                INDArray w = p.get("W");
+                return kerasClass.equals("Conv2D") ? w.permute(2, 3, 1, 0) : w; // [out, in, kh, kw] -> (kh, kw, in, out)
+            }
+            case "bias": return p.get("b") == null ? null : p.get("b").reshape(p.get("b").length());
+            case "gamma": return p.get("gamma").reshape(p.get("gamma").length());
+            case "beta": return p.get("beta").reshape(p.get("beta").length());
+            case "moving_mean": return p.get("mean").reshape(p.get("mean").length());
+            case "moving_variance": {
+                if (p.containsKey("var")) return p.get("var").reshape(p.get("var").length());
+                INDArray logStd = p.get("log10stdev");
+                if (logStd == null) return null;
+                INDArray std = org.nd4j.linalg.ops.transforms.Transforms.pow(logStd.castTo(DataType.DOUBLE), 1, true).muli(Math.log(10));
+                return org.nd4j.linalg.ops.transforms.Transforms.exp(std.muli(2), false).castTo(DataType.FLOAT).reshape(logStd.length());
+            }
+            default: return null;
+        }
     }
 
     private static String name(Layer c, int i) {

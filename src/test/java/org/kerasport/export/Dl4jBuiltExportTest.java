@@ -94,6 +94,61 @@ class Dl4jBuiltExportTest {
         assertEquals(0.01, res.get("optimizer").get("config").get("learning_rate").asDouble(), 1e-7);
     }
 
+    /** A LeNet-style DL4J CNN (channels-first, flat input reshaped by DL4J's preprocessor, batch norm with log-stdev). */
+    @Test
+    void convolutionalNetworkBuiltInDl4jLoadsInKeras() throws Exception {
+        org.kerasport.dl4j.FastPaths.configure();
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(3).dataType(DataType.FLOAT)
+                .updater(new Adam(0.005)).weightInit(WeightInit.XAVIER).list()
+                .layer(new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(3, 3).name("conv1").nOut(4).activation(Activation.RELU)
+                        .regularization(List.of(new L2Regularization(0.01))).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.SubsamplingLayer.Builder(org.deeplearning4j.nn.conf.layers.PoolingType.MAX)
+                        .name("pool1").kernelSize(2, 2).stride(2, 2).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.BatchNormalization.Builder().name("bn").build())
+                .layer(new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(2, 2).name("conv2").nOut(3)
+                        .convolutionMode(org.deeplearning4j.nn.conf.ConvolutionMode.Same).activation(Activation.TANH).build())
+                .layer(new DenseLayer.Builder().name("dense").nOut(5).activation(Activation.SIGMOID).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("out").nOut(3).activation(Activation.SOFTMAX).build())
+                .setInputType(org.deeplearning4j.nn.conf.inputs.InputType.convolutionalFlat(10, 10, 2))
+                .build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        net.params().addi(Nd4j.rand(DataType.FLOAT, net.params().shape()).subi(0.5).muli(0.3));
+        // one training step so that the batch-norm moving statistics are not the initial ones
+        net.fit(Nd4j.rand(DataType.FLOAT, 6, 200), Nd4j.eye(3).castTo(DataType.FLOAT).repeat(0, 2));
+        Path zip = tmp.resolve("cnn.zip");
+        ModelSerializer.writeModel(net, zip.toFile(), true);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 4, 200);
+        float[] want = net.output(x, false).dup('c').data().asFloat();
+        double penalty = net.calcRegularizationScore(true);
+        JsonNode res = exportAndLoad(zip, x, "cnn");
+        float[] got = Npy.readNpz(tmp.resolve("cnn.y.npz")).get("y__0").data();
+        for (int i = 0; i < want.length; i++) assertEquals(want[i], got[i], 1e-5, "output " + i);
+        assertEquals(penalty, res.get("reg_loss").asDouble(), 1e-5 * Math.max(1, penalty), "weight penalties");
+    }
+
+    private JsonNode exportAndLoad(Path zip, INDArray x, String id) throws Exception {
+        Path out = tmp.resolve(id + ".keras");
+        TestSupport.Run r = TestSupport.cli("export", zip.toString(), "-o", out.toString());
+        assertEquals(0, r.code(), r.err());
+        Path xs = tmp.resolve(id + ".x.npz"), y = tmp.resolve(id + ".y.npz"), jobs = tmp.resolve(id + ".jobs.json"), results = tmp.resolve(id + ".r.json");
+        try (OutputStream os = Files.newOutputStream(xs)) {
+            Npy.writeNpz(os, Map.of("x", new NdArray(x.shape(), x.dup('c').data().asFloat(), "float32")));
+        }
+        Map<String, Object> job = new LinkedHashMap<>();
+        job.put("id", id);
+        job.put("path", out.toString());
+        job.put("form", "keras");
+        job.put("x", xs.toString());
+        job.put("out", y.toString());
+        job.put("compile", true);
+        Files.writeString(jobs, Json.MAPPER.writeValueAsString(List.of(job)));
+        TestSupport.runPython(Path.of("."), 600, "src/test/python/keras_load_exports.py", jobs.toString(), results.toString());
+        JsonNode res = Json.MAPPER.readTree(Files.readString(results)).get(id);
+        assertTrue(res.get("ok").asBoolean(), res.toString());
+        return res;
+    }
+
     @Test
     void layersWithoutAKerasCounterpartAreNamed() throws Exception {
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(7).list()
