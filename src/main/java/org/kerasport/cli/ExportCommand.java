@@ -40,8 +40,8 @@ final class ExportCommand implements Command {
         return """
                 MODEL is any Keras file Kerasport reads, or a DL4J zip from 'kerasport convert' / 'kerasport finetune'
                 (its trained weights are exported), or a model built in DL4J (ModelSerializer zip; Dense, Output,
-                Dropout, Activation, 2-D convolution, pooling and batch-normalization layers get a generated Keras
-                Sequential config, anything else is refused by name). The form follows OUT's name (.keras, .weights.h5, .h5) or --format.
+                Dropout, Activation, 2-D convolution, pooling, batch-normalization and LSTM layers get a generated
+                Keras Sequential config, anything else is refused by name). The form follows OUT's name (.keras, .weights.h5, .h5) or --format.
                 Keras 3 models keep their config verbatim (only weights, trainable flags and regularizers are updated);
                 Keras 1/2 and tf.keras configs are upgraded so that Keras 3.15 loads them, and every change is listed.
                 The files record kerasport_version, source_sha256 and what was fine-tuned (metadata.json in .keras,

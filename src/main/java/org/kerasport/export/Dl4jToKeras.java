@@ -33,6 +33,7 @@ import org.kerasport.model.WeightSpec;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.deeplearning4j.nn.conf.dropout.Dropout;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
@@ -50,7 +51,8 @@ import org.nd4j.linalg.lossfunctions.impl.LossMSE;
  * A model built in DL4J (a ModelSerializer zip without Kerasport's metadata) as a generated Keras 3 Sequential model:
  * the layers that have a Keras counterpart — DenseLayer and OutputLayer (Dense), DropoutLayer (Dropout),
  * ActivationLayer (Activation), ConvolutionLayer (Conv2D), SubsamplingLayer (Max/AveragePooling2D),
- * BatchNormalization, GlobalPoolingLayer, DL4J's flat-input and flatten preprocessors (Reshape) — in a
+ * BatchNormalization, GlobalPoolingLayer, DL4J's flat-input and flatten preprocessors (Reshape), LSTM and
+ * LastTimeStep(LSTM) (a Permute first for DL4J's NCW input) — in a
  * MultiLayerNetwork or a single-chain ComputationGraph,
  * with their weights, L1/L2 regularizers (DL4J's L2 coefficient c is Keras' l2(c/2)), the updater (Adam, SGD,
  * Nesterov momentum) and the output layer's loss. Anything else is refused with every layer that has no counterpart.
@@ -68,7 +70,7 @@ public final class Dl4jToKeras {
             MultiLayerNetwork net = ModelSerializer.restoreMultiLayerNetwork(zip.toFile(), false);
             for (int i = 0; i < net.getLayers().length; i++) {
                 org.deeplearning4j.nn.api.Layer l = net.getLayers()[i];
-                confs.add(l.conf().getLayer());
+                confs.add(net.getLayerWiseConfigurations().getConf(i).getLayer()); // the configuration keeps wrappers (LastTimeStep)
                 params.add(l.paramTable());
                 pre.add(net.getLayerWiseConfigurations().getInputPreProcess(i));
             }
@@ -84,9 +86,9 @@ public final class Dl4jToKeras {
                     if (!v.hasLayer() || v.getInputVertices() == null || v.getInputVertices().length != 1)
                         throw unsupported(zip, List.of(new UnsupportedItem(v.getVertexName(), v.getClass().getSimpleName(), "vertex",
                                 "only a single chain of layers can be written as a Keras Sequential model")));
-                    confs.add(v.getLayer().conf().getLayer());
-                    params.add(v.getLayer().paramTable());
                     var vc = g.getConfiguration().getVertices().get(v.getVertexName());
+                    confs.add(vc instanceof org.deeplearning4j.nn.conf.graph.LayerVertex lv0 ? lv0.getLayerConf().getLayer() : v.getLayer().conf().getLayer());
+                    params.add(v.getLayer().paramTable());
                     pre.add(vc instanceof org.deeplearning4j.nn.conf.graph.LayerVertex lv ? lv.getPreProcessor() : null);
                 }
             } catch (IOException | RuntimeException e) {
@@ -96,26 +98,32 @@ public final class Dl4jToKeras {
         }
         if (confs.isEmpty()) throw new MalformedModelException(zip, "configuration.json", "the DL4J model has no layers");
         Layer first = confs.get(0);
-        if (!(first instanceof org.deeplearning4j.nn.conf.layers.FeedForwardLayer ff) || ff.getNIn() <= 0)
+        Layer firstInner = first instanceof org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep w ? w.getUnderlying() : first;
+        if (!(firstInner instanceof org.deeplearning4j.nn.conf.layers.FeedForwardLayer ff) || ff.getNIn() <= 0)
             throw unsupported(zip, List.of(new UnsupportedItem(name(first, 0), first.getClass().getSimpleName(), "input",
                     "the first layer must be a feed-forward or convolution layer with a known input size")));
         nIn = ff.getNIn();
         Shape cur; // what flows between the layers
         boolean imageFirst = first instanceof org.deeplearning4j.nn.conf.layers.ConvolutionLayer
                 || first instanceof org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+        org.deeplearning4j.nn.conf.layers.LSTM firstLstm = lstm(first);
         org.deeplearning4j.nn.conf.InputPreProcessor p0 = pre.get(0);
         Long[] inputShape;
         String reshapeFirst = null;
         if (imageFirst && p0 instanceof org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor f) {
-            cur = new Shape(null, f.getInputHeight(), f.getInputWidth(), f.getNumChannels(), true);
+            cur = new Shape(null, f.getInputHeight(), f.getInputWidth(), f.getNumChannels(), true, false);
             inputShape = new Long[]{null, f.getInputHeight() * f.getInputWidth() * f.getNumChannels()};
             reshapeFirst = "[" + f.getNumChannels() + ", " + f.getInputHeight() + ", " + f.getInputWidth() + "]";
+        } else if (firstLstm != null) {
+            boolean ncw = firstLstm.getRnnDataFormat() != org.deeplearning4j.nn.conf.RNNFormat.NWC;
+            cur = new Shape(null, null, null, nIn, ncw, true);
+            inputShape = ncw ? new Long[]{null, nIn, null} : new Long[]{null, null, nIn};
         } else if (imageFirst) {
             boolean nchw = format(first) == org.deeplearning4j.nn.conf.CNN2DFormat.NCHW;
-            cur = new Shape(null, null, null, nIn, nchw);
+            cur = new Shape(null, null, null, nIn, nchw, false);
             inputShape = nchw ? new Long[]{null, nIn, null, null} : new Long[]{null, null, null, nIn};
         } else {
-            cur = new Shape(nIn, null, null, 0, false);
+            cur = new Shape(nIn, null, null, 0, false, false);
             inputShape = new Long[]{null, nIn};
         }
 
@@ -144,6 +152,11 @@ public final class Dl4jToKeras {
             String name = name(c, i);
             names.add(name);
             boolean ffLayer = c instanceof DenseLayer || c instanceof OutputLayer;
+            if (ffLayer && cur.sequence()) {
+                problems.add(new UnsupportedItem(name, c.getClass().getSimpleName(), "input", "a dense layer on sequences (after an LSTM "
+                        + "returning sequences) is not generated yet; an LSTM under LastTimeStep feeding it is"));
+                continue;
+            }
             if (ffLayer && cur.image()) { // DL4J's CnnToFeedForwardPreProcessor flattens in memory order: a Reshape does the same
                 if (!(pre.get(i) instanceof org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor cf)) {
                     problems.add(new UnsupportedItem(name, c.getClass().getSimpleName(), "preprocessor", "a dense layer after images without DL4J's CnnToFeedForwardPreProcessor"));
@@ -153,7 +166,7 @@ public final class Dl4jToKeras {
                 ObjectNode r = layers.addObject().put("module", "keras.layers").put("class_name", "Reshape");
                 r.putObject("config").put("name", name + "_flatten").put("trainable", true).put("dtype", "float32").putArray("target_shape").add(n);
                 r.putNull("registered_name");
-                cur = new Shape(n, null, null, 0, false);
+                cur = new Shape(n, null, null, 0, false, false);
             }
             long width = cur.width() == null ? 0 : cur.width();
             ObjectNode l = layers.addObject().put("module", "keras.layers");
@@ -187,7 +200,7 @@ public final class Dl4jToKeras {
                 }
                 if (ffl.getNIn() != width)
                     problems.add(new UnsupportedItem(name, c.getClass().getSimpleName(), "nIn", "nIn " + ffl.getNIn() + " after a layer of width " + width));
-                cur = new Shape(ffl.getNOut(), null, null, 0, false);
+                cur = new Shape(ffl.getNOut(), null, null, 0, false, false);
             } else if (c instanceof DropoutLayer d) {
                 l.put("class_name", "Dropout");
                 lc = l.putObject("config").put("name", name).put("trainable", true).put("dtype", "float32");
@@ -237,6 +250,37 @@ public final class Dl4jToKeras {
                 lc.put("padding", pad);
                 lc.put("data_format", cur.nchw() ? "channels_first" : "channels_last");
                 cur = cur.spatial(sp.getKernelSize(), sp.getStride(), new int[]{1, 1}, pad, cur.channels());
+            } else if (cur.sequence() && lstm(c) != null) {
+                var ls = lstm(c);
+                boolean last = c instanceof org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep;
+                if (cur.nchw()) { // DL4J's NCW [batch, features, time]: Keras' LSTM wants [batch, time, features]
+                    ObjectNode perm = Json.object().put("module", "keras.layers").put("class_name", "Permute");
+                    perm.putObject("config").put("name", name + "_to_nwc").put("trainable", true).put("dtype", "float32").putArray("dims").add(2).add(1);
+                    perm.putNull("registered_name");
+                    layers.insert(layers.size() - 1, perm); // before this layer's entry
+                }
+                l.put("class_name", "LSTM");
+                lc = l.putObject("config").put("name", name).put("trainable", true).put("dtype", "float32");
+                lc.put("units", ls.getNOut());
+                String act = activation(ls.getActivationFn()), gate = activation(ls.getGateActivationFn());
+                if (!"tanh".equals(act) || !"sigmoid".equals(gate))
+                    problems.add(new UnsupportedItem(name, "LSTM", "activation", "an LSTM with " + ls.getActivationFn() + "/" + ls.getGateActivationFn()
+                            + " (only tanh with sigmoid gates computes the same in Keras 3)"));
+                lc.put("activation", "tanh").put("recurrent_activation", "sigmoid").put("use_bias", true);
+                lc.put("return_sequences", !last).put("return_state", false).put("go_backwards", false).put("stateful", false)
+                        .put("unroll", false).put("unit_forget_bias", true);
+                lc.set("kernel_regularizer", regularizer(ls.getRegularizationByParam("W"), name, "regularization", problems));
+                lc.set("recurrent_regularizer", regularizer(ls.getRegularizationByParam("RW"), name, "regularization", problems));
+                lc.set("bias_regularizer", regularizer(ls.getRegularizationBias(), name, "regularizationBias", problems));
+                if (updater == null) updater = ls.getIUpdater();
+                boolean ncwAfter = cur.nchw();
+                if (last) {
+                    cur = new Shape(ls.getNOut(), null, null, 0, false, false);
+                } else {
+                    cur = new Shape(null, null, null, ls.getNOut(), false, true); // the Keras tensor is NWC from here
+                    if (ncwAfter && i + 1 < confs.size() && lstm(confs.get(i + 1)) == null)
+                        problems.add(new UnsupportedItem(name, "LSTM", "rnnDataFormat", "an NCW sequence output feeding a non-recurrent layer is not generated yet"));
+                }
             } else if (c instanceof org.deeplearning4j.nn.conf.layers.BatchNormalization bn) {
                 l.put("class_name", "BatchNormalization");
                 lc = l.putObject("config").put("name", name).put("trainable", true).put("dtype", "float32");
@@ -254,7 +298,7 @@ public final class Dl4jToKeras {
                 l.put("class_name", max ? "GlobalMaxPooling2D" : "GlobalAveragePooling2D");
                 lc = l.putObject("config").put("name", name).put("trainable", true).put("dtype", "float32");
                 lc.put("data_format", cur.nchw() ? "channels_first" : "channels_last").put("keepdims", false);
-                cur = new Shape(cur.channels(), null, null, 0, false);
+                cur = new Shape(cur.channels(), null, null, 0, false, false);
             } else {
                 problems.add(new UnsupportedItem(name, c.getClass().getSimpleName(), "class",
                         "no generated Keras counterpart for DL4J's " + c.getClass().getSimpleName() + " yet (Dense, Output, Dropout,"
@@ -293,19 +337,27 @@ public final class Dl4jToKeras {
     }
 
     /** What flows between layers: a feature vector (width) or an image (height and width may be unknown). */
-    private record Shape(Long width, Long height, Long imgWidth, long channels, boolean nchw) {
+    private record Shape(Long width, Long height, Long imgWidth, long channels, boolean nchw, boolean sequence) {
         boolean image() {
-            return width == null;
+            return width == null && !sequence;
         }
 
         Shape spatial(int[] k, int[] s, int[] d, String pad, long outChannels) {
-            return new Shape(null, out(height, k[0], s[0], d[0], pad), out(imgWidth, k[1], s[1], d[1], pad), outChannels, nchw);
+            return new Shape(null, out(height, k[0], s[0], d[0], pad), out(imgWidth, k[1], s[1], d[1], pad), outChannels, nchw, false);
         }
 
         private static Long out(Long in, int k, int s, int d, String pad) {
             if (in == null) return null;
             return pad.equals("same") ? (in + s - 1) / s : (in - (long) (k - 1) * d - 1) / s + 1;
         }
+    }
+
+    /** The LSTM of an LSTM layer (DL4J's, Kerasport's, or under LastTimeStep); null for anything else (GravesLSTM...). */
+    private static org.deeplearning4j.nn.conf.layers.LSTM lstm(Layer c) {
+        if (c instanceof org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep w) c = w.getUnderlying();
+        if (c instanceof org.deeplearning4j.nn.conf.layers.LSTM l
+                && (l.getClass() == org.deeplearning4j.nn.conf.layers.LSTM.class || l instanceof org.kerasport.dl4j.layers.KerasLSTM)) return l;
+        return null;
     }
 
     private static org.deeplearning4j.nn.conf.CNN2DFormat format(Layer c) {
@@ -332,12 +384,18 @@ public final class Dl4jToKeras {
 
     /** A Keras variable's value from the DL4J layer's parameters, in Keras layout; null when there is none. */
     private static INDArray kerasValue(String kerasClass, String weight, java.util.Map<String, INDArray> p, Layer conf) {
-        switch (weight) {
+        switch (weight.substring(weight.lastIndexOf('.') + 1)) { // LSTM weights are named lstm_cell.kernel etc.
             case "kernel": {
                 INDArray w = p.get("W");
+                if (kerasClass.equals("LSTM")) return gates(w);
                 return kerasClass.equals("Conv2D") ? w.permute(2, 3, 1, 0) : w; // [out, in, kh, kw] -> (kh, kw, in, out)
             }
-            case "bias": return p.get("b") == null ? null : p.get("b").reshape(p.get("b").length());
+            case "recurrent_kernel": return p.get("RW") == null ? null : gates(p.get("RW"));
+            case "bias": {
+                if (p.get("b") == null) return null;
+                INDArray b = p.get("b").reshape(p.get("b").length());
+                return kerasClass.equals("LSTM") ? gates(b) : b;
+            }
             case "gamma": return p.get("gamma").reshape(p.get("gamma").length());
             case "beta": return p.get("beta").reshape(p.get("beta").length());
             case "moving_mean": return p.get("mean").reshape(p.get("mean").length());
@@ -350,6 +408,12 @@ public final class Dl4jToKeras {
             }
             default: return null;
         }
+    }
+
+    /** An LSTM parameter in Keras' gate order (i, f, c, o) from DL4J's (c, f, o, i), the inverse of the importer's binding. */
+    private static INDArray gates(INDArray dl4j) {
+        long[] shape = dl4j.shape();
+        return Nd4j.create(org.kerasport.dl4j.Layout.gates(2, 1, 3, 0).toKeras(dl4j, shape), shape, 'c');
     }
 
     private static String name(Layer c, int i) {

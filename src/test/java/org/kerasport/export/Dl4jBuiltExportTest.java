@@ -149,10 +149,37 @@ class Dl4jBuiltExportTest {
         return res;
     }
 
+    /** Two stacked DL4J LSTMs (NCW input, the default), the second under LastTimeStep, then Dense and the output layer. */
+    @Test
+    void recurrentNetworkBuiltInDl4jLoadsInKeras() throws Exception {
+        org.kerasport.dl4j.FastPaths.configure();
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(5).dataType(DataType.FLOAT)
+                .updater(new Adam(0.002)).weightInit(WeightInit.XAVIER).list()
+                .layer(new LSTM.Builder().name("lstm1").nIn(3).nOut(6).activation(Activation.TANH)
+                        .regularization(List.of(new L2Regularization(0.01))).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep(new LSTM.Builder().name("lstm2").nIn(6).nOut(4)
+                        .activation(Activation.TANH).build()))
+                .layer(new DenseLayer.Builder().name("dense").nIn(4).nOut(5).activation(Activation.RELU).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("out").nIn(5).nOut(2).activation(Activation.SOFTMAX).build())
+                .build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        net.params().addi(Nd4j.rand(DataType.FLOAT, net.params().shape()).subi(0.5).muli(0.4));
+        Path zip = tmp.resolve("rnn-ok.zip");
+        ModelSerializer.writeModel(net, zip.toFile(), true);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 4, 3, 7).subi(0.5).muli(2); // DL4J's NCW: [batch, features, time]
+        float[] want = net.output(x, false).dup('c').data().asFloat();
+        double penalty = net.calcRegularizationScore(true);
+        JsonNode res = exportAndLoad(zip, x, "rnn");
+        float[] got = Npy.readNpz(tmp.resolve("rnn.y.npz")).get("y__0").data();
+        for (int i = 0; i < want.length; i++) assertEquals(want[i], got[i], 1e-5, "output " + i);
+        assertEquals(penalty, res.get("reg_loss").asDouble(), 1e-5 * Math.max(1, penalty), "weight penalties");
+    }
+
     @Test
     void layersWithoutAKerasCounterpartAreNamed() throws Exception {
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(7).list()
-                .layer(new LSTM.Builder().name("seq").nIn(3).nOut(4).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.GravesLSTM.Builder().name("seq").nIn(3).nOut(4).build())
                 .layer(new RnnOutputLayer.Builder(LossFunctions.LossFunction.MSE).name("out").nIn(4).nOut(2).activation(Activation.IDENTITY).build())
                 .build();
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
@@ -161,7 +188,7 @@ class Dl4jBuiltExportTest {
         ModelSerializer.writeModel(net, zip.toFile(), false);
         TestSupport.Run r = TestSupport.cli("export", zip.toString(), "-o", tmp.resolve("rnn.keras").toString());
         assertEquals(ExitCode.UNSUPPORTED.code, r.code(), r.err());
-        assertTrue(r.err().contains("seq") && r.err().contains("LSTM"), r.err());
+        assertTrue(r.err().contains("seq") && r.err().contains("GravesLSTM"), r.err());
         assertTrue(!Files.exists(tmp.resolve("rnn.keras")), "nothing written");
     }
 }
