@@ -23,12 +23,8 @@ final class LambdaBytecode {
     /** A Rescaling config (plus "_expr" describing the function), or null when the bytecode is not of that form. */
     static ObjectNode asRescaling(ObjectNode cfg) {
         try {
-            if (!"lambda".equals(Json.text(cfg, "function_type"))) return null;
-            JsonNode f = cfg.get("function");
-            if (f == null || !f.isArray() || !f.get(0).isTextual()) return null;
-            String s = f.get(0).asText();
-            byte[] b = s.chars().allMatch(c -> c < 256) && !s.matches("[A-Za-z0-9+/=\\s]+")
-                    ? s.getBytes(StandardCharsets.ISO_8859_1) : java.util.Base64.getMimeDecoder().decode(s);
+            byte[] b = functionBytes(cfg);
+            if (b == null) return null;
             int code = indexOfCode(b);
             if (code < 0) return null;
             int len = ByteBuffer.wrap(b, code + 1, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
@@ -69,12 +65,8 @@ final class LambdaBytecode {
      */
     static ObjectNode asResizing(ObjectNode cfg) {
         try {
-            if (!"lambda".equals(Json.text(cfg, "function_type"))) return null;
-            JsonNode f = cfg.get("function");
-            if (f == null || !f.isArray() || !f.get(0).isTextual()) return null;
-            String s = f.get(0).asText();
-            byte[] b = s.chars().allMatch(c -> c < 256) && !s.matches("[A-Za-z0-9+/=\\s]+")
-                    ? s.getBytes(StandardCharsets.ISO_8859_1) : java.util.Base64.getMimeDecoder().decode(s);
+            byte[] b = functionBytes(cfg);
+            if (b == null) return null;
             Object code = new Marshal(b).read();
             if (!(code instanceof List<?> parts) || parts.size() < 3) return null;
             List<?> consts = (List<?>) parts.get(1), names = (List<?>) parts.get(2);
@@ -102,6 +94,16 @@ final class LambdaBytecode {
         } catch (RuntimeException e) {
             return null;
         }
+    }
+
+    /** The marshalled code of a Lambda config's function (latin-1 text or base64), or null for anything else. */
+    private static byte[] functionBytes(ObjectNode cfg) {
+        if (!"lambda".equals(Json.text(cfg, "function_type"))) return null;
+        JsonNode f = cfg.get("function");
+        if (f == null || !f.isArray() || !f.get(0).isTextual()) return null;
+        String s = f.get(0).asText();
+        return s.chars().allMatch(c -> c < 256) && !s.matches("[A-Za-z0-9+/=\\s]+")
+                ? s.getBytes(StandardCharsets.ISO_8859_1) : java.util.Base64.getMimeDecoder().decode(s);
     }
 
     /**

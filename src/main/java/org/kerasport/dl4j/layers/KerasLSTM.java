@@ -2,12 +2,10 @@ package org.kerasport.dl4j.layers;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.LSTM;
 import org.deeplearning4j.nn.params.LSTMParamInitializer;
 import org.nd4j.linalg.learning.regularization.Regularization;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
-import org.nd4j.shade.jackson.databind.node.ObjectNode;
 
 /**
  * DL4J's own LSTM (Java, one matrix product per step, no SameDiff) for a Keras LSTM whose equations it computes:
@@ -25,16 +23,9 @@ public class KerasLSTM extends LSTM {
 
     /** {@code lstm}'s configuration, field for field (through DL4J's JSON form), with RW regularized by {@code recurrent}. */
     public static KerasLSTM of(LSTM lstm, List<Regularization> recurrent) {
-        var mapper = NeuralNetConfiguration.mapper();
-        ObjectNode tree = mapper.valueToTree(lstm);
-        tree.put("@class", KerasLSTM.class.getName());
-        try {
-            KerasLSTM k = mapper.treeToValue(tree, KerasLSTM.class);
-            k.regularizationRecurrent = new ArrayList<>(recurrent);
-            return k;
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("cannot copy the LSTM configuration", e);
-        }
+        KerasLSTM k = ConfCopy.as(lstm, KerasLSTM.class);
+        k.regularizationRecurrent = new ArrayList<>(recurrent);
+        return k;
     }
 
     public List<Regularization> getRegularizationRecurrent() {
