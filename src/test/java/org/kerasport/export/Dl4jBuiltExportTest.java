@@ -7,11 +7,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
+import org.deeplearning4j.nn.conf.layers.LSTM;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -62,10 +62,9 @@ class Dl4jBuiltExportTest {
         float[] want = net.output(x, false).dup('c').data().asFloat();
         double dl4jPenalty = net.calcRegularizationScore(true);
 
-        JsonNode res = exportAndLoad(zip, x, "m");
-        float[] got = ys.get("m");
-        for (int i = 0; i < want.length; i++) assertEquals(want[i], got[i], 1e-5, "output " + i);
-        assertEquals(dl4jPenalty, res.get("reg_loss").asDouble(), 1e-5 * Math.max(1, dl4jPenalty), "weight penalties");
+        KerasLoad.Loaded loaded = exportAndLoad(zip, x, "m");
+        assertSameAsDl4j(want, dl4jPenalty, loaded);
+        JsonNode res = loaded.result();
         assertEquals("Adam", res.get("optimizer").get("class_name").asText(), res.toString());
         assertEquals(0.01, res.get("optimizer").get("config").get("learning_rate").asDouble(), 1e-7);
     }
@@ -97,24 +96,47 @@ class Dl4jBuiltExportTest {
         INDArray x = Nd4j.rand(DataType.FLOAT, 4, 200);
         float[] want = net.output(x, false).dup('c').data().asFloat();
         double penalty = net.calcRegularizationScore(true);
-        JsonNode res = exportAndLoad(zip, x, "cnn");
-        float[] got = ys.get("cnn");
-        for (int i = 0; i < want.length; i++) assertEquals(want[i], got[i], 1e-5, "output " + i);
-        assertEquals(penalty, res.get("reg_loss").asDouble(), 1e-5 * Math.max(1, penalty), "weight penalties");
+        assertSameAsDl4j(want, penalty, exportAndLoad(zip, x, "cnn"));
     }
 
     /** Exports the DL4J zip (checking the generated-config note), loads it compiled in real Keras, predicts on x. */
-    private JsonNode exportAndLoad(Path zip, INDArray x, String id) throws Exception {
+    private KerasLoad.Loaded exportAndLoad(Path zip, INDArray x, String id) throws Exception {
         Path out = tmp.resolve(id + ".keras");
         TestSupport.Run r = TestSupport.cli("export", zip.toString(), "-o", out.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.err().contains("a model built in DL4J: Keras config generated"), r.err());
-        KerasLoad.Loaded l = KerasLoad.predict(tmp, out, new NdArray(x.shape(), x.dup('c').data().asFloat(), "float32"), true);
-        ys.put(id, l.y());
-        return l.result();
+        return KerasLoad.predict(tmp, out, new NdArray(x.shape(), x.dup('c').data().asFloat(), "float32"), true);
     }
 
-    private final Map<String, float[]> ys = new java.util.HashMap<>();
+    /** Keras' outputs equal DL4J's within 1e-5, and Keras' weight penalties (model.losses) DL4J's regularization score. */
+    private static void assertSameAsDl4j(float[] want, double dl4jPenalty, KerasLoad.Loaded keras) {
+        for (int i = 0; i < want.length; i++) assertEquals(want[i], keras.y()[i], 1e-5, "output " + i);
+        assertEquals(dl4jPenalty, keras.result().get("reg_loss").asDouble(), 1e-5 * Math.max(1, dl4jPenalty), "weight penalties");
+    }
+
+    /** Two stacked DL4J LSTMs (NCW input, the default), the second under LastTimeStep, then Dense and the output layer. */
+    @Test
+    void recurrentNetworkBuiltInDl4jLoadsInKeras() throws Exception {
+        org.kerasport.dl4j.FastPaths.configure();
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(5).dataType(DataType.FLOAT)
+                .updater(new Adam(0.002)).weightInit(WeightInit.XAVIER).list()
+                .layer(new LSTM.Builder().name("lstm1").nIn(3).nOut(6).activation(Activation.TANH)
+                        .regularization(List.of(new L2Regularization(0.01))).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep(new LSTM.Builder().name("lstm2").nIn(6).nOut(4)
+                        .activation(Activation.TANH).build()))
+                .layer(new DenseLayer.Builder().name("dense").nIn(4).nOut(5).activation(Activation.RELU).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("out").nIn(5).nOut(2).activation(Activation.SOFTMAX).build())
+                .build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        net.params().addi(Nd4j.rand(DataType.FLOAT, net.params().shape()).subi(0.5).muli(0.4));
+        Path zip = tmp.resolve("rnn-ok.zip");
+        ModelSerializer.writeModel(net, zip.toFile(), true);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 4, 3, 7).subi(0.5).muli(2); // DL4J's NCW: [batch, features, time]
+        float[] want = net.output(x, false).dup('c').data().asFloat();
+        double penalty = net.calcRegularizationScore(true);
+        assertSameAsDl4j(want, penalty, exportAndLoad(zip, x, "rnn"));
+    }
 
     @Test
     void layersWithoutAKerasCounterpartAreNamed() throws Exception {
