@@ -51,8 +51,9 @@ import org.nd4j.linalg.lossfunctions.impl.LossMSE;
  * A model built in DL4J (a ModelSerializer zip without Kerasport's metadata) as a generated Keras 3 Sequential model:
  * the layers that have a Keras counterpart — DenseLayer and OutputLayer (Dense), DropoutLayer (Dropout),
  * ActivationLayer (Activation), ConvolutionLayer (Conv2D), SubsamplingLayer (Max/AveragePooling2D),
- * BatchNormalization, GlobalPoolingLayer, DL4J's flat-input and flatten preprocessors (Reshape), LSTM and
- * LastTimeStep(LSTM) (a Permute first for DL4J's NCW input) — in a
+ * BatchNormalization, GlobalPoolingLayer, ZeroPadding/Cropping/Upsampling 2-D, DL4J's flat-input and flatten
+ * preprocessors (Reshape), EmbeddingSequenceLayer (Embedding), LSTM, SimpleRnn and LastTimeStep of either (a Permute
+ * first for DL4J's NCW input) — in a
  * MultiLayerNetwork or a single-chain ComputationGraph,
  * with their weights, L1/L2 regularizers (DL4J's L2 coefficient c is Keras' l2(c/2)), the updater (Adam, SGD,
  * Nesterov momentum) and the output layer's loss. Anything else is refused with every layer that has no counterpart.
@@ -98,15 +99,21 @@ public final class Dl4jToKeras {
         }
         if (confs.isEmpty()) throw new MalformedModelException(zip, "configuration.json", "the DL4J model has no layers");
         Layer first = confs.get(0);
-        Layer firstInner = first instanceof org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep w ? w.getUnderlying() : first;
-        if (!(firstInner instanceof org.deeplearning4j.nn.conf.layers.FeedForwardLayer ff) || ff.getNIn() <= 0)
-            throw unsupported(zip, List.of(new UnsupportedItem(name(first, 0), first.getClass().getSimpleName(), "input",
-                    "the first layer must be a feed-forward or convolution layer with a known input size")));
-        nIn = ff.getNIn();
         Shape cur; // what flows between the layers
         boolean imageFirst = first instanceof org.deeplearning4j.nn.conf.layers.ConvolutionLayer
-                || first instanceof org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
-        org.deeplearning4j.nn.conf.layers.LSTM firstLstm = lstm(first);
+                || first instanceof org.deeplearning4j.nn.conf.layers.SubsamplingLayer
+                || first instanceof org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer
+                || first instanceof org.deeplearning4j.nn.conf.layers.convolutional.Cropping2D
+                || first instanceof org.deeplearning4j.nn.conf.layers.Upsampling2D;
+        boolean flatImage = imageFirst && pre.get(0) instanceof org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor;
+        Layer firstInner = first instanceof org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep w ? w.getUnderlying() : first;
+        if (!flatImage && (!(firstInner instanceof org.deeplearning4j.nn.conf.layers.FeedForwardLayer ff) || ff.getNIn() <= 0))
+            throw unsupported(zip, List.of(new UnsupportedItem(name(first, 0), first.getClass().getSimpleName(), "input",
+                    "the first layer must be a feed-forward, recurrent or convolution layer with a known input size (or an image"
+                            + " layer after DL4J's flat-input preprocessor)")));
+        nIn = firstInner instanceof org.deeplearning4j.nn.conf.layers.FeedForwardLayer ff0 ? ff0.getNIn() : 0;
+        Layer firstRnn = recurrent(first);
+        boolean embeddingFirst = first instanceof org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer;
         org.deeplearning4j.nn.conf.InputPreProcessor p0 = pre.get(0);
         Long[] inputShape;
         String reshapeFirst = null;
@@ -114,8 +121,15 @@ public final class Dl4jToKeras {
             cur = new Shape(null, f.getInputHeight(), f.getInputWidth(), f.getNumChannels(), true, false);
             inputShape = new Long[]{null, f.getInputHeight() * f.getInputWidth() * f.getNumChannels()};
             reshapeFirst = "[" + f.getNumChannels() + ", " + f.getInputHeight() + ", " + f.getInputWidth() + "]";
-        } else if (firstLstm != null) {
-            boolean ncw = firstLstm.getRnnDataFormat() != org.deeplearning4j.nn.conf.RNNFormat.NWC;
+        } else if (embeddingFirst) {
+            var e = (org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer) first;
+            Long t = e.getInputLength() > 0 ? (long) e.getInputLength() : null;
+            cur = new Shape(null, null, null, 1, false, true);
+            inputShape = new Long[]{null, t};
+        } else if (firstRnn != null) {
+            long f = ((org.deeplearning4j.nn.conf.layers.FeedForwardLayer) firstRnn).getNIn();
+            nIn = f;
+            boolean ncw = ((org.deeplearning4j.nn.conf.layers.BaseRecurrentLayer) firstRnn).getRnnDataFormat() != org.deeplearning4j.nn.conf.RNNFormat.NWC;
             cur = new Shape(null, null, null, nIn, ncw, true);
             inputShape = ncw ? new Long[]{null, nIn, null} : new Long[]{null, null, nIn};
         } else if (imageFirst) {
@@ -250,15 +264,36 @@ public final class Dl4jToKeras {
                 lc.put("padding", pad);
                 lc.put("data_format", cur.nchw() ? "channels_first" : "channels_last");
                 cur = cur.spatial(sp.getKernelSize(), sp.getStride(), new int[]{1, 1}, pad, cur.channels());
+            } else if (cur.sequence() && i == 0 && c instanceof org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer e) {
+                l.put("class_name", "Embedding");
+                lc = l.putObject("config").put("name", name).put("trainable", true).put("dtype", "float32");
+                lc.put("input_dim", e.getNIn()).put("output_dim", e.getNOut()).put("mask_zero", false);
+                lc.set("embeddings_regularizer", regularizer(e.getRegularization(), name, "regularization", problems));
+                if (e.hasBias()) problems.add(new UnsupportedItem(name, "EmbeddingSequenceLayer", "hasBias", "an embedding with a bias has no Keras counterpart"));
+                String act = activation(e.getActivationFn());
+                if (!"linear".equals(act)) problems.add(new UnsupportedItem(name, "EmbeddingSequenceLayer", "activation", "an embedding with an activation has no Keras counterpart"));
+                if (updater == null) updater = e.getIUpdater();
+                cur = new Shape(null, null, null, e.getNOut(), false, true); // Keras' Embedding output is [batch, time, features]
+            } else if (cur.sequence() && recurrent(c) instanceof org.deeplearning4j.nn.conf.layers.recurrent.SimpleRnn rn) {
+                boolean last = c instanceof org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep;
+                permuteToNwc(layers, cur, name);
+                l.put("class_name", "SimpleRNN");
+                lc = l.putObject("config").put("name", name).put("trainable", true).put("dtype", "float32");
+                lc.put("units", rn.getNOut());
+                String act = activation(rn.getActivationFn());
+                if (act == null || rn.hasLayerNorm()) problems.add(new UnsupportedItem(name, "SimpleRnn", "activation",
+                        "a SimpleRnn with " + rn.getActivationFn() + (rn.hasLayerNorm() ? " and layer norm" : "") + " has no Keras counterpart here"));
+                lc.put("activation", act == null ? "tanh" : act).put("use_bias", true);
+                lc.put("return_sequences", !last).put("return_state", false).put("go_backwards", false).put("stateful", false).put("unroll", false);
+                lc.set("kernel_regularizer", regularizer(rn.getRegularizationByParam("W"), name, "regularization", problems));
+                lc.set("recurrent_regularizer", regularizer(rn.getRegularizationByParam("RW"), name, "regularization", problems));
+                lc.set("bias_regularizer", regularizer(rn.getRegularizationBias(), name, "regularizationBias", problems));
+                if (updater == null) updater = rn.getIUpdater();
+                cur = last ? new Shape(rn.getNOut(), null, null, 0, false, false) : new Shape(null, null, null, rn.getNOut(), false, true);
             } else if (cur.sequence() && lstm(c) != null) {
                 var ls = lstm(c);
                 boolean last = c instanceof org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep;
-                if (cur.nchw()) { // DL4J's NCW [batch, features, time]: Keras' LSTM wants [batch, time, features]
-                    ObjectNode perm = Json.object().put("module", "keras.layers").put("class_name", "Permute");
-                    perm.putObject("config").put("name", name + "_to_nwc").put("trainable", true).put("dtype", "float32").putArray("dims").add(2).add(1);
-                    perm.putNull("registered_name");
-                    layers.insert(layers.size() - 1, perm); // before this layer's entry
-                }
+                permuteToNwc(layers, cur, name);
                 l.put("class_name", "LSTM");
                 lc = l.putObject("config").put("name", name).put("trainable", true).put("dtype", "float32");
                 lc.put("units", ls.getNOut());
@@ -281,6 +316,33 @@ public final class Dl4jToKeras {
                     if (ncwAfter && i + 1 < confs.size() && lstm(confs.get(i + 1)) == null)
                         problems.add(new UnsupportedItem(name, "LSTM", "rnnDataFormat", "an NCW sequence output feeding a non-recurrent layer is not generated yet"));
                 }
+            } else if (cur.image() && c instanceof org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer zp) {
+                int[] q = zp.getPadding(); // top, bottom, left, right
+                l.put("class_name", "ZeroPadding2D");
+                lc = l.putObject("config").put("name", name).put("trainable", true).put("dtype", "float32");
+                ArrayNode pd = lc.putArray("padding");
+                pd.addArray().add(q[0]).add(q[1]);
+                pd.addArray().add(q[2]).add(q[3]);
+                lc.put("data_format", cur.nchw() ? "channels_first" : "channels_last");
+                cur = new Shape(null, plus(cur.height(), q[0] + q[1]), plus(cur.imgWidth(), q[2] + q[3]), cur.channels(), cur.nchw(), false);
+            } else if (cur.image() && c instanceof org.deeplearning4j.nn.conf.layers.convolutional.Cropping2D cr) {
+                int[] q = cr.getCropping(); // top, bottom, left, right
+                l.put("class_name", "Cropping2D");
+                lc = l.putObject("config").put("name", name).put("trainable", true).put("dtype", "float32");
+                ArrayNode pd = lc.putArray("cropping");
+                pd.addArray().add(q[0]).add(q[1]);
+                pd.addArray().add(q[2]).add(q[3]);
+                lc.put("data_format", cur.nchw() ? "channels_first" : "channels_last");
+                cur = new Shape(null, plus(cur.height(), -(q[0] + q[1])), plus(cur.imgWidth(), -(q[2] + q[3])), cur.channels(), cur.nchw(), false);
+            } else if (cur.image() && c instanceof org.deeplearning4j.nn.conf.layers.Upsampling2D up) {
+                int[] q = up.getSize();
+                l.put("class_name", "UpSampling2D");
+                lc = l.putObject("config").put("name", name).put("trainable", true).put("dtype", "float32");
+                pair(lc, "size", q.length == 1 ? new int[]{q[0], q[0]} : q);
+                lc.put("data_format", cur.nchw() ? "channels_first" : "channels_last").put("interpolation", "nearest");
+                int a = q[0], b = q.length == 1 ? q[0] : q[1];
+                cur = new Shape(null, cur.height() == null ? null : cur.height() * a, cur.imgWidth() == null ? null : cur.imgWidth() * b,
+                        cur.channels(), cur.nchw(), false);
             } else if (c instanceof org.deeplearning4j.nn.conf.layers.BatchNormalization bn) {
                 l.put("class_name", "BatchNormalization");
                 lc = l.putObject("config").put("name", name).put("trainable", true).put("dtype", "float32");
@@ -352,6 +414,26 @@ public final class Dl4jToKeras {
         }
     }
 
+    /** DL4J's NCW sequence input reaches its first recurrent layer through a Permute to Keras' [batch, time, features]. */
+    private static void permuteToNwc(ArrayNode layers, Shape cur, String name) {
+        if (!cur.nchw()) return;
+        ObjectNode perm = Json.object().put("module", "keras.layers").put("class_name", "Permute");
+        perm.putObject("config").put("name", name + "_to_nwc").put("trainable", true).put("dtype", "float32").putArray("dims").add(2).add(1);
+        perm.putNull("registered_name");
+        layers.insert(layers.size() - 1, perm); // before this layer's entry
+    }
+
+    private static Long plus(Long v, int d) {
+        return v == null ? null : v + d;
+    }
+
+    /** The recurrent layer (LSTM or SimpleRnn, possibly under LastTimeStep), or null. */
+    private static Layer recurrent(Layer c) {
+        if (lstm(c) != null) return lstm(c);
+        Layer u = c instanceof org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep w ? w.getUnderlying() : c;
+        return u instanceof org.deeplearning4j.nn.conf.layers.recurrent.SimpleRnn ? u : null;
+    }
+
     /** The LSTM of an LSTM layer (DL4J's, Kerasport's, or under LastTimeStep); null for anything else (GravesLSTM...). */
     private static org.deeplearning4j.nn.conf.layers.LSTM lstm(Layer c) {
         if (c instanceof org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep w) c = w.getUnderlying();
@@ -390,7 +472,8 @@ public final class Dl4jToKeras {
                 if (kerasClass.equals("LSTM")) return gates(w);
                 return kerasClass.equals("Conv2D") ? w.permute(2, 3, 1, 0) : w; // [out, in, kh, kw] -> (kh, kw, in, out)
             }
-            case "recurrent_kernel": return p.get("RW") == null ? null : gates(p.get("RW"));
+            case "recurrent_kernel": return p.get("RW") == null ? null : kerasClass.equals("LSTM") ? gates(p.get("RW")) : p.get("RW");
+            case "embeddings": return p.get("W");
             case "bias": {
                 if (p.get("b") == null) return null;
                 INDArray b = p.get("b").reshape(p.get("b").length());

@@ -138,6 +138,51 @@ class Dl4jBuiltExportTest {
         assertSameAsDl4j(want, penalty, exportAndLoad(zip, x, "rnn"));
     }
 
+    /** Zero padding, up-sampling and cropping around a convolution (channels-first, DL4J's defaults). */
+    @Test
+    void spatialLayersBuiltInDl4jLoadInKeras() throws Exception {
+        org.kerasport.dl4j.FastPaths.configure();
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(11).dataType(DataType.FLOAT)
+                .updater(new org.nd4j.linalg.learning.config.Sgd(0.1)).weightInit(WeightInit.XAVIER).list()
+                .layer(new org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer.Builder(1, 2, 0, 1).name("pad").build())
+                .layer(new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(3, 3).name("conv").nOut(3).activation(Activation.RELU).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.Upsampling2D.Builder(2).name("up").build())
+                .layer(new org.deeplearning4j.nn.conf.layers.convolutional.Cropping2D.Builder(1, 0, 2, 1).name("crop").build())
+                .layer(new org.deeplearning4j.nn.conf.layers.SubsamplingLayer.Builder(org.deeplearning4j.nn.conf.layers.PoolingType.MAX)
+                        .name("pool").kernelSize(2, 2).stride(2, 2).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MSE).name("out").nOut(2).activation(Activation.IDENTITY).build())
+                .setInputType(org.deeplearning4j.nn.conf.inputs.InputType.convolutionalFlat(7, 6, 2))
+                .build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        net.params().addi(Nd4j.rand(DataType.FLOAT, net.params().shape()).subi(0.5).muli(0.3));
+        Path zip = tmp.resolve("spatial.zip");
+        ModelSerializer.writeModel(net, zip.toFile(), true);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 3, 84);
+        assertSameAsDl4j(net.output(x, false).dup('c').data().asFloat(), net.calcRegularizationScore(true), exportAndLoad(zip, x, "spatial"));
+    }
+
+    /** Token indices through an embedding and a SimpleRnn under LastTimeStep (DL4J's NCW layout inside). */
+    @Test
+    void embeddingAndSimpleRnnBuiltInDl4jLoadInKeras() throws Exception {
+        org.kerasport.dl4j.FastPaths.configure();
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(13).dataType(DataType.FLOAT)
+                .updater(new Adam(0.01)).weightInit(WeightInit.XAVIER).list()
+                .layer(new org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer.Builder().name("emb").nIn(10).nOut(4).inputLength(5)
+                        .regularization(List.of(new L2Regularization(0.02))).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep(new org.deeplearning4j.nn.conf.layers.recurrent.SimpleRnn.Builder()
+                        .name("rnn").nIn(4).nOut(6).activation(Activation.TANH).build()))
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("out").nIn(6).nOut(2).activation(Activation.SOFTMAX).build())
+                .build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        net.params().addi(Nd4j.rand(DataType.FLOAT, net.params().shape()).subi(0.5).muli(0.3));
+        Path zip = tmp.resolve("emb.zip");
+        ModelSerializer.writeModel(net, zip.toFile(), true);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 4, 5).muli(10).castTo(DataType.INT32).castTo(DataType.FLOAT); // indices 0..9
+        assertSameAsDl4j(net.output(x, false).dup('c').data().asFloat(), net.calcRegularizationScore(true), exportAndLoad(zip, x, "emb"));
+    }
+
     @Test
     void layersWithoutAKerasCounterpartAreNamed() throws Exception {
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(7).list()
