@@ -353,6 +353,14 @@ public final class Dl4jToKeras {
                 if (bn.isLockGammaBeta()) problems.add(new UnsupportedItem(name, "BatchNormalization", "lockGammaBeta", "locked gamma/beta"));
                 if (bn.getRegularization() != null && !bn.getRegularization().isEmpty() || bn.getRegularizationBias() != null && !bn.getRegularizationBias().isEmpty())
                     problems.add(new UnsupportedItem(name, "BatchNormalization", "regularization", "regularized gamma/beta are not generated yet"));
+            } else if (cur.sequence() && c instanceof org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer gp) {
+                boolean max = gp.getPoolingType() == org.deeplearning4j.nn.conf.layers.PoolingType.MAX;
+                if (!max && gp.getPoolingType() != org.deeplearning4j.nn.conf.layers.PoolingType.AVG || !gp.isCollapseDimensions())
+                    problems.add(new UnsupportedItem(name, "GlobalPoolingLayer", "poolingType", gp.getPoolingType() + " global pooling has no Keras counterpart here"));
+                l.put("class_name", max ? "GlobalMaxPooling1D" : "GlobalAveragePooling1D");
+                lc = l.putObject("config").put("name", name).put("trainable", true).put("dtype", "float32");
+                lc.put("data_format", cur.nchw() ? "channels_first" : "channels_last").put("keepdims", false);
+                cur = new Shape(cur.channels(), null, null, 0, false, false); // pooled over time
             } else if (cur.image() && c instanceof org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer gp) {
                 boolean max = gp.getPoolingType() == org.deeplearning4j.nn.conf.layers.PoolingType.MAX;
                 if (!max && gp.getPoolingType() != org.deeplearning4j.nn.conf.layers.PoolingType.AVG || !gp.isCollapseDimensions())

@@ -162,7 +162,7 @@ class Dl4jBuiltExportTest {
         assertSameAsDl4j(net.output(x, false).dup('c').data().asFloat(), net.calcRegularizationScore(true), exportAndLoad(zip, x, "spatial"));
     }
 
-    /** Token indices through an embedding and a SimpleRnn under LastTimeStep (DL4J's NCW layout inside). */
+    /** Token indices through an embedding, a SimpleRnn and average pooling over time (DL4J's NCW layout inside). */
     @Test
     void embeddingAndSimpleRnnBuiltInDl4jLoadInKeras() throws Exception {
         org.kerasport.dl4j.FastPaths.configure();
@@ -170,8 +170,8 @@ class Dl4jBuiltExportTest {
                 .updater(new Adam(0.01)).weightInit(WeightInit.XAVIER).list()
                 .layer(new org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer.Builder().name("emb").nIn(10).nOut(4).inputLength(5)
                         .regularization(List.of(new L2Regularization(0.02))).build())
-                .layer(new org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep(new org.deeplearning4j.nn.conf.layers.recurrent.SimpleRnn.Builder()
-                        .name("rnn").nIn(4).nOut(6).activation(Activation.TANH).build()))
+                .layer(new org.deeplearning4j.nn.conf.layers.recurrent.SimpleRnn.Builder().name("rnn").nIn(4).nOut(6).activation(Activation.TANH).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer.Builder(org.deeplearning4j.nn.conf.layers.PoolingType.AVG).name("mean").build())
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("out").nIn(6).nOut(2).activation(Activation.SOFTMAX).build())
                 .build();
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
