@@ -103,7 +103,7 @@ final class ExportCommand implements Command {
         List<String> notes = export(km, target, form, how, cl.hasOption("with-optimizer-state"), force, reference, referenceName);
         if (generated) notes = new java.util.ArrayList<>(notes);
         if (generated) notes.add(0, "a model built in DL4J: Keras config generated (Sequential of " + (km.layers().size() - 1)
-                + " layers" + (km.training() == null ? "; no compile config: its updater or loss has no Keras counterpart, so Keras loads it uncompiled" : "") + ")");
+                + " layers" + (km.training() == null ? "; no compile config: its updater or loss has no Keras counterpart, or its layers train with different updaters, so Keras loads it uncompiled" : "") + ")");
         if (!cl.hasOption("quiet")) out.println("Exported " + model + " -> " + target + " (" + form.name().toLowerCase() + ")");
         for (String n : notes) err.println("kerasport export: note: " + n);
         return 0;

@@ -98,6 +98,17 @@ public final class Dl4jToKeras {
             }
         }
         if (confs.isEmpty()) throw new MalformedModelException(zip, "configuration.json", "the DL4J model has no layers");
+        // DL4J's transfer-learning wrappers: a layer that does not train (Keras trainable=False)
+        List<Boolean> frozenFlags = new ArrayList<>();
+        for (int i = 0; i < confs.size(); i++) {
+            Layer c = confs.get(i);
+            boolean frozen = true;
+            if (c instanceof org.deeplearning4j.nn.conf.layers.misc.FrozenLayer f) c = f.getLayer();
+            else if (c instanceof org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop f) c = f.getUnderlying();
+            else frozen = false;
+            confs.set(i, c);
+            frozenFlags.add(frozen);
+        }
         Layer first = confs.get(0);
         Shape cur; // what flows between the layers
         boolean imageFirst = first instanceof org.deeplearning4j.nn.conf.layers.ConvolutionLayer
@@ -160,9 +171,12 @@ public final class Dl4jToKeras {
             r.putNull("registered_name");
         }
         String lossName = null;
-        IUpdater updater = null;
+        java.util.Set<IUpdater> updaters = new java.util.LinkedHashSet<>();
         for (int i = 0; i < confs.size(); i++) {
             Layer c = confs.get(i);
+            boolean frozen = frozenFlags.get(i);
+            Layer inner = c instanceof org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep w ? w.getUnderlying() : c;
+            if (!frozen && inner instanceof BaseLayer bl && !params.get(i).isEmpty() && bl.getIUpdater() != null) updaters.add(bl.getIUpdater());
             String name = name(c, i);
             names.add(name);
             boolean ffLayer = c instanceof DenseLayer || c instanceof OutputLayer;
@@ -204,7 +218,6 @@ public final class Dl4jToKeras {
                 lc.put("use_bias", bias);
                 lc.set("kernel_regularizer", regularizer(b.getRegularization(), name, "regularization", problems));
                 lc.set("bias_regularizer", regularizer(b.getRegularizationBias(), name, "regularizationBias", problems));
-                if (updater == null) updater = b.getIUpdater();
                 if (c instanceof OutputLayer o) {
                     if (i != confs.size() - 1)
                         problems.add(new UnsupportedItem(name, "OutputLayer", "position", "an OutputLayer must be the last layer"));
@@ -248,7 +261,6 @@ public final class Dl4jToKeras {
                 lc.set("bias_regularizer", regularizer(cv.getRegularizationBias(), name, "regularizationBias", problems));
                 if (format(c) != (cur.nchw() ? org.deeplearning4j.nn.conf.CNN2DFormat.NCHW : org.deeplearning4j.nn.conf.CNN2DFormat.NHWC))
                     problems.add(new UnsupportedItem(name, "ConvolutionLayer", "dataFormat", "a change of channel order inside the network"));
-                if (updater == null) updater = cv.getIUpdater();
                 cur = cur.spatial(cv.getKernelSize(), cv.getStride(), cv.getDilation(), pad, cv.getNOut());
             } else if (cur.image() && c instanceof org.deeplearning4j.nn.conf.layers.SubsamplingLayer sp
                     && c.getClass() == org.deeplearning4j.nn.conf.layers.SubsamplingLayer.class) {
@@ -272,7 +284,6 @@ public final class Dl4jToKeras {
                 if (e.hasBias()) problems.add(new UnsupportedItem(name, "EmbeddingSequenceLayer", "hasBias", "an embedding with a bias has no Keras counterpart"));
                 String act = activation(e.getActivationFn());
                 if (!"linear".equals(act)) problems.add(new UnsupportedItem(name, "EmbeddingSequenceLayer", "activation", "an embedding with an activation has no Keras counterpart"));
-                if (updater == null) updater = e.getIUpdater();
                 cur = new Shape(null, null, null, e.getNOut(), false, true); // Keras' Embedding output is [batch, time, features]
             } else if (cur.sequence() && recurrent(c) instanceof org.deeplearning4j.nn.conf.layers.recurrent.SimpleRnn rn) {
                 boolean last = c instanceof org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep;
@@ -288,7 +299,6 @@ public final class Dl4jToKeras {
                 lc.set("kernel_regularizer", regularizer(rn.getRegularizationByParam("W"), name, "regularization", problems));
                 lc.set("recurrent_regularizer", regularizer(rn.getRegularizationByParam("RW"), name, "regularization", problems));
                 lc.set("bias_regularizer", regularizer(rn.getRegularizationBias(), name, "regularizationBias", problems));
-                if (updater == null) updater = rn.getIUpdater();
                 cur = last ? new Shape(rn.getNOut(), null, null, 0, false, false) : new Shape(null, null, null, rn.getNOut(), false, true);
             } else if (cur.sequence() && lstm(c) != null) {
                 var ls = lstm(c);
@@ -307,7 +317,6 @@ public final class Dl4jToKeras {
                 lc.set("kernel_regularizer", regularizer(ls.getRegularizationByParam("W"), name, "regularization", problems));
                 lc.set("recurrent_regularizer", regularizer(ls.getRegularizationByParam("RW"), name, "regularization", problems));
                 lc.set("bias_regularizer", regularizer(ls.getRegularizationBias(), name, "regularizationBias", problems));
-                if (updater == null) updater = ls.getIUpdater();
                 boolean ncwAfter = cur.nchw();
                 if (last) {
                     cur = new Shape(ls.getNOut(), null, null, 0, false, false);
@@ -375,9 +384,11 @@ public final class Dl4jToKeras {
                                 + " Activation, Convolution (2-D), Subsampling, BatchNormalization and GlobalPooling layers have one)"));
                 continue;
             }
+            if (frozen) lc.put("trainable", false);
             l.putNull("registered_name");
         }
         if (!problems.isEmpty()) throw unsupported(zip, problems);
+        IUpdater updater = updaters.size() == 1 ? updaters.iterator().next() : null; // layers with different updaters: no one Keras optimizer
         model.putNull("registered_name");
         shapeJson(model.putObject("build_config").putArray("input_shape"), inputShape);
         ObjectNode compile = compileConfig(updater, lossName);

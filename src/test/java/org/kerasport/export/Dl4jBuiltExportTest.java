@@ -183,6 +183,37 @@ class Dl4jBuiltExportTest {
         assertSameAsDl4j(net.output(x, false).dup('c').data().asFloat(), net.calcRegularizationScore(true), exportAndLoad(zip, x, "emb"));
     }
 
+    /**
+     * A frozen (transfer-learning) first layer is trainable=False in Keras, so its L2 penalty counts in neither
+     * engine; layers training with different updaters have no single Keras optimizer: no compile config, and the
+     * export says so.
+     */
+    @Test
+    void frozenLayersAndMixedUpdaters() throws Exception {
+        org.kerasport.dl4j.FastPaths.configure();
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(17).dataType(DataType.FLOAT)
+                .updater(new Adam(0.01)).weightInit(WeightInit.XAVIER).list()
+                .layer(new org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop(new DenseLayer.Builder().name("base").nIn(4).nOut(6)
+                        .activation(Activation.RELU).regularization(List.of(new L2Regularization(0.5))).build()))
+                .layer(new DenseLayer.Builder().name("mid").nIn(6).nOut(5).activation(Activation.TANH).updater(new org.nd4j.linalg.learning.config.Sgd(0.1))
+                        .regularization(List.of(new L2Regularization(0.01))).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MSE).name("out").nIn(5).nOut(1).activation(Activation.IDENTITY).build())
+                .build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        Path zip = tmp.resolve("frozen.zip");
+        ModelSerializer.writeModel(net, zip.toFile(), true);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 3, 4);
+        double penalty = net.calcRegularizationScore(true);
+        assertTrue(penalty > 0, "the trainable layer's penalty");
+        Path out = tmp.resolve("frozen.keras");
+        TestSupport.Run r = TestSupport.cli("export", zip.toString(), "-o", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("no compile config") && r.err().contains("different updaters"), r.err());
+        KerasLoad.Loaded k = KerasLoad.predict(tmp, out, new NdArray(x.shape(), x.dup('c').data().asFloat(), "float32"), false);
+        assertSameAsDl4j(net.output(x, false).dup('c').data().asFloat(), penalty, k);
+    }
+
     @Test
     void layersWithoutAKerasCounterpartAreNamed() throws Exception {
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(7).list()
