@@ -111,11 +111,13 @@ public final class Dl4jToKeras {
         }
         Layer first = confs.get(0);
         Shape cur; // what flows between the layers
-        boolean imageFirst = first instanceof org.deeplearning4j.nn.conf.layers.ConvolutionLayer
+        boolean seqConvFirst = first instanceof org.deeplearning4j.nn.conf.layers.Convolution1DLayer
+                || first instanceof org.deeplearning4j.nn.conf.layers.Subsampling1DLayer;
+        boolean imageFirst = !seqConvFirst && (first instanceof org.deeplearning4j.nn.conf.layers.ConvolutionLayer
                 || first instanceof org.deeplearning4j.nn.conf.layers.SubsamplingLayer
                 || first instanceof org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer
                 || first instanceof org.deeplearning4j.nn.conf.layers.convolutional.Cropping2D
-                || first instanceof org.deeplearning4j.nn.conf.layers.Upsampling2D;
+                || first instanceof org.deeplearning4j.nn.conf.layers.Upsampling2D);
         boolean flatImage = imageFirst && pre.get(0) instanceof org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor;
         Layer firstInner = first instanceof org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep w ? w.getUnderlying() : first;
         if (!flatImage && (!(firstInner instanceof org.deeplearning4j.nn.conf.layers.FeedForwardLayer ff) || ff.getNIn() <= 0))
@@ -132,6 +134,11 @@ public final class Dl4jToKeras {
             cur = new Shape(null, f.getInputHeight(), f.getInputWidth(), f.getNumChannels(), true, false);
             inputShape = new Long[]{null, f.getInputHeight() * f.getInputWidth() * f.getNumChannels()};
             reshapeFirst = "[" + f.getNumChannels() + ", " + f.getInputHeight() + ", " + f.getInputWidth() + "]";
+        } else if (seqConvFirst) {
+            boolean ncw = !(first instanceof org.deeplearning4j.nn.conf.layers.Convolution1DLayer c1)
+                    || c1.getRnnDataFormat() != org.deeplearning4j.nn.conf.RNNFormat.NWC;
+            cur = new Shape(null, null, null, nIn, ncw, true);
+            inputShape = ncw ? new Long[]{null, nIn, null} : new Long[]{null, null, nIn};
         } else if (embeddingFirst) {
             var e = (org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer) first;
             Long t = e.getInputLength() > 0 ? (long) e.getInputLength() : null;
@@ -276,6 +283,34 @@ public final class Dl4jToKeras {
                 lc.put("padding", pad);
                 lc.put("data_format", cur.nchw() ? "channels_first" : "channels_last");
                 cur = cur.spatial(sp.getKernelSize(), sp.getStride(), new int[]{1, 1}, pad, cur.channels());
+            } else if (cur.sequence() && c instanceof org.deeplearning4j.nn.conf.layers.Convolution1DLayer cv) {
+                l.put("class_name", "Conv1D");
+                lc = l.putObject("config").put("name", name).put("trainable", true).put("dtype", "float32");
+                lc.put("filters", cv.getNOut());
+                lc.putArray("kernel_size").add(cv.getKernelSize()[0]);
+                lc.putArray("strides").add(cv.getStride()[0]);
+                String pad = cv.getConvolutionMode() == org.deeplearning4j.nn.conf.ConvolutionMode.Causal ? "causal"
+                        : padding(cv.getConvolutionMode(), cv.getPadding(), name, problems);
+                lc.put("padding", pad);
+                lc.put("data_format", cur.nchw() ? "channels_first" : "channels_last");
+                lc.putArray("dilation_rate").add(cv.getDilation()[0]);
+                lc.put("groups", 1);
+                String act = activation(cv.getActivationFn());
+                if (act == null) problems.add(new UnsupportedItem(name, "Convolution1DLayer", "activation", "activation " + cv.getActivationFn() + " has no Keras counterpart here"));
+                lc.put("activation", act == null ? "linear" : act).put("use_bias", cv.hasBias());
+                lc.set("kernel_regularizer", regularizer(cv.getRegularization(), name, "regularization", problems));
+                lc.set("bias_regularizer", regularizer(cv.getRegularizationBias(), name, "regularizationBias", problems));
+                cur = new Shape(null, null, null, cv.getNOut(), cur.nchw(), true);
+            } else if (cur.sequence() && c instanceof org.deeplearning4j.nn.conf.layers.Subsampling1DLayer sp) {
+                String pad = padding(sp.getConvolutionMode(), sp.getPadding(), name, problems);
+                boolean max = sp.getPoolingType() == org.deeplearning4j.nn.conf.layers.PoolingType.MAX;
+                if (!max && !(sp.getPoolingType() == org.deeplearning4j.nn.conf.layers.PoolingType.AVG && pad.equals("valid")))
+                    problems.add(new UnsupportedItem(name, "Subsampling1DLayer", "poolingType", sp.getPoolingType() + " pooling has no Keras counterpart here"));
+                l.put("class_name", max ? "MaxPooling1D" : "AveragePooling1D");
+                lc = l.putObject("config").put("name", name).put("trainable", true).put("dtype", "float32");
+                lc.putArray("pool_size").add(sp.getKernelSize()[0]);
+                lc.putArray("strides").add(sp.getStride()[0]);
+                lc.put("padding", pad).put("data_format", cur.nchw() ? "channels_first" : "channels_last");
             } else if (cur.sequence() && i == 0 && c instanceof org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer e) {
                 l.put("class_name", "Embedding");
                 lc = l.putObject("config").put("name", name).put("trainable", true).put("dtype", "float32");
@@ -489,6 +524,8 @@ public final class Dl4jToKeras {
             case "kernel": {
                 INDArray w = p.get("W");
                 if (kerasClass.equals("LSTM")) return gates(w);
+                if (kerasClass.equals("Conv1D")) // DL4J M2.1 keeps a 1-D kernel in memory as (k, in, out), whatever its view's shape says
+                    return Nd4j.create(w.dup('c').castTo(DataType.FLOAT).data().asFloat(), new long[]{w.size(2), w.size(1), w.size(0)}, 'c');
                 return kerasClass.equals("Conv2D") ? w.permute(2, 3, 1, 0) : w; // [out, in, kh, kw] -> (kh, kw, in, out)
             }
             case "recurrent_kernel": return p.get("RW") == null ? null : kerasClass.equals("LSTM") ? gates(p.get("RW")) : p.get("RW");

@@ -183,6 +183,29 @@ class Dl4jBuiltExportTest {
         assertSameAsDl4j(net.output(x, false).dup('c').data().asFloat(), net.calcRegularizationScore(true), exportAndLoad(zip, x, "emb"));
     }
 
+    /** 1-D convolution and pooling over DL4J's NCW sequences, global max pooling over time. */
+    @Test
+    void convolution1dBuiltInDl4jLoadsInKeras() throws Exception {
+        org.kerasport.dl4j.FastPaths.configure();
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(19).dataType(DataType.FLOAT)
+                .updater(new Adam(0.01)).weightInit(WeightInit.XAVIER).list()
+                .layer(new org.deeplearning4j.nn.conf.layers.Convolution1DLayer.Builder().kernelSize(3).name("c1").nOut(4)
+                        .activation(Activation.RELU).regularization(List.of(new L2Regularization(0.02))).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.Subsampling1DLayer.Builder(org.deeplearning4j.nn.conf.layers.PoolingType.MAX)
+                        .name("p1").kernelSize(2).stride(2).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer.Builder(org.deeplearning4j.nn.conf.layers.PoolingType.MAX).name("gmax").build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("out").nOut(2).activation(Activation.SOFTMAX).build())
+                .setInputType(org.deeplearning4j.nn.conf.inputs.InputType.recurrent(2, 12))
+                .build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        net.params().addi(Nd4j.rand(DataType.FLOAT, net.params().shape()).subi(0.5).muli(0.3));
+        Path zip = tmp.resolve("conv1d.zip");
+        ModelSerializer.writeModel(net, zip.toFile(), true);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 3, 2, 12);
+        assertSameAsDl4j(net.output(x, false).dup('c').data().asFloat(), net.calcRegularizationScore(true), exportAndLoad(zip, x, "conv1d"));
+    }
+
     /**
      * A frozen (transfer-learning) first layer is trainable=False in Keras, so its L2 penalty counts in neither
      * engine; layers training with different updaters have no single Keras optimizer: no compile config, and the
