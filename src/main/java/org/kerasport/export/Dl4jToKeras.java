@@ -213,8 +213,7 @@ public final class Dl4jToKeras {
                     problems.add(new UnsupportedItem(name, "DenseLayer", "hasLayerNorm", "a DenseLayer with layer normalization has no Keras Dense counterpart"));
                 if (b.getIDropout() != null)
                     problems.add(new UnsupportedItem(name, c.getClass().getSimpleName(), "dropOut", "dropout inside a layer: use a DropoutLayer"));
-                l.put("class_name", "Dense");
-                lc = l.putObject("config").put("name", name).put("trainable", true).put("dtype", "float32");
+                lc = config(l, "Dense", name);
                 lc.put("units", ffl.getNOut());
                 String act = activation(b.getActivationFn());
                 if (act == null) problems.add(new UnsupportedItem(name, c.getClass().getSimpleName(), "activation",
@@ -236,22 +235,19 @@ public final class Dl4jToKeras {
                     problems.add(new UnsupportedItem(name, c.getClass().getSimpleName(), "nIn", "nIn " + ffl.getNIn() + " after a layer of width " + width));
                 cur = new Shape(ffl.getNOut(), null, null, 0, false, false);
             } else if (c instanceof DropoutLayer d) {
-                l.put("class_name", "Dropout");
-                lc = l.putObject("config").put("name", name).put("trainable", true).put("dtype", "float32");
+                lc = config(l, "Dropout", name);
                 if (d.getIDropout() instanceof Dropout dd && dd.getPSchedule() == null)
                     lc.put("rate", 1 - dd.getP()); // DL4J's p is the probability of KEEPING an activation
                 else problems.add(new UnsupportedItem(name, "DropoutLayer", "dropOut", "only plain Dropout(p) has a Keras counterpart"));
             } else if (c instanceof ActivationLayer a) {
-                l.put("class_name", "Activation");
-                lc = l.putObject("config").put("name", name).put("trainable", true).put("dtype", "float32");
+                lc = config(l, "Activation", name);
                 String act = activation(a.getActivationFn());
                 if (act == null) problems.add(new UnsupportedItem(name, "ActivationLayer", "activation", "activation " + a.getActivationFn() + " has no Keras counterpart here"));
                 lc.put("activation", act == null ? "linear" : act);
             } else if (cur.image() && (c.getClass() == org.deeplearning4j.nn.conf.layers.ConvolutionLayer.class
                     || c instanceof org.kerasport.dl4j.layers.KerasConvolution2D)) {
                 var cv = (org.deeplearning4j.nn.conf.layers.ConvolutionLayer) c;
-                l.put("class_name", "Conv2D");
-                lc = l.putObject("config").put("name", name).put("trainable", true).put("dtype", "float32");
+                lc = config(l, "Conv2D", name);
                 lc.put("filters", cv.getNOut());
                 pair(lc, "kernel_size", cv.getKernelSize());
                 pair(lc, "strides", cv.getStride());
@@ -276,16 +272,14 @@ public final class Dl4jToKeras {
                 if (!max && !(sp.getPoolingType() == org.deeplearning4j.nn.conf.layers.PoolingType.AVG && pad.equals("valid")))
                     problems.add(new UnsupportedItem(name, "SubsamplingLayer", "poolingType", sp.getPoolingType() + " pooling"
                             + (pad.equals("same") ? " with 'same' padding" : "") + " has no Keras counterpart here"));
-                l.put("class_name", max ? "MaxPooling2D" : "AveragePooling2D");
-                lc = l.putObject("config").put("name", name).put("trainable", true).put("dtype", "float32");
+                lc = config(l, max ? "MaxPooling2D" : "AveragePooling2D", name);
                 pair(lc, "pool_size", sp.getKernelSize());
                 pair(lc, "strides", sp.getStride());
                 lc.put("padding", pad);
                 lc.put("data_format", cur.nchw() ? "channels_first" : "channels_last");
                 cur = cur.spatial(sp.getKernelSize(), sp.getStride(), new int[]{1, 1}, pad, cur.channels());
             } else if (cur.sequence() && c instanceof org.deeplearning4j.nn.conf.layers.Convolution1DLayer cv) {
-                l.put("class_name", "Conv1D");
-                lc = l.putObject("config").put("name", name).put("trainable", true).put("dtype", "float32");
+                lc = config(l, "Conv1D", name);
                 lc.put("filters", cv.getNOut());
                 lc.putArray("kernel_size").add(cv.getKernelSize()[0]);
                 lc.putArray("strides").add(cv.getStride()[0]);
@@ -306,14 +300,12 @@ public final class Dl4jToKeras {
                 boolean max = sp.getPoolingType() == org.deeplearning4j.nn.conf.layers.PoolingType.MAX;
                 if (!max && !(sp.getPoolingType() == org.deeplearning4j.nn.conf.layers.PoolingType.AVG && pad.equals("valid")))
                     problems.add(new UnsupportedItem(name, "Subsampling1DLayer", "poolingType", sp.getPoolingType() + " pooling has no Keras counterpart here"));
-                l.put("class_name", max ? "MaxPooling1D" : "AveragePooling1D");
-                lc = l.putObject("config").put("name", name).put("trainable", true).put("dtype", "float32");
+                lc = config(l, max ? "MaxPooling1D" : "AveragePooling1D", name);
                 lc.putArray("pool_size").add(sp.getKernelSize()[0]);
                 lc.putArray("strides").add(sp.getStride()[0]);
                 lc.put("padding", pad).put("data_format", cur.nchw() ? "channels_first" : "channels_last");
             } else if (cur.sequence() && i == 0 && c instanceof org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer e) {
-                l.put("class_name", "Embedding");
-                lc = l.putObject("config").put("name", name).put("trainable", true).put("dtype", "float32");
+                lc = config(l, "Embedding", name);
                 lc.put("input_dim", e.getNIn()).put("output_dim", e.getNOut()).put("mask_zero", false);
                 lc.set("embeddings_regularizer", regularizer(e.getRegularization(), name, "regularization", problems));
                 if (e.hasBias()) problems.add(new UnsupportedItem(name, "EmbeddingSequenceLayer", "hasBias", "an embedding with a bias has no Keras counterpart"));
@@ -323,8 +315,7 @@ public final class Dl4jToKeras {
             } else if (cur.sequence() && recurrent(c) instanceof org.deeplearning4j.nn.conf.layers.recurrent.SimpleRnn rn) {
                 boolean last = c instanceof org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep;
                 permuteToNwc(layers, cur, name);
-                l.put("class_name", "SimpleRNN");
-                lc = l.putObject("config").put("name", name).put("trainable", true).put("dtype", "float32");
+                lc = config(l, "SimpleRNN", name);
                 lc.put("units", rn.getNOut());
                 String act = activation(rn.getActivationFn());
                 if (act == null || rn.hasLayerNorm()) problems.add(new UnsupportedItem(name, "SimpleRnn", "activation",
@@ -339,8 +330,7 @@ public final class Dl4jToKeras {
                 var ls = lstm(c);
                 boolean last = c instanceof org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep;
                 permuteToNwc(layers, cur, name);
-                l.put("class_name", "LSTM");
-                lc = l.putObject("config").put("name", name).put("trainable", true).put("dtype", "float32");
+                lc = config(l, "LSTM", name);
                 lc.put("units", ls.getNOut());
                 String act = activation(ls.getActivationFn()), gate = activation(ls.getGateActivationFn());
                 if (!"tanh".equals(act) || !"sigmoid".equals(gate))
@@ -360,36 +350,28 @@ public final class Dl4jToKeras {
                     if (ncwAfter && i + 1 < confs.size() && lstm(confs.get(i + 1)) == null)
                         problems.add(new UnsupportedItem(name, "LSTM", "rnnDataFormat", "an NCW sequence output feeding a non-recurrent layer is not generated yet"));
                 }
-            } else if (cur.image() && c instanceof org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer zp) {
-                int[] q = zp.getPadding(); // top, bottom, left, right
-                l.put("class_name", "ZeroPadding2D");
-                lc = l.putObject("config").put("name", name).put("trainable", true).put("dtype", "float32");
-                ArrayNode pd = lc.putArray("padding");
+            } else if (cur.image() && (c instanceof org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer
+                    || c instanceof org.deeplearning4j.nn.conf.layers.convolutional.Cropping2D)) {
+                boolean padLayer = c instanceof org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer;
+                int[] q = padLayer ? ((org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer) c).getPadding()
+                        : ((org.deeplearning4j.nn.conf.layers.convolutional.Cropping2D) c).getCropping(); // top, bottom, left, right
+                lc = config(l, padLayer ? "ZeroPadding2D" : "Cropping2D", name);
+                ArrayNode pd = lc.putArray(padLayer ? "padding" : "cropping");
                 pd.addArray().add(q[0]).add(q[1]);
                 pd.addArray().add(q[2]).add(q[3]);
                 lc.put("data_format", cur.nchw() ? "channels_first" : "channels_last");
-                cur = new Shape(null, plus(cur.height(), q[0] + q[1]), plus(cur.imgWidth(), q[2] + q[3]), cur.channels(), cur.nchw(), false);
-            } else if (cur.image() && c instanceof org.deeplearning4j.nn.conf.layers.convolutional.Cropping2D cr) {
-                int[] q = cr.getCropping(); // top, bottom, left, right
-                l.put("class_name", "Cropping2D");
-                lc = l.putObject("config").put("name", name).put("trainable", true).put("dtype", "float32");
-                ArrayNode pd = lc.putArray("cropping");
-                pd.addArray().add(q[0]).add(q[1]);
-                pd.addArray().add(q[2]).add(q[3]);
-                lc.put("data_format", cur.nchw() ? "channels_first" : "channels_last");
-                cur = new Shape(null, plus(cur.height(), -(q[0] + q[1])), plus(cur.imgWidth(), -(q[2] + q[3])), cur.channels(), cur.nchw(), false);
+                int sign = padLayer ? 1 : -1;
+                cur = new Shape(null, plus(cur.height(), sign * (q[0] + q[1])), plus(cur.imgWidth(), sign * (q[2] + q[3])), cur.channels(), cur.nchw(), false);
             } else if (cur.image() && c instanceof org.deeplearning4j.nn.conf.layers.Upsampling2D up) {
                 int[] q = up.getSize();
-                l.put("class_name", "UpSampling2D");
-                lc = l.putObject("config").put("name", name).put("trainable", true).put("dtype", "float32");
+                lc = config(l, "UpSampling2D", name);
                 pair(lc, "size", q.length == 1 ? new int[]{q[0], q[0]} : q);
                 lc.put("data_format", cur.nchw() ? "channels_first" : "channels_last").put("interpolation", "nearest");
                 int a = q[0], b = q.length == 1 ? q[0] : q[1];
                 cur = new Shape(null, cur.height() == null ? null : cur.height() * a, cur.imgWidth() == null ? null : cur.imgWidth() * b,
                         cur.channels(), cur.nchw(), false);
             } else if (c instanceof org.deeplearning4j.nn.conf.layers.BatchNormalization bn) {
-                l.put("class_name", "BatchNormalization");
-                lc = l.putObject("config").put("name", name).put("trainable", true).put("dtype", "float32");
+                lc = config(l, "BatchNormalization", name);
                 lc.put("axis", cur.image() && cur.nchw() ? 1 : -1);
                 lc.put("momentum", bn.getDecay());
                 lc.put("epsilon", bn.getEps());
@@ -401,16 +383,14 @@ public final class Dl4jToKeras {
                 boolean max = gp.getPoolingType() == org.deeplearning4j.nn.conf.layers.PoolingType.MAX;
                 if (!max && gp.getPoolingType() != org.deeplearning4j.nn.conf.layers.PoolingType.AVG || !gp.isCollapseDimensions())
                     problems.add(new UnsupportedItem(name, "GlobalPoolingLayer", "poolingType", gp.getPoolingType() + " global pooling has no Keras counterpart here"));
-                l.put("class_name", max ? "GlobalMaxPooling1D" : "GlobalAveragePooling1D");
-                lc = l.putObject("config").put("name", name).put("trainable", true).put("dtype", "float32");
+                lc = config(l, max ? "GlobalMaxPooling1D" : "GlobalAveragePooling1D", name);
                 lc.put("data_format", cur.nchw() ? "channels_first" : "channels_last").put("keepdims", false);
                 cur = new Shape(cur.channels(), null, null, 0, false, false); // pooled over time
             } else if (cur.image() && c instanceof org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer gp) {
                 boolean max = gp.getPoolingType() == org.deeplearning4j.nn.conf.layers.PoolingType.MAX;
                 if (!max && gp.getPoolingType() != org.deeplearning4j.nn.conf.layers.PoolingType.AVG || !gp.isCollapseDimensions())
                     problems.add(new UnsupportedItem(name, "GlobalPoolingLayer", "poolingType", gp.getPoolingType() + " global pooling has no Keras counterpart here"));
-                l.put("class_name", max ? "GlobalMaxPooling2D" : "GlobalAveragePooling2D");
-                lc = l.putObject("config").put("name", name).put("trainable", true).put("dtype", "float32");
+                lc = config(l, max ? "GlobalMaxPooling2D" : "GlobalAveragePooling2D", name);
                 lc.put("data_format", cur.nchw() ? "channels_first" : "channels_last").put("keepdims", false);
                 cur = new Shape(cur.channels(), null, null, 0, false, false);
             } else {
@@ -500,6 +480,12 @@ public final class Dl4jToKeras {
         if (c instanceof org.deeplearning4j.nn.conf.layers.ConvolutionLayer cv) return cv.getCnn2dDataFormat();
         if (c instanceof org.deeplearning4j.nn.conf.layers.SubsamplingLayer sp) return sp.getCnn2dDataFormat();
         return org.deeplearning4j.nn.conf.CNN2DFormat.NCHW;
+    }
+
+    /** Sets the layer entry's class and returns its config, with the name, trainable and dtype every layer has. */
+    private static ObjectNode config(ObjectNode layer, String className, String name) {
+        layer.put("class_name", className);
+        return layer.putObject("config").put("name", name).put("trainable", true).put("dtype", "float32");
     }
 
     private static void pair(ObjectNode o, String field, int[] v) {
