@@ -370,6 +370,12 @@ public final class Dl4jToKeras {
                 int a = q[0], b = q.length == 1 ? q[0] : q[1];
                 cur = new Shape(null, cur.height() == null ? null : cur.height() * a, cur.imgWidth() == null ? null : cur.imgWidth() * b,
                         cur.channels(), cur.nchw(), false);
+            } else if (!cur.sequence() && c instanceof org.deeplearning4j.nn.conf.layers.PReLULayer pr) {
+                lc = config(l, "PReLU", name);
+                lc.set("alpha_regularizer", regularizer(pr.getRegularization(), name, "regularization", problems));
+                ArrayNode shared = lc.putArray("shared_axes"); // 1-based over the non-batch axes in both
+                if (pr.getSharedAxes() != null) for (long a : pr.getSharedAxes()) shared.add(a);
+                if (shared.isEmpty()) lc.putNull("shared_axes");
             } else if (c instanceof org.deeplearning4j.nn.conf.layers.BatchNormalization bn) {
                 lc = config(l, "BatchNormalization", name);
                 lc.put("axis", cur.image() && cur.nchw() ? 1 : -1);
@@ -516,6 +522,7 @@ public final class Dl4jToKeras {
             }
             case "recurrent_kernel": return p.get("RW") == null ? null : kerasClass.equals("LSTM") ? gates(p.get("RW")) : p.get("RW");
             case "embeddings": return p.get("W");
+            case "alpha": return p.get("W"); // PReLU: the same shape (the input's, shared axes 1) and order
             case "bias": {
                 if (p.get("b") == null) return null;
                 INDArray b = p.get("b").reshape(p.get("b").length());

@@ -48,8 +48,10 @@ class Dl4jBuiltExportTest {
                 .layer(new DenseLayer.Builder().name("hidden").nIn(5).nOut(8).activation(Activation.RELU)
                         .regularization(List.of(new L2Regularization(0.002))).regularizationBias(List.of(new L2Regularization(0.004))).build())
                 .layer(new DropoutLayer.Builder(0.8).name("drop").build())
-                .layer(new DenseLayer.Builder().name("hidden2").nIn(8).nOut(6).activation(Activation.TANH)
+                .layer(new DenseLayer.Builder().name("hidden2").nIn(8).nOut(6).activation(Activation.IDENTITY)
                         .regularization(List.of(new L1Regularization(0.001))).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.PReLULayer.Builder().name("prelu").inputShape(6)
+                        .regularization(List.of(new L2Regularization(0.03))).build())
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("out").nIn(6).nOut(3)
                         .activation(Activation.SOFTMAX).build())
                 .build();
