@@ -80,8 +80,11 @@ final class ExportCommand implements Command {
         KerasModel km;
         String how;
         boolean generated = false;
+        List<String> generatedNotes = List.of();
         if (Dl4jModel.isDl4jZip(model) && !Dl4jModel.isKerasportZip(model)) { // built in DL4J: a generated config
-            km = org.kerasport.export.Dl4jToKeras.read(model);
+            var gen = org.kerasport.export.Dl4jToKeras.generate(model);
+            km = gen.model();
+            generatedNotes = gen.notes();
             how = null;
             generated = true;
         } else if (Dl4jModel.isDl4jZip(model)) {
@@ -102,6 +105,7 @@ final class ExportCommand implements Command {
         }
         List<String> notes = export(km, target, form, how, cl.hasOption("with-optimizer-state"), force, reference, referenceName);
         if (generated) notes = new java.util.ArrayList<>(notes);
+        if (generated) notes.addAll(0, generatedNotes);
         if (generated) notes.add(0, "a model built in DL4J: Keras config generated (Sequential of " + (km.layers().size() - 1)
                 + " layers" + (km.training() == null ? "; no compile config: its updater or loss has no Keras counterpart, or its layers train with different updaters, so Keras loads it uncompiled" : "") + ")");
         if (!cl.hasOption("quiet")) out.println("Exported " + model + " -> " + target + " (" + form.name().toLowerCase() + ")");

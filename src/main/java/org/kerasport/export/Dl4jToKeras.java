@@ -62,7 +62,16 @@ public final class Dl4jToKeras {
     private Dl4jToKeras() {
     }
 
+    /** The generated model and what the user should know about it (e.g. an output laid out differently). */
+    public record Generated(KerasModel model, List<String> notes) {
+    }
+
     public static KerasModel read(Path zip) {
+        return generate(zip).model();
+    }
+
+    public static Generated generate(Path zip) {
+        List<String> notes = new ArrayList<>();
         List<Layer> confs = new ArrayList<>();
         List<java.util.Map<String, INDArray>> params = new ArrayList<>();
         List<org.deeplearning4j.nn.conf.InputPreProcessor> pre = new ArrayList<>();
@@ -186,6 +195,27 @@ public final class Dl4jToKeras {
             if (!frozen && inner instanceof BaseLayer bl && !params.get(i).isEmpty() && bl.getIUpdater() != null) updaters.add(bl.getIUpdater());
             String name = name(c, i);
             names.add(name);
+            if (cur.sequence() && c instanceof org.deeplearning4j.nn.conf.layers.RnnOutputLayer ro) {
+                permuteToNwc(layers, cur, name);
+                ObjectNode l = layers.addObject().put("module", "keras.layers");
+                ObjectNode lc = config(l, "Dense", name); // Keras' Dense works on the last axis of [batch, time, features]
+                lc.put("units", ro.getNOut());
+                String act = activation(ro.getActivationFn());
+                if (act == null) problems.add(new UnsupportedItem(name, "RnnOutputLayer", "activation", "activation " + ro.getActivationFn() + " has no Keras counterpart here"));
+                lc.put("activation", act == null ? "linear" : act).put("use_bias", ro.hasBias());
+                lc.set("kernel_regularizer", regularizer(ro.getRegularization(), name, "regularization", problems));
+                lc.set("bias_regularizer", regularizer(ro.getRegularizationBias(), name, "regularizationBias", problems));
+                if (frozen) lc.put("trainable", false);
+                l.putNull("registered_name");
+                if (i != confs.size() - 1) problems.add(new UnsupportedItem(name, "RnnOutputLayer", "position", "an RnnOutputLayer must be the last layer"));
+                lossName = loss(ro.getLossFn());
+                if (lossName == null) problems.add(new UnsupportedItem(name, "RnnOutputLayer", "lossFn", "loss " + ro.getLossFn() + " has no Keras counterpart here"));
+                if (ro.getRnnDataFormat() != org.deeplearning4j.nn.conf.RNNFormat.NWC)
+                    notes.add("output '" + name + "': Keras returns [batch, time, " + ro.getNOut() + "] where DL4J (NCW) returns [batch, "
+                            + ro.getNOut() + ", time]; the values are the same, transposed");
+                cur = new Shape(null, null, null, ro.getNOut(), false, true);
+                continue;
+            }
             boolean ffLayer = c instanceof DenseLayer || c instanceof OutputLayer;
             if (ffLayer && cur.sequence()) {
                 problems.add(new UnsupportedItem(name, c.getClass().getSimpleName(), "input", "a dense layer on sequences (after an LSTM "
@@ -342,13 +372,10 @@ public final class Dl4jToKeras {
                 lc.set("kernel_regularizer", regularizer(ls.getRegularizationByParam("W"), name, "regularization", problems));
                 lc.set("recurrent_regularizer", regularizer(ls.getRegularizationByParam("RW"), name, "regularization", problems));
                 lc.set("bias_regularizer", regularizer(ls.getRegularizationBias(), name, "regularizationBias", problems));
-                boolean ncwAfter = cur.nchw();
                 if (last) {
                     cur = new Shape(ls.getNOut(), null, null, 0, false, false);
                 } else {
-                    cur = new Shape(null, null, null, ls.getNOut(), false, true); // the Keras tensor is NWC from here
-                    if (ncwAfter && i + 1 < confs.size() && lstm(confs.get(i + 1)) == null)
-                        problems.add(new UnsupportedItem(name, "LSTM", "rnnDataFormat", "an NCW sequence output feeding a non-recurrent layer is not generated yet"));
+                    cur = new Shape(null, null, null, ls.getNOut(), false, true); // the Keras tensor is NWC from here on
                 }
             } else if (cur.image() && (c instanceof org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer
                     || c instanceof org.deeplearning4j.nn.conf.layers.convolutional.Cropping2D)) {
@@ -435,7 +462,7 @@ public final class Dl4jToKeras {
         graph = new KerasGraph(graph.className(), graph.name(), specs, graph.inputs(), graph.outputs());
         TrainingSpec training = compile == null ? null : new TrainingConfigParser(zip).parse(compile, graph.outputs(), "compile_config");
         SourceInfo info = new SourceInfo(zip.toString(), "dl4j-zip", "3.15.1", "tensorflow", sha256(zip), null);
-        return new KerasModel(graph, training, info, List.of(), model, List.of());
+        return new Generated(new KerasModel(graph, training, info, List.of(), model, List.of()), notes);
     }
 
     /** What flows between layers: a feature vector (width) or an image (height and width may be unknown). */

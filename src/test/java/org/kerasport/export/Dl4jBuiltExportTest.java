@@ -208,6 +208,31 @@ class Dl4jBuiltExportTest {
         assertSameAsDl4j(net.output(x, false).dup('c').data().asFloat(), net.calcRegularizationScore(true), exportAndLoad(zip, x, "conv1d"));
     }
 
+    /** Sequence labelling: an LSTM returning sequences and an RnnOutputLayer (DL4J's NCW output is transposed in Keras). */
+    @Test
+    void sequenceOutputBuiltInDl4jLoadsInKeras() throws Exception {
+        org.kerasport.dl4j.FastPaths.configure();
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(23).dataType(DataType.FLOAT)
+                .updater(new Adam(0.01)).weightInit(WeightInit.XAVIER).list()
+                .layer(new LSTM.Builder().name("enc").nIn(3).nOut(5).activation(Activation.TANH).build())
+                .layer(new RnnOutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("tags").nIn(5).nOut(4)
+                        .activation(Activation.SOFTMAX).regularization(List.of(new L2Regularization(0.01))).build())
+                .build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        net.params().addi(Nd4j.rand(DataType.FLOAT, net.params().shape()).subi(0.5).muli(0.4));
+        Path zip = tmp.resolve("seq.zip");
+        ModelSerializer.writeModel(net, zip.toFile(), true);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 2, 3, 6).subi(0.5); // NCW
+        INDArray dl4j = net.output(x, false);                      // [batch, 4, time]
+        Path out = tmp.resolve("seq.keras");
+        TestSupport.Run r = TestSupport.cli("export", zip.toString(), "-o", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("Keras returns [batch, time, 4] where DL4J (NCW) returns [batch, 4, time]"), r.err());
+        KerasLoad.Loaded k = KerasLoad.predict(tmp, out, new NdArray(x.shape(), x.dup('c').data().asFloat(), "float32"), true);
+        assertSameAsDl4j(dl4j.permute(0, 2, 1).dup('c').data().asFloat(), net.calcRegularizationScore(true), k);
+    }
+
     /**
      * A frozen (transfer-learning) first layer is trainable=False in Keras, so its L2 penalty counts in neither
      * engine; layers training with different updaters have no single Keras optimizer: no compile config, and the
