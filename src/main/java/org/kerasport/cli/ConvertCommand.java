@@ -2,7 +2,6 @@ package org.kerasport.cli;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.List;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
@@ -60,10 +59,9 @@ final class ConvertCommand implements Command {
 
     @Override
     public int run(CommandLine cl, PrintStream out, PrintStream err) {
-        List<String> args = cl.getArgList();
-        if (args.size() != 1) throw new UserInputException(ExitCode.USAGE, "convert takes one MODEL file (got " + args.size() + ")");
+        Path modelArg = ModelArgs.model(cl, "convert");
         if (!cl.hasOption("output")) throw new UserInputException(ExitCode.USAGE, "-o/--output is required");
-        Path model = Path.of(args.get(0)), target = Path.of(cl.getOptionValue("output"));
+        Path model = modelArg, target = Path.of(cl.getOptionValue("output"));
         AtomicFiles.checkTarget(target, cl.hasOption("force"), model);
         Path companion = ModelArgs.companion(cl);
         boolean lenient = cl.hasOption("lenient");

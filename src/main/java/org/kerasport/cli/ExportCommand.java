@@ -69,10 +69,9 @@ final class ExportCommand implements Command {
 
     @Override
     public int run(CommandLine cl, PrintStream out, PrintStream err) {
-        List<String> args = cl.getArgList();
-        if (args.size() != 1) throw new UserInputException(ExitCode.USAGE, "export takes one MODEL file (got " + args.size() + ")");
+        Path modelArg = ModelArgs.model(cl, "export");
         if (!cl.hasOption("output")) throw new UserInputException(ExitCode.USAGE, "-o/--output is required");
-        Path model = Path.of(args.get(0)), target = Path.of(cl.getOptionValue("output"));
+        Path model = modelArg, target = Path.of(cl.getOptionValue("output"));
         KerasWriter.Form form = KerasWriter.Form.of(target, cl.getOptionValue("format"));
         boolean force = cl.hasOption("force");
         AtomicFiles.checkTarget(target, force, model);

@@ -22,7 +22,6 @@ import org.kerasport.train.data.ModelSignature;
 import org.kerasport.train.data.TrainingData;
 import org.kerasport.train.report.HistoryPlot;
 import org.kerasport.train.report.Progress;
-import org.kerasport.util.AtomicFiles;
 
 /** {@code kerasport finetune}: keep training a Keras model on the JVM and hand back the result with its history. */
 final class FinetuneCommand implements Command {
@@ -94,11 +93,10 @@ final class FinetuneCommand implements Command {
 
     @Override
     public int run(CommandLine cl, PrintStream out, PrintStream err) {
-        List<String> args = cl.getArgList();
-        if (args.size() != 1) throw new UserInputException(ExitCode.USAGE, "finetune takes one MODEL file (got " + args.size() + ")");
+        Path modelArg = ModelArgs.model(cl, "finetune");
         if (!cl.hasOption("data")) throw new UserInputException(ExitCode.USAGE, "--data is required");
         if (!cl.hasOption("output")) throw new UserInputException(ExitCode.USAGE, "-o/--output is required");
-        Path modelPath = Path.of(args.get(0)), target = Path.of(cl.getOptionValue("output"));
+        Path modelPath = modelArg, target = Path.of(cl.getOptionValue("output"));
         boolean force = cl.hasOption("force");
         ModelOutputs outputs = ModelOutputs.next(target);
         outputs.check(force, modelPath);

@@ -2,12 +2,9 @@ package org.kerasport.cli;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.List;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
-import org.kerasport.ExitCode;
-import org.kerasport.UserInputException;
 import org.kerasport.format.Json;
 import org.kerasport.format.KerasReader;
 import org.kerasport.format.ReadOptions;
@@ -59,12 +56,11 @@ final class InspectCommand implements Command {
 
     @Override
     public int run(CommandLine cl, PrintStream out, PrintStream err) {
-        List<String> args = cl.getArgList();
-        if (args.size() != 1) throw new UserInputException(ExitCode.USAGE, "inspect takes one MODEL file (got " + args.size() + ")");
+        Path modelArg = ModelArgs.model(cl, "inspect");
         Path companion = ModelArgs.companion(cl);
         boolean check = cl.hasOption("check");
         ReadOptions opts = new ReadOptions(companion, check, cl.hasOption("lenient") || check);
-        KerasModel model = KerasReader.read(Path.of(args.get(0)), opts);
+        KerasModel model = KerasReader.read(modelArg, opts);
         if (check) model = ImportCheck.withMappingProblems(model);
         InspectReport report = new InspectReport(model);
         if (cl.hasOption("json")) {

@@ -68,11 +68,10 @@ final class PredictCommand implements Command {
 
     @Override
     public int run(CommandLine cl, PrintStream out, PrintStream err) {
-        List<String> args = cl.getArgList();
-        if (args.size() != 1) throw new UserInputException(ExitCode.USAGE, "predict takes one MODEL file (got " + args.size() + ")");
+        Path modelArg = ModelArgs.model(cl, "predict");
         if (!cl.hasOption("input")) throw new UserInputException(ExitCode.USAGE, "--input is required");
         if (!cl.hasOption("output")) throw new UserInputException(ExitCode.USAGE, "-o/--output is required");
-        Path modelPath = Path.of(args.get(0)), inputPath = Path.of(cl.getOptionValue("input")), outPath = Path.of(cl.getOptionValue("output"));
+        Path modelPath = modelArg, inputPath = Path.of(cl.getOptionValue("input")), outPath = Path.of(cl.getOptionValue("output"));
         int batch = Options2.positiveInt(cl, "batch-size", 256);
         AtomicFiles.checkTarget(outPath, cl.hasOption("force"), modelPath, inputPath);
         Path companion = ModelArgs.companion(cl);

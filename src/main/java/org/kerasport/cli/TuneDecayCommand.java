@@ -97,15 +97,14 @@ final class TuneDecayCommand implements Command {
 
     @Override
     public int run(CommandLine cl, PrintStream out, PrintStream err) {
-        List<String> args = cl.getArgList();
-        if (args.size() != 1) throw new UserInputException(ExitCode.USAGE, "tune-decay takes one MODEL file (got " + args.size() + ")");
+        Path modelArg = ModelArgs.model(cl, "tune-decay");
         if (!cl.hasOption("data")) throw new UserInputException(ExitCode.USAGE, "--data is required");
         if (cl.hasOption("folds") == cl.hasOption("val")) throw new UserInputException(ExitCode.USAGE, "give --folds K or --val VAL (one of them)");
         if (cl.hasOption("values") == cl.hasOption("grid")) throw new UserInputException(ExitCode.USAGE, "give --values or --grid (one of them)");
         if (cl.hasOption("refit") != cl.hasOption("output")) throw new UserInputException(ExitCode.USAGE, "--refit and -o go together");
         if (cl.hasOption("fresh-optimizer") && cl.hasOption("continue-optimizer"))
             throw new UserInputException(ExitCode.USAGE, "--fresh-optimizer and --continue-optimizer contradict each other");
-        Path modelPath = Path.of(args.get(0));
+        Path modelPath = modelArg;
         boolean force = cl.hasOption("force");
 
         List<Double> lambdas = new ArrayList<>();

@@ -16,7 +16,6 @@ import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
-import org.kerasport.ExitCode;
 import org.kerasport.MalformedModelException;
 import org.kerasport.UnsupportedFeatureException;
 import org.kerasport.UnsupportedItem;
@@ -64,10 +63,6 @@ public final class Dl4jToKeras {
 
     /** The generated model and what the user should know about it (e.g. an output laid out differently). */
     public record Generated(KerasModel model, List<String> notes) {
-    }
-
-    public static KerasModel read(Path zip) {
-        return generate(zip).model();
     }
 
     public static Generated generate(Path zip) {
@@ -663,8 +658,4 @@ public final class Dl4jToKeras {
         }
     }
 
-    @SuppressWarnings("unused")
-    private static ExitCode code() {
-        return ExitCode.UNSUPPORTED;
-    }
 }
