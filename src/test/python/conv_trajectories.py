@@ -134,10 +134,22 @@ def cnn_fast_path():
     return keras.Model(i, o), (22, 22, 2), "categorical_crossentropy"
 
 
+def cnn_first_same():
+    """A one-channel image into a 'same' Conv2D with a 5x3 kernel (Kerasport computes only the weight gradient of a
+    convolution that reads the network input) -> MaxPooling2D(2) -> Flatten -> Dense(3, softmax)."""
+    i = keras.Input((10, 9, 1), name="input")
+    x = layers.Conv2D(4, (5, 3), padding="same", activation="relu", name="c1", kernel_regularizer=regularizers.l2(0.01),
+                      bias_regularizer=regularizers.l2(0.02))(i)
+    x = layers.MaxPooling2D(2, name="p1")(x)
+    x = layers.Flatten(name="flat")(x)
+    o = layers.Dense(3, activation="softmax", name="out")(x)
+    return keras.Model(i, o), (10, 9, 1), "categorical_crossentropy"
+
+
 # name, builder, SGD learning rate
 CASES = [("conv1d_stack", conv1d_stack, 0.05), ("conv2d_stack", conv2d_stack, 0.002),
          ("conv3d_stack", conv3d_stack, 0.05), ("frozen_middle", frozen_middle, 0.05),
-         ("cnn_fast_path", cnn_fast_path, 0.1)]
+         ("cnn_fast_path", cnn_fast_path, 0.1), ("cnn_first_same", cnn_first_same, 0.1)]
 
 
 def weight_key(layer, var):

@@ -132,6 +132,7 @@ public final class FastPaths {
                 boolean dilated = c.getDilation()[0] != 1 || c.getDilation()[1] != 1;
                 if (c.getCnn2dDataFormat() == CNN2DFormat.NCHW && !dilated && l.getParam("W").dataType() == DataType.FLOAT)
                     setHelper(ConvolutionLayer.class, l, new MKLDNNConvHelper(DataType.FLOAT));
+                if (l instanceof org.kerasport.dl4j.layers.KerasConvolution2DImpl k) k.inputGradientNeeded(!readsNetworkInput(g, l));
             } else if (l.getClass() == SubsamplingLayer.class) {
                 var c = (org.deeplearning4j.nn.conf.layers.SubsamplingLayer) l.conf().getLayer();
                 boolean padded = c.getConvolutionMode() == org.deeplearning4j.nn.conf.ConvolutionMode.Same
@@ -142,6 +143,23 @@ public final class FastPaths {
             }
         }
         return g;
+    }
+
+    /**
+     * True when the layer's vertex (no preprocessor) reads a network input directly or through one
+     * {@link org.kerasport.dl4j.layers.ChannelsOrderVertexImpl}: the gradient for its input is then discarded.
+     */
+    private static boolean readsNetworkInput(ComputationGraph g, Layer l) {
+        for (var v : g.getVertices()) {
+            if (!v.hasLayer() || v.getLayer() != l) continue;
+            if (!(v instanceof org.deeplearning4j.nn.graph.vertex.impl.LayerVertex lv) || lv.getLayerPreProcessor() != null
+                    || v.getInputVertices() == null || v.getInputVertices().length != 1) return false;
+            var in = g.getVertices()[v.getInputVertices()[0].getVertexIndex()];
+            if (in instanceof org.kerasport.dl4j.layers.ChannelsOrderVertexImpl && in.getInputVertices() != null && in.getInputVertices().length == 1)
+                in = g.getVertices()[in.getInputVertices()[0].getVertexIndex()];
+            return in.isInputVertex();
+        }
+        return false;
     }
 
     private static void setHelper(Class<?> owner, Layer l, Object helper) {

@@ -64,6 +64,8 @@ class FastPathsTest {
             assertEquals(CNN2DFormat.NCHW, ((org.deeplearning4j.nn.conf.layers.ConvolutionLayer) l.conf().getLayer()).getCnn2dDataFormat(), conv);
             assertNotNull(helper(ConvolutionLayer.class, l), conv + " has no oneDNN helper");
             assertTrue(l instanceof org.kerasport.dl4j.layers.KerasConvolution2DImpl, conv + " keeps z for its backward pass");
+            // only the convolution reading the network input skips its input gradient
+            assertEquals(!conv.equals("c1"), ((org.kerasport.dl4j.layers.KerasConvolution2DImpl) l).inputGradientNeeded(), conv);
         }
         for (String pool : new String[]{"p1", "p2", "p3"}) assertNotNull(helper(SubsamplingLayer.class, layers.get(pool)), pool);
         assertNull(helper(SubsamplingLayer.class, layers.get("p4")), "average pooling with padding must not use oneDNN");

@@ -29,12 +29,18 @@ public class ChannelsOrderVertexImpl extends ParamFreeVertexImpl {
 
     @Override
     public Pair<Gradient, INDArray[]> doBackward(boolean tbptt, LayerWorkspaceMgr workspaceMgr) {
+        // the convolution after a network input computes no input gradient (KerasConvolution2DImpl): nor does this
+        if (epsilon == null && inputs != null && inputs[0] != null && inputIsNetworkInput()) return new Pair<>(null, new INDArray[]{null});
         if (!canDoBackward()) throw new IllegalStateException("Cannot do backward pass: errors not set");
         INDArray back = epsilon.permute(toChannelsFirst ? TO_NHWC : TO_NCHW);
         return new Pair<>(null, new INDArray[]{workspaceMgr.dup(ArrayType.ACTIVATION_GRAD, back, 'c')});
     }
 
 
+
+    private boolean inputIsNetworkInput() {
+        return inputVertices != null && inputVertices.length == 1 && graph.getVertices()[inputVertices[0].getVertexIndex()].isInputVertex();
+    }
 
     @Override
     public String toString() {
