@@ -53,7 +53,9 @@ import org.nd4j.linalg.lossfunctions.impl.LossMSE;
  * BatchNormalization, GlobalPoolingLayer, ZeroPadding/Cropping/Upsampling 2-D, DL4J's flat-input and flatten
  * preprocessors (Reshape), EmbeddingSequenceLayer (Embedding), LSTM, SimpleRnn and LastTimeStep of either (a Permute
  * first for DL4J's NCW input) — in a
- * MultiLayerNetwork or a single-chain ComputationGraph,
+ * MultiLayerNetwork or a single-chain ComputationGraph (a Sequential model), or any other ComputationGraph whose
+ * vertices are those layers, MergeVertex (Concatenate) and ElementWiseVertex (Add, Subtract, Multiply, Average,
+ * Maximum) (a Functional model, its layers in Keras' own order),
  * with their weights, L1/L2 regularizers (DL4J's L2 coefficient c is Keras' l2(c/2)), the updater (Adam, SGD,
  * Nesterov momentum) and the output layer's loss. Anything else is refused with every layer that has no counterpart.
  */
@@ -70,7 +72,13 @@ public final class Dl4jToKeras {
         List<Layer> confs = new ArrayList<>();
         List<java.util.Map<String, INDArray>> params = new ArrayList<>();
         List<org.deeplearning4j.nn.conf.InputPreProcessor> pre = new ArrayList<>();
-        long nIn;
+        // per node (a layer, or a merge vertex with a null layer): its DL4J vertex name, the vertex names it reads,
+        // its merge vertex; a graph that is not one chain from one input to one output becomes a Functional model
+        List<String> vertexNames = new ArrayList<>();
+        List<List<String>> inputsOf = new ArrayList<>();
+        List<org.deeplearning4j.nn.conf.graph.GraphVertex> mergeOf = new ArrayList<>();
+        List<String> netInputs = new ArrayList<>(), netOutputs = new ArrayList<>();
+        boolean graph = false;
         try {
             MultiLayerNetwork net = ModelSerializer.restoreMultiLayerNetwork(zip.toFile(), false);
             for (int i = 0; i < net.getLayers().length; i++) {
@@ -78,24 +86,47 @@ public final class Dl4jToKeras {
                 confs.add(net.getLayerWiseConfigurations().getConf(i).getLayer()); // the configuration keeps wrappers (LastTimeStep)
                 params.add(l.paramTable());
                 pre.add(net.getLayerWiseConfigurations().getInputPreProcess(i));
+                mergeOf.add(null);
             }
         } catch (IOException | RuntimeException notMln) {
             try {
                 ComputationGraph g = ModelSerializer.restoreComputationGraph(zip.toFile(), false);
-                if (g.getConfiguration().getNetworkInputs().size() != 1 || g.getConfiguration().getNetworkOutputs().size() != 1)
-                    throw unsupported(zip, List.of(new UnsupportedItem("", "ComputationGraph", "inputs",
-                            "only a single chain of layers (one input, one output) can be written as a Keras Sequential model")));
+                var gc = g.getConfiguration();
+                netInputs.addAll(gc.getNetworkInputs());
+                netOutputs.addAll(gc.getNetworkOutputs());
+                List<UnsupportedItem> vertexProblems = new ArrayList<>();
                 for (int idx : g.topologicalSortOrder()) {
                     var v = g.getVertices()[idx];
                     if (v.isInputVertex()) continue;
-                    if (!v.hasLayer() || v.getInputVertices() == null || v.getInputVertices().length != 1)
-                        throw unsupported(zip, List.of(new UnsupportedItem(v.getVertexName(), v.getClass().getSimpleName(), "vertex",
-                                "only a single chain of layers can be written as a Keras Sequential model")));
-                    var vc = g.getConfiguration().getVertices().get(v.getVertexName());
-                    confs.add(vc instanceof org.deeplearning4j.nn.conf.graph.LayerVertex lv0 ? lv0.getLayerConf().getLayer() : v.getLayer().conf().getLayer());
-                    params.add(v.getLayer().paramTable());
-                    pre.add(vc instanceof org.deeplearning4j.nn.conf.graph.LayerVertex lv ? lv.getPreProcessor() : null);
+                    var vc = gc.getVertices().get(v.getVertexName());
+                    List<String> ins = new ArrayList<>();
+                    for (var vi : v.getInputVertices()) ins.add(g.getVertices()[vi.getVertexIndex()].getVertexName());
+                    if (v.hasLayer()) {
+                        confs.add(vc instanceof org.deeplearning4j.nn.conf.graph.LayerVertex lv0 ? lv0.getLayerConf().getLayer() : v.getLayer().conf().getLayer());
+                        params.add(v.getLayer().paramTable());
+                        pre.add(vc instanceof org.deeplearning4j.nn.conf.graph.LayerVertex lv ? lv.getPreProcessor() : null);
+                        mergeOf.add(null);
+                    } else if (vc instanceof org.deeplearning4j.nn.conf.graph.MergeVertex
+                            || vc instanceof org.deeplearning4j.nn.conf.graph.ElementWiseVertex) {
+                        confs.add(null);
+                        params.add(java.util.Map.of());
+                        pre.add(null);
+                        mergeOf.add(vc);
+                    } else {
+                        vertexProblems.add(new UnsupportedItem(v.getVertexName(), vc.getClass().getSimpleName(), "vertex",
+                                "no generated Keras counterpart for DL4J's " + vc.getClass().getSimpleName()
+                                        + " (MergeVertex and ElementWiseVertex have one)"));
+                        continue;
+                    }
+                    vertexNames.add(v.getVertexName());
+                    inputsOf.add(ins);
                 }
+                if (!vertexProblems.isEmpty()) throw unsupported(zip, vertexProblems);
+                // one chain: one input, one output, every node reading the node before it (the first the input)
+                graph = netInputs.size() != 1 || netOutputs.size() != 1 || mergeOf.stream().anyMatch(java.util.Objects::nonNull);
+                for (int i = 0; i < vertexNames.size() && !graph; i++)
+                    graph = !inputsOf.get(i).equals(List.of(i == 0 ? netInputs.get(0) : vertexNames.get(i - 1)));
+                if (!graph && !netOutputs.get(0).equals(vertexNames.get(vertexNames.size() - 1))) graph = true;
             } catch (IOException | RuntimeException e) {
                 if (e instanceof UnsupportedFeatureException u) throw u;
                 throw new MalformedModelException(zip, "configuration.json", "not a DL4J MultiLayerNetwork or ComputationGraph: " + e.getMessage(), e);
@@ -107,72 +138,51 @@ public final class Dl4jToKeras {
         for (int i = 0; i < confs.size(); i++) {
             Layer c = confs.get(i);
             boolean frozen = true;
-            if (c instanceof org.deeplearning4j.nn.conf.layers.misc.FrozenLayer f) c = f.getLayer();
+            if (c == null) frozen = false;
+            else if (c instanceof org.deeplearning4j.nn.conf.layers.misc.FrozenLayer f) c = f.getLayer();
             else if (c instanceof org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop f) c = f.getUnderlying();
             else frozen = false;
             confs.set(i, c);
             frozenFlags.add(frozen);
         }
-        Layer first = confs.get(0);
-        Shape cur; // what flows between the layers
-        boolean seqConvFirst = first instanceof org.deeplearning4j.nn.conf.layers.Convolution1DLayer
-                || first instanceof org.deeplearning4j.nn.conf.layers.Subsampling1DLayer;
-        boolean imageFirst = !seqConvFirst && (first instanceof org.deeplearning4j.nn.conf.layers.ConvolutionLayer
-                || first instanceof org.deeplearning4j.nn.conf.layers.SubsamplingLayer
-                || first instanceof org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer
-                || first instanceof org.deeplearning4j.nn.conf.layers.convolutional.Cropping2D
-                || first instanceof org.deeplearning4j.nn.conf.layers.Upsampling2D);
-        boolean flatImage = imageFirst && pre.get(0) instanceof org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor;
-        Layer firstInner = first instanceof org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep w ? w.getUnderlying() : first;
-        if (!flatImage && (!(firstInner instanceof org.deeplearning4j.nn.conf.layers.FeedForwardLayer ff) || ff.getNIn() <= 0))
-            throw unsupported(zip, List.of(new UnsupportedItem(name(first, 0), first.getClass().getSimpleName(), "input",
-                    "the first layer must be a feed-forward, recurrent or convolution layer with a known input size (or an image"
-                            + " layer after DL4J's flat-input preprocessor)")));
-        nIn = firstInner instanceof org.deeplearning4j.nn.conf.layers.FeedForwardLayer ff0 ? ff0.getNIn() : 0;
-        Layer firstRnn = recurrent(first);
-        boolean embeddingFirst = first instanceof org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer;
-        org.deeplearning4j.nn.conf.InputPreProcessor p0 = pre.get(0);
-        Long[] inputShape;
-        String reshapeFirst = null;
-        if (imageFirst && p0 instanceof org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor f) {
-            cur = new Shape(null, f.getInputHeight(), f.getInputWidth(), f.getNumChannels(), true, false);
-            inputShape = new Long[]{null, f.getInputHeight() * f.getInputWidth() * f.getNumChannels()};
-            reshapeFirst = "[" + f.getNumChannels() + ", " + f.getInputHeight() + ", " + f.getInputWidth() + "]";
-        } else if (seqConvFirst) {
-            boolean ncw = !(first instanceof org.deeplearning4j.nn.conf.layers.Convolution1DLayer c1)
-                    || c1.getRnnDataFormat() != org.deeplearning4j.nn.conf.RNNFormat.NWC;
-            cur = new Shape(null, null, null, nIn, ncw, true);
-            inputShape = ncw ? new Long[]{null, nIn, null} : new Long[]{null, null, nIn};
-        } else if (embeddingFirst) {
-            var e = (org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer) first;
-            Long t = e.getInputLength() > 0 ? (long) e.getInputLength() : null;
-            cur = new Shape(null, null, null, 1, false, true);
-            inputShape = new Long[]{null, t};
-        } else if (firstRnn != null) {
-            long f = ((org.deeplearning4j.nn.conf.layers.FeedForwardLayer) firstRnn).getNIn();
-            nIn = f;
-            boolean ncw = ((org.deeplearning4j.nn.conf.layers.BaseRecurrentLayer) firstRnn).getRnnDataFormat() != org.deeplearning4j.nn.conf.RNNFormat.NWC;
-            cur = new Shape(null, null, null, nIn, ncw, true);
-            inputShape = ncw ? new Long[]{null, nIn, null} : new Long[]{null, null, nIn};
-        } else if (imageFirst) {
-            boolean nchw = format(first) == org.deeplearning4j.nn.conf.CNN2DFormat.NCHW;
-            cur = new Shape(null, null, null, nIn, nchw, false);
-            inputShape = nchw ? new Long[]{null, nIn, null, null} : new Long[]{null, null, null, nIn};
-        } else {
-            cur = new Shape(nIn, null, null, 0, false, false);
-            inputShape = new Long[]{null, nIn};
+        List<Input> inputInfo = new ArrayList<>();
+        if (!graph) inputInfo.add(guessInput(zip, confs.get(0), pre.get(0), 0));
+        else for (String in : netInputs) { // the first layer reading the input says what it is
+            int reader = -1;
+            for (int i = 0; i < confs.size() && reader < 0; i++) if (inputsOf.get(i).contains(in)) reader = i;
+            if (reader < 0 || confs.get(reader) == null)
+                throw unsupported(zip, List.of(new UnsupportedItem(in, "input", "input", "the network input must be read by a layer"
+                        + " (not first by a merge vertex) for its shape to be known")));
+            Input guess = guessInput(zip, confs.get(reader), pre.get(reader), reader);
+            if (guess.reshape() != null) // the layer's own flat-to-image preprocessor reshapes it below
+                guess = new Input(new Shape(guess.batchShape()[1], null, null, 0, false, false), guess.batchShape(), null);
+            inputInfo.add(guess);
         }
-
+        Shape cur = inputInfo.get(0).shape(); // what flows between the layers
+        Long[] inputShape = inputInfo.get(0).batchShape();
+        String reshapeFirst = inputInfo.get(0).reshape();
         List<UnsupportedItem> problems = new ArrayList<>();
-        ObjectNode model = Json.object().put("module", "keras").put("class_name", "Sequential");
-        ObjectNode mc = model.putObject("config").put("name", "sequential").put("trainable", true);
-        mc.put("dtype", "float32");
+        ObjectNode model = Json.object().put("module", "keras").put("class_name", graph ? "Functional" : "Sequential");
+        ObjectNode mc = model.putObject("config").put("name", graph ? "functional" : "sequential").put("trainable", true);
+        if (!graph) mc.put("dtype", "float32");
         ArrayNode layers = mc.putArray("layers");
-        ObjectNode input = layers.addObject().put("module", "keras.layers").put("class_name", "InputLayer");
-        ObjectNode ic = input.putObject("config");
-        shapeJson(ic.putArray("batch_shape"), inputShape);
-        ic.put("dtype", "float32").put("sparse", false).put("name", "input_layer");
-        input.putNull("registered_name");
+        // Functional wiring: the Keras layer whose output is each DL4J vertex's output, and that tensor's shape
+        java.util.Map<String, String> kerasOut = new java.util.HashMap<>();
+        java.util.Map<String, Shape> shapeOf = new java.util.HashMap<>();
+        for (int j = 0; j < (graph ? netInputs.size() : 1); j++) {
+            String inName = graph ? safe(netInputs.get(j)) : "input_layer";
+            ObjectNode input = layers.addObject().put("module", "keras.layers").put("class_name", "InputLayer");
+            ObjectNode ic = input.putObject("config");
+            shapeJson(ic.putArray("batch_shape"), inputInfo.get(j).batchShape());
+            ic.put("dtype", "float32").put("sparse", false).put("name", inName);
+            input.putNull("registered_name");
+            if (graph) {
+                input.put("name", inName).putArray("inbound_nodes");
+                kerasOut.put(netInputs.get(j), inName);
+                shapeOf.put(netInputs.get(j), inputInfo.get(j).shape());
+            }
+        }
+        java.util.Map<String, String> losses = new java.util.LinkedHashMap<>();
         List<String> names = new ArrayList<>();
         if (reshapeFirst != null) { // DL4J's FeedForwardToCnnPreProcessor: rows reshaped to [c, h, w]
             ObjectNode r = layers.addObject().put("module", "keras.layers").put("class_name", "Reshape");
@@ -181,15 +191,36 @@ public final class Dl4jToKeras {
             for (String d : reshapeFirst.substring(1, reshapeFirst.length() - 1).split(", ")) t.add(Long.parseLong(d));
             r.putNull("registered_name");
         }
-        String lossName = null;
         java.util.Set<IUpdater> updaters = new java.util.LinkedHashSet<>();
         for (int i = 0; i < confs.size(); i++) {
+            int mark = layers.size();
+            if (graph) cur = shapeOf.get(inputsOf.get(i).get(0));
+            if (mergeOf.get(i) != null) {
+                String name = safe(vertexNames.get(i));
+                names.add(name);
+                cur = merge(layers, mergeOf.get(i), name, inputsOf.get(i), shapeOf, problems);
+                wire(layers, mark, inputsOf.get(i), kerasOut, shapeOf, true);
+                kerasOut.put(vertexNames.get(i), name);
+                shapeOf.put(vertexNames.get(i), cur);
+                continue;
+            }
+            boolean isOutput = graph ? netOutputs.contains(vertexNames.get(i)) : i == confs.size() - 1;
+            boolean readsInput = graph ? netInputs.contains(inputsOf.get(i).get(0)) : i == 0;
+            body:
+            {
             Layer c = confs.get(i);
             boolean frozen = frozenFlags.get(i);
             Layer inner = c instanceof org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep w ? w.getUnderlying() : c;
             if (!frozen && inner instanceof BaseLayer bl && !params.get(i).isEmpty() && bl.getIUpdater() != null) updaters.add(bl.getIUpdater());
             String name = name(c, i);
             names.add(name);
+            if (graph && !cur.image() && pre.get(i) instanceof org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor f) {
+                ObjectNode r = layers.addObject().put("module", "keras.layers").put("class_name", "Reshape"); // rows to [c, h, w]
+                r.putObject("config").put("name", name + "_reshape").put("trainable", true).put("dtype", "float32").putArray("target_shape")
+                        .add(f.getNumChannels()).add(f.getInputHeight()).add(f.getInputWidth());
+                r.putNull("registered_name");
+                cur = new Shape(null, f.getInputHeight(), f.getInputWidth(), f.getNumChannels(), true, false);
+            }
             if (cur.sequence() && c instanceof org.deeplearning4j.nn.conf.layers.RnnOutputLayer ro) {
                 permuteToNwc(layers, cur, name);
                 ObjectNode l = layers.addObject().put("module", "keras.layers");
@@ -202,25 +233,26 @@ public final class Dl4jToKeras {
                 lc.set("bias_regularizer", regularizer(ro.getRegularizationBias(), name, "regularizationBias", problems));
                 if (frozen) lc.put("trainable", false);
                 l.putNull("registered_name");
-                if (i != confs.size() - 1) problems.add(new UnsupportedItem(name, "RnnOutputLayer", "position", "an RnnOutputLayer must be the last layer"));
-                lossName = loss(ro.getLossFn());
+                if (!isOutput) problems.add(new UnsupportedItem(name, "RnnOutputLayer", "position", "an RnnOutputLayer must be a network output"));
+                String lossName = loss(ro.getLossFn());
+                losses.put(vertexNames.isEmpty() ? name : vertexNames.get(i), lossName);
                 if (lossName == null) problems.add(new UnsupportedItem(name, "RnnOutputLayer", "lossFn", "loss " + ro.getLossFn() + " has no Keras counterpart here"));
                 if (ro.getRnnDataFormat() != org.deeplearning4j.nn.conf.RNNFormat.NWC)
                     notes.add("output '" + name + "': Keras returns [batch, time, " + ro.getNOut() + "] where DL4J (NCW) returns [batch, "
                             + ro.getNOut() + ", time]; the values are the same, transposed");
                 cur = new Shape(null, null, null, ro.getNOut(), false, true);
-                continue;
+                break body;
             }
             boolean ffLayer = c instanceof DenseLayer || c instanceof OutputLayer;
             if (ffLayer && cur.sequence()) {
                 problems.add(new UnsupportedItem(name, c.getClass().getSimpleName(), "input", "a dense layer on sequences (after an LSTM "
                         + "returning sequences) is not generated yet; an LSTM under LastTimeStep feeding it is"));
-                continue;
+                break body;
             }
             if (ffLayer && cur.image()) { // DL4J's CnnToFeedForwardPreProcessor flattens in memory order: a Reshape does the same
                 if (!(pre.get(i) instanceof org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor cf)) {
                     problems.add(new UnsupportedItem(name, c.getClass().getSimpleName(), "preprocessor", "a dense layer after images without DL4J's CnnToFeedForwardPreProcessor"));
-                    continue;
+                    break body;
                 }
                 long n = cf.getInputHeight() * cf.getInputWidth() * cf.getNumChannels();
                 ObjectNode r = layers.addObject().put("module", "keras.layers").put("class_name", "Reshape");
@@ -250,9 +282,10 @@ public final class Dl4jToKeras {
                 lc.set("kernel_regularizer", regularizer(b.getRegularization(), name, "regularization", problems));
                 lc.set("bias_regularizer", regularizer(b.getRegularizationBias(), name, "regularizationBias", problems));
                 if (c instanceof OutputLayer o) {
-                    if (i != confs.size() - 1)
-                        problems.add(new UnsupportedItem(name, "OutputLayer", "position", "an OutputLayer must be the last layer"));
-                    lossName = loss(o.getLossFn());
+                    if (!isOutput)
+                        problems.add(new UnsupportedItem(name, "OutputLayer", "position", "an OutputLayer must be a network output"));
+                    String lossName = loss(o.getLossFn());
+                    losses.put(vertexNames.isEmpty() ? name : vertexNames.get(i), lossName);
                     if (lossName == null) problems.add(new UnsupportedItem(name, "OutputLayer", "lossFn",
                             "loss " + o.getLossFn() + " has no Keras counterpart here"));
                 }
@@ -329,7 +362,7 @@ public final class Dl4jToKeras {
                 lc.putArray("pool_size").add(sp.getKernelSize()[0]);
                 lc.putArray("strides").add(sp.getStride()[0]);
                 lc.put("padding", pad).put("data_format", cur.nchw() ? "channels_first" : "channels_last");
-            } else if (cur.sequence() && i == 0 && c instanceof org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer e) {
+            } else if (cur.sequence() && readsInput && c instanceof org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer e) {
                 lc = config(l, "Embedding", name);
                 lc.put("input_dim", e.getNIn()).put("output_dim", e.getNOut()).put("mask_zero", false);
                 lc.set("embeddings_regularizer", regularizer(e.getRegularization(), name, "regularization", problems));
@@ -425,23 +458,49 @@ public final class Dl4jToKeras {
                 problems.add(new UnsupportedItem(name, c.getClass().getSimpleName(), "class",
                         "no generated Keras counterpart for DL4J's " + c.getClass().getSimpleName() + " yet (Dense, Output, Dropout,"
                                 + " Activation, Convolution (2-D), Subsampling, BatchNormalization and GlobalPooling layers have one)"));
-                continue;
+                break body;
             }
             if (frozen) lc.put("trainable", false);
             l.putNull("registered_name");
+            }
+            if (graph) {
+                wire(layers, mark, inputsOf.get(i), kerasOut, shapeOf, false);
+                if (layers.size() > mark) kerasOut.put(vertexNames.get(i), layers.get(layers.size() - 1).get("name").asText());
+                shapeOf.put(vertexNames.get(i), cur);
+            }
+        }
+        if (graph) {
+            kerasOrder(layers, netInputs.stream().map(kerasOut::get).toList(), netOutputs.stream().map(kerasOut::get).toList());
+            ArrayNode il = mc.putArray("input_layers"), ol = mc.putArray("output_layers");
+            for (String in : netInputs) il.addArray().add(kerasOut.get(in)).add(0).add(0);
+            for (String out : netOutputs) {
+                if (kerasOut.get(out) == null) continue; // refused above
+                ol.addArray().add(kerasOut.get(out)).add(0).add(0);
+            }
         }
         if (!problems.isEmpty()) throw unsupported(zip, problems);
         IUpdater updater = updaters.size() == 1 ? updaters.iterator().next() : null; // layers with different updaters: no one Keras optimizer
         model.putNull("registered_name");
-        shapeJson(model.putObject("build_config").putArray("input_shape"), inputShape);
-        ObjectNode compile = compileConfig(updater, lossName);
+        if (!graph) shapeJson(model.putObject("build_config").putArray("input_shape"), inputShape);
+        com.fasterxml.jackson.databind.JsonNode loss = null; // one loss, or one per output in the outputs' order
+        if (!graph) {
+            String only = losses.isEmpty() ? null : losses.values().iterator().next();
+            if (only != null) loss = com.fasterxml.jackson.databind.node.TextNode.valueOf(only);
+        } else if (netOutputs.stream().allMatch(o -> losses.get(o) != null)) {
+            ArrayNode a = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode();
+            for (String o : netOutputs) a.add(losses.get(o));
+            loss = netOutputs.size() == 1 ? a.get(0) : a;
+        } else if (!losses.isEmpty()) {
+            notes.add("not every network output is an output layer with a loss: the model is saved uncompiled");
+        }
+        ObjectNode compile = compileConfig(updater, loss);
         if (compile != null) model.set("compile_config", compile);
 
         ConfigReader cr = new ConfigReader(zip, "3.15.1");
-        KerasGraph graph = cr.readModel(model);
+        KerasGraph kg = cr.readModel(model);
         WeightLayout layout = cr.weightLayout();
         List<LayerSpec> specs = new ArrayList<>();
-        for (LayerSpec l : graph.layers()) {
+        for (LayerSpec l : kg.layers()) {
             int idx = names.indexOf(l.name());
             List<WeightSpec> ws = new ArrayList<>();
             List<WeightLayout.Expected> expected = idx < 0 ? null : layout.expected(l);
@@ -454,10 +513,205 @@ public final class Dl4jToKeras {
                 }
             specs.add(l.withWeights(ws));
         }
-        graph = new KerasGraph(graph.className(), graph.name(), specs, graph.inputs(), graph.outputs());
-        TrainingSpec training = compile == null ? null : new TrainingConfigParser(zip).parse(compile, graph.outputs(), "compile_config");
+        kg = new KerasGraph(kg.className(), kg.name(), specs, kg.inputs(), kg.outputs());
+        TrainingSpec training = compile == null ? null : new TrainingConfigParser(zip).parse(compile, kg.outputs(), "compile_config");
         SourceInfo info = new SourceInfo(zip.toString(), "dl4j-zip", "3.15.1", "tensorflow", sha256(zip), null);
-        return new Generated(new KerasModel(graph, training, info, List.of(), model, List.of()), notes);
+        return new Generated(new KerasModel(kg, training, info, List.of(), model, List.of()), notes);
+    }
+
+    /** A DL4J vertex name as a Keras layer name. */
+    private static String safe(String n) {
+        return n.replaceAll("[^A-Za-z0-9_.-]", "_");
+    }
+
+    /**
+     * DL4J's MergeVertex (Concatenate on the channel or feature axis) or ElementWiseVertex (Add, Subtract, Multiply,
+     * Average, Maximum) as a Keras merge layer; returns the merged shape.
+     */
+    private static Shape merge(ArrayNode layers, org.deeplearning4j.nn.conf.graph.GraphVertex v, String name, List<String> inputs,
+                               java.util.Map<String, Shape> shapeOf, List<UnsupportedItem> problems) {
+        List<Shape> in = new ArrayList<>();
+        for (String i : inputs) in.add(shapeOf.get(i));
+        Shape first = in.get(0);
+        for (Shape sh : in)
+            if (sh == null || sh.image() != first.image() || sh.sequence() != first.sequence() || sh.nchw() != first.nchw())
+                problems.add(new UnsupportedItem(name, v.getClass().getSimpleName(), "inputs", "inputs of different kinds or layouts " + in));
+        ObjectNode l = layers.addObject().put("module", "keras.layers");
+        ObjectNode lc;
+        Shape out = first;
+        if (v instanceof org.deeplearning4j.nn.conf.graph.MergeVertex) {
+            lc = config(l, "Concatenate", name);
+            boolean flat = !first.image() && !first.sequence();
+            // the channel axis: DL4J merges on dimension 1 (features, channels of NCHW/NCW) or the last one (NHWC/NWC)
+            lc.put("axis", flat || !first.nchw() ? -1 : 1);
+            long sum = 0;
+            for (Shape sh : in) sum += flat ? (sh.width() == null ? 0 : sh.width()) : sh.channels();
+            out = flat ? new Shape(sum, null, null, 0, false, false)
+                    : new Shape(null, first.height(), first.imgWidth(), sum, first.nchw(), first.sequence());
+        } else {
+            var op = ((org.deeplearning4j.nn.conf.graph.ElementWiseVertex) v).getOp();
+            String cls = switch (op) {
+                case Add -> "Add";
+                case Subtract -> "Subtract";
+                case Product -> "Multiply";
+                case Average -> "Average";
+                case Max -> "Maximum";
+            };
+            if (op == org.deeplearning4j.nn.conf.graph.ElementWiseVertex.Op.Subtract && in.size() != 2)
+                problems.add(new UnsupportedItem(name, "ElementWiseVertex", "op", "Keras' Subtract takes exactly two inputs"));
+            lc = config(l, cls, name);
+        }
+        l.putNull("registered_name");
+        return out;
+    }
+
+    /**
+     * Functional wiring for the Keras layers emitted for one DL4J vertex (from index {@code from} on): the first reads
+     * the vertex's inputs (a list of tensors for a merge layer), each further one the layer before it.
+     */
+    private static void wire(ArrayNode layers, int from, List<String> inputs, java.util.Map<String, String> kerasOut,
+                             java.util.Map<String, Shape> shapeOf, boolean list) {
+        for (int j = from; j < layers.size(); j++) {
+            ObjectNode e = (ObjectNode) layers.get(j);
+            e.put("name", e.get("config").get("name").asText());
+            ArrayNode args = e.putArray("inbound_nodes").addObject().putArray("args");
+            if (j == from) {
+                ArrayNode target = list ? args.addArray() : args;
+                for (String in : inputs) target.add(tensor(kerasOut.get(in), shapeOf.get(in)));
+            } else {
+                args.add(tensor(layers.get(j - 1).get("name").asText(), null));
+            }
+            ((ObjectNode) e.get("inbound_nodes").get(0)).putObject("kwargs");
+        }
+    }
+
+    /**
+     * Puts the Functional layers in the order Keras 3 gives {@code model.layers} (keras/src/ops/function.py map_graph:
+     * by depth from the outputs, deepest first, ties in the order a depth-first walk from the outputs first meets
+     * them), which is the order the weight file's entries must follow.
+     */
+    private static void kerasOrder(ArrayNode layers, List<String> inputs, List<String> outputs) {
+        java.util.Map<String, ObjectNode> byName = new java.util.LinkedHashMap<>();
+        java.util.Map<String, List<String>> parents = new java.util.HashMap<>();
+        for (var e : layers) {
+            String n = e.get("name").asText();
+            byName.put(n, (ObjectNode) e);
+            List<String> ps = new ArrayList<>();
+            for (var node : e.get("inbound_nodes")) collectHistory(node.get("args"), ps);
+            parents.put(n, ps);
+        }
+        java.util.Map<String, Integer> index = new java.util.HashMap<>();
+        List<String> post = new ArrayList<>();
+        java.util.Set<String> done = new java.util.HashSet<>();
+        for (String o : outputs) visit(o, parents, index, post, done);
+        java.util.Map<String, Integer> depth = new java.util.HashMap<>();
+        for (int i = post.size() - 1; i >= 0; i--) {
+            String n = post.get(i);
+            int d = depth.computeIfAbsent(n, x -> 0);
+            for (String p : parents.get(n)) depth.merge(p, d + 1, Math::max);
+        }
+        for (String in : inputs)
+            if (!depth.containsKey(in)) {
+                depth.put(in, 0);
+                index.put(in, -1);
+            }
+        List<String> order = new ArrayList<>(depth.keySet());
+        order.sort(java.util.Comparator.<String>comparingInt(depth::get).reversed().thenComparingInt(index::get));
+        for (String n : byName.keySet()) if (!depth.containsKey(n)) order.add(n); // not on the way to an output
+        layers.removeAll();
+        for (String n : order) layers.add(byName.get(n));
+    }
+
+    private static void visit(String n, java.util.Map<String, List<String>> parents, java.util.Map<String, Integer> index,
+                              List<String> post, java.util.Set<String> done) {
+        if (done.contains(n) || !parents.containsKey(n)) return;
+        index.putIfAbsent(n, index.size());
+        for (String p : parents.get(n)) visit(p, parents, index, post, done);
+        done.add(n);
+        post.add(n);
+    }
+
+    private static void collectHistory(com.fasterxml.jackson.databind.JsonNode n, List<String> out) {
+        if (n == null) return;
+        if (n.isArray()) for (var c : n) collectHistory(c, out);
+        else if (n.isObject() && n.has("config") && n.get("config").has("keras_history"))
+            out.add(n.get("config").get("keras_history").get(0).asText());
+    }
+
+    /** A Keras 3 {@code __keras_tensor__} reference to a layer's output (Keras replaces it by the real tensor). */
+    private static ObjectNode tensor(String layer, Shape shape) {
+        ObjectNode t = Json.object().put("class_name", "__keras_tensor__");
+        ObjectNode c = t.putObject("config");
+        ArrayNode sh = c.putArray("shape");
+        sh.addNull();
+        if (shape == null) sh.addNull();
+        else if (!shape.image() && !shape.sequence()) sh.add(shape.width());
+        else if (shape.sequence()) { if (shape.nchw()) sh.add(shape.channels()).addNull(); else sh.addNull().add(shape.channels()); }
+        else if (shape.nchw()) { sh.add(shape.channels()); nullable(sh, shape.height()); nullable(sh, shape.imgWidth()); }
+        else { nullable(sh, shape.height()); nullable(sh, shape.imgWidth()); sh.add(shape.channels()); }
+        c.put("dtype", "float32");
+        c.putArray("keras_history").add(layer).add(0).add(0);
+        return t;
+    }
+
+    private static void nullable(ArrayNode a, Long v) {
+        if (v == null) a.addNull(); else a.add(v);
+    }
+
+    /** A network input as its first layer (and that layer's preprocessor) reads it. */
+    private record Input(Shape shape, Long[] batchShape, String reshape) {
+    }
+
+    private static Input guessInput(Path zip, Layer first, org.deeplearning4j.nn.conf.InputPreProcessor p0, int idx) {
+        boolean seqConvFirst = first instanceof org.deeplearning4j.nn.conf.layers.Convolution1DLayer
+                || first instanceof org.deeplearning4j.nn.conf.layers.Subsampling1DLayer;
+        boolean imageFirst = !seqConvFirst && (first instanceof org.deeplearning4j.nn.conf.layers.ConvolutionLayer
+                || first instanceof org.deeplearning4j.nn.conf.layers.SubsamplingLayer
+                || first instanceof org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer
+                || first instanceof org.deeplearning4j.nn.conf.layers.convolutional.Cropping2D
+                || first instanceof org.deeplearning4j.nn.conf.layers.Upsampling2D);
+        boolean flatImage = imageFirst && p0 instanceof org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor;
+        Layer firstInner = first instanceof org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep w ? w.getUnderlying() : first;
+        if (!flatImage && (!(firstInner instanceof org.deeplearning4j.nn.conf.layers.FeedForwardLayer ff) || ff.getNIn() <= 0))
+            throw unsupported(zip, List.of(new UnsupportedItem(name(first, idx), first.getClass().getSimpleName(), "input",
+                    "the first layer must be a feed-forward, recurrent or convolution layer with a known input size (or an image"
+                            + " layer after DL4J's flat-input preprocessor)")));
+        long nIn = firstInner instanceof org.deeplearning4j.nn.conf.layers.FeedForwardLayer ff0 ? ff0.getNIn() : 0;
+        Layer firstRnn = recurrent(first);
+        boolean embeddingFirst = first instanceof org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer;
+        Shape cur;
+        Long[] inputShape;
+        String reshapeFirst = null;
+        if (imageFirst && p0 instanceof org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor f) {
+            cur = new Shape(null, f.getInputHeight(), f.getInputWidth(), f.getNumChannels(), true, false);
+            inputShape = new Long[]{null, f.getInputHeight() * f.getInputWidth() * f.getNumChannels()};
+            reshapeFirst = "[" + f.getNumChannels() + ", " + f.getInputHeight() + ", " + f.getInputWidth() + "]";
+        } else if (seqConvFirst) {
+            boolean ncw = !(first instanceof org.deeplearning4j.nn.conf.layers.Convolution1DLayer c1)
+                    || c1.getRnnDataFormat() != org.deeplearning4j.nn.conf.RNNFormat.NWC;
+            cur = new Shape(null, null, null, nIn, ncw, true);
+            inputShape = ncw ? new Long[]{null, nIn, null} : new Long[]{null, null, nIn};
+        } else if (embeddingFirst) {
+            var e = (org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer) first;
+            Long t = e.getInputLength() > 0 ? (long) e.getInputLength() : null;
+            cur = new Shape(null, null, null, 1, false, true);
+            inputShape = new Long[]{null, t};
+        } else if (firstRnn != null) {
+            long f = ((org.deeplearning4j.nn.conf.layers.FeedForwardLayer) firstRnn).getNIn();
+            nIn = f;
+            boolean ncw = ((org.deeplearning4j.nn.conf.layers.BaseRecurrentLayer) firstRnn).getRnnDataFormat() != org.deeplearning4j.nn.conf.RNNFormat.NWC;
+            cur = new Shape(null, null, null, nIn, ncw, true);
+            inputShape = ncw ? new Long[]{null, nIn, null} : new Long[]{null, null, nIn};
+        } else if (imageFirst) {
+            boolean nchw = format(first) == org.deeplearning4j.nn.conf.CNN2DFormat.NCHW;
+            cur = new Shape(null, null, null, nIn, nchw, false);
+            inputShape = nchw ? new Long[]{null, nIn, null, null} : new Long[]{null, null, null, nIn};
+        } else {
+            cur = new Shape(nIn, null, null, 0, false, false);
+            inputShape = new Long[]{null, nIn};
+        }
+
+        return new Input(cur, inputShape, reshapeFirst);
     }
 
     /** What flows between layers: a feature vector (width) or an image (height and width may be unknown). */
@@ -619,7 +873,7 @@ public final class Dl4jToKeras {
     }
 
     /** The optimizer (Adam, SGD, Nesterov momentum with a fixed learning rate) and the loss; null without a loss. */
-    private static ObjectNode compileConfig(IUpdater u, String loss) {
+    private static ObjectNode compileConfig(IUpdater u, com.fasterxml.jackson.databind.JsonNode loss) {
         if (loss == null) return null;
         ObjectNode c = Json.object();
         ObjectNode opt = c.putObject("optimizer").put("module", "keras.optimizers");
@@ -641,7 +895,7 @@ public final class Dl4jToKeras {
         }
         oc.putNull("weight_decay");
         opt.putNull("registered_name");
-        c.put("loss", loss);
+        c.set("loss", loss);
         c.putNull("loss_weights");
         c.putNull("metrics");
         return c;

@@ -15,6 +15,11 @@ import org.deeplearning4j.nn.conf.layers.LSTM;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
+import org.deeplearning4j.nn.conf.graph.MergeVertex;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.kerasport.format.Json;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.Test;
@@ -278,5 +283,115 @@ class Dl4jBuiltExportTest {
         assertEquals(ExitCode.UNSUPPORTED.code, r.code(), r.err());
         assertTrue(r.err().contains("seq") && r.err().contains("GravesLSTM"), r.err());
         assertTrue(!Files.exists(tmp.resolve("rnn.keras")), "nothing written");
+    }
+
+    /**
+     * A DL4J ComputationGraph with two inputs, element-wise and concatenating merge vertices, an input read twice and
+     * two output layers with different losses becomes a Keras Functional model: same outputs, penalties, optimizer.
+     */
+    @Test
+    void graphWithMergesBuiltInDl4jLoadsInKeras() throws Exception {
+        org.kerasport.dl4j.FastPaths.configure();
+        var conf = new NeuralNetConfiguration.Builder().seed(9).dataType(DataType.FLOAT).updater(new Adam(0.003))
+                .weightInit(WeightInit.XAVIER).graphBuilder()
+                .addInputs("a", "b")
+                .addLayer("da", new DenseLayer.Builder().nIn(4).nOut(6).activation(Activation.RELU)
+                        .regularization(List.of(new L2Regularization(0.01))).build(), "a")
+                .addLayer("db", new DenseLayer.Builder().nIn(3).nOut(6).activation(Activation.TANH)
+                        .regularization(List.of(new L1Regularization(0.002))).build(), "b")
+                .addVertex("sum", new ElementWiseVertex(ElementWiseVertex.Op.Add), "da", "db")
+                .addVertex("prod", new ElementWiseVertex(ElementWiseVertex.Op.Product), "da", "db")
+                .addVertex("diff", new ElementWiseVertex(ElementWiseVertex.Op.Subtract), "da", "db")
+                .addVertex("avg", new ElementWiseVertex(ElementWiseVertex.Op.Average), "sum", "prod", "diff")
+                .addVertex("max", new ElementWiseVertex(ElementWiseVertex.Op.Max), "sum", "diff")
+                .addVertex("cat", new MergeVertex(), "avg", "max", "a")
+                .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(16).nOut(3)
+                        .activation(Activation.SOFTMAX).build(), "cat")
+                .addLayer("aux", new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nIn(6).nOut(2)
+                        .activation(Activation.IDENTITY).build(), "sum")
+                .setOutputs("out", "aux").build();
+        ComputationGraph g = new ComputationGraph(conf);
+        g.init();
+        g.params().addi(Nd4j.rand(DataType.FLOAT, g.params().shape()).subi(0.5).muli(0.4));
+        Path zip = tmp.resolve("graph.zip");
+        ModelSerializer.writeModel(g, zip.toFile(), true);
+        INDArray a = Nd4j.rand(DataType.FLOAT, 5, 4).subi(0.5).muli(3), b = Nd4j.rand(DataType.FLOAT, 5, 3).subi(0.5).muli(3);
+        INDArray[] want = g.output(false, a, b);
+        double penalty = g.calcRegularizationScore(true);
+
+        Path out = tmp.resolve("graph.keras");
+        TestSupport.Run r = TestSupport.cli("export", zip.toString(), "-o", out.toString());
+        assertEquals(0, r.code(), r.err());
+        KerasLoad.Loaded k = KerasLoad.predict(tmp, out, java.util.Map.of("x__a", nd(a), "x__b", nd(b)), true);
+        assertEquals(2, k.ys().size(), k.result().toString());
+        for (int o = 0; o < 2; o++) {
+            float[] w = want[o].dup('c').data().asFloat();
+            for (int i = 0; i < w.length; i++) assertEquals(w[i], k.ys().get(o)[i], 1e-5, "output " + o + " value " + i);
+        }
+        assertEquals(penalty, k.result().get("reg_loss").asDouble(), 1e-5 * Math.max(1, penalty), "weight penalties");
+        assertEquals("Adam", k.result().get("optimizer").get("class_name").asText(), k.result().toString());
+        assertEquals(List.of("a", "b"), Json.MAPPER.convertValue(k.result().get("input_names"), List.class));
+        JsonNode cfg = Json.MAPPER.readTree(zipEntry(out, "config.json"));
+        assertEquals("Functional", cfg.get("class_name").asText());
+        // one loss per output layer, by output name
+        assertEquals("{\"out\":\"categorical_crossentropy\",\"aux\":\"mean_squared_error\"}", cfg.get("compile_config").get("loss").toString());
+    }
+
+    /** A channels-first DL4J CNN graph with a residual Add and an inception-style channel concatenation. */
+    @Test
+    void convolutionalGraphWithResidualAndConcatLoadsInKeras() throws Exception {
+        org.kerasport.dl4j.FastPaths.configure();
+        var same = org.deeplearning4j.nn.conf.ConvolutionMode.Same;
+        var conf = new NeuralNetConfiguration.Builder().seed(4).dataType(DataType.FLOAT).updater(new org.nd4j.linalg.learning.config.Sgd(0.05))
+                .weightInit(WeightInit.XAVIER).graphBuilder()
+                .addInputs("img")
+                .setInputTypes(org.deeplearning4j.nn.conf.inputs.InputType.convolutional(8, 8, 2))
+                .addLayer("c1", new ConvolutionLayer.Builder(3, 3).nOut(4).convolutionMode(same).activation(Activation.RELU)
+                        .regularization(List.of(new L2Regularization(0.02))).build(), "img")
+                .addLayer("c2a", new ConvolutionLayer.Builder(1, 1).nOut(3).convolutionMode(same).activation(Activation.IDENTITY).build(), "c1")
+                .addLayer("c2b", new ConvolutionLayer.Builder(3, 3).nOut(4).convolutionMode(same).activation(Activation.RELU).build(), "c1")
+                .addVertex("res", new ElementWiseVertex(ElementWiseVertex.Op.Add), "c1", "c2b")
+                .addVertex("inc", new MergeVertex(), "res", "c2a")
+                .addLayer("pool", new org.deeplearning4j.nn.conf.layers.SubsamplingLayer.Builder(org.deeplearning4j.nn.conf.layers.PoolingType.MAX)
+                        .kernelSize(2, 2).stride(2, 2).build(), "inc")
+                .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3).activation(Activation.SOFTMAX).build(), "pool")
+                .setOutputs("out").build();
+        ComputationGraph g = new ComputationGraph(conf);
+        g.init();
+        g.params().addi(Nd4j.rand(DataType.FLOAT, g.params().shape()).subi(0.5).muli(0.3));
+        Path zip = tmp.resolve("cnngraph.zip");
+        ModelSerializer.writeModel(g, zip.toFile(), true);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 3, 2, 8, 8);
+        float[] want = g.outputSingle(false, x).dup('c').data().asFloat();
+        double penalty = g.calcRegularizationScore(true);
+        assertSameAsDl4j(want, penalty, exportAndLoad(zip, x, "cnngraph"));
+    }
+
+    /** A vertex without a Keras counterpart is refused by name; nothing is written. */
+    @Test
+    void graphVertexWithoutACounterpartIsNamed() throws Exception {
+        var conf = new NeuralNetConfiguration.Builder().seed(1).graphBuilder().addInputs("in")
+                .addLayer("d", new DenseLayer.Builder().nIn(4).nOut(4).build(), "in")
+                .addVertex("half", new org.deeplearning4j.nn.conf.graph.SubsetVertex(0, 1), "d")
+                .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nIn(2).nOut(1).activation(Activation.IDENTITY).build(), "half")
+                .setOutputs("out").build();
+        ComputationGraph g = new ComputationGraph(conf);
+        g.init();
+        Path zip = tmp.resolve("subset.zip");
+        ModelSerializer.writeModel(g, zip.toFile(), false);
+        TestSupport.Run r = TestSupport.cli("export", zip.toString(), "-o", tmp.resolve("subset.keras").toString());
+        assertEquals(ExitCode.UNSUPPORTED.code, r.code(), r.err());
+        assertTrue(r.err().contains("half") && r.err().contains("SubsetVertex"), r.err());
+        assertTrue(!Files.exists(tmp.resolve("subset.keras")), "nothing written");
+    }
+
+    private static NdArray nd(INDArray a) {
+        return new NdArray(a.shape(), a.dup('c').data().asFloat(), "float32");
+    }
+
+    private static String zipEntry(Path zip, String name) throws Exception {
+        try (var z = new java.util.zip.ZipFile(zip.toFile())) {
+            return new String(z.getInputStream(z.getEntry(name)).readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
     }
 }
