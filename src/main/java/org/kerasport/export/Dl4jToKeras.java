@@ -49,7 +49,8 @@ import org.nd4j.linalg.lossfunctions.impl.LossMSE;
 /**
  * A model built in DL4J (a ModelSerializer zip without Kerasport's metadata) as a generated Keras 3 Sequential model:
  * the layers that have a Keras counterpart — DenseLayer and OutputLayer (Dense), DropoutLayer (Dropout),
- * ActivationLayer (Activation), ConvolutionLayer (Conv2D), SubsamplingLayer (Max/AveragePooling2D),
+ * ActivationLayer (Activation), ConvolutionLayer (Conv2D), SeparableConvolution2D, DepthwiseConvolution2D,
+ * Deconvolution2D (Conv2DTranspose), SubsamplingLayer (Max/AveragePooling2D),
  * BatchNormalization, GlobalPoolingLayer, ZeroPadding/Cropping/Upsampling 2-D, DL4J's flat-input and flatten
  * preprocessors (Reshape), EmbeddingSequenceLayer (Embedding), LSTM, SimpleRnn and LastTimeStep of either (a Permute
  * first for DL4J's NCW input) — in a
@@ -323,6 +324,51 @@ public final class Dl4jToKeras {
                 if (format(c) != (cur.nchw() ? org.deeplearning4j.nn.conf.CNN2DFormat.NCHW : org.deeplearning4j.nn.conf.CNN2DFormat.NHWC))
                     problems.add(new UnsupportedItem(name, "ConvolutionLayer", "dataFormat", "a change of channel order inside the network"));
                 cur = cur.spatial(cv.getKernelSize(), cv.getStride(), cv.getDilation(), pad, cv.getNOut());
+            } else if (cur.image() && (c.getClass() == org.deeplearning4j.nn.conf.layers.Deconvolution2D.class
+                    || c.getClass() == org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D.class
+                    || c instanceof org.deeplearning4j.nn.conf.layers.SeparableConvolution2D)) {
+                var cv = (org.deeplearning4j.nn.conf.layers.ConvolutionLayer) c;
+                String cls = c instanceof org.deeplearning4j.nn.conf.layers.Deconvolution2D ? "Conv2DTranspose"
+                        : c instanceof org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D ? "DepthwiseConv2D" : "SeparableConv2D";
+                lc = config(l, cls, name);
+                long outChannels = cv.getNOut();
+                if (!cls.equals("DepthwiseConv2D")) lc.put("filters", cv.getNOut());
+                pair(lc, "kernel_size", cv.getKernelSize());
+                pair(lc, "strides", cv.getStride());
+                String pad = padding(cv.getConvolutionMode(), cv.getPadding(), name, problems);
+                lc.put("padding", pad);
+                lc.put("data_format", cur.nchw() ? "channels_first" : "channels_last");
+                pair(lc, "dilation_rate", cv.getDilation());
+                if (c instanceof org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D dw) {
+                    lc.put("depth_multiplier", dw.getDepthMultiplier());
+                    outChannels = cur.channels() * dw.getDepthMultiplier();
+                    lc.set("depthwise_regularizer", regularizer(cv.getRegularizationByParam("W"), name, "regularization", problems));
+                } else if (c instanceof org.deeplearning4j.nn.conf.layers.SeparableConvolution2D sc) {
+                    lc.put("depth_multiplier", sc.getDepthMultiplier());
+                    lc.set("depthwise_regularizer", regularizer(sc.getRegularizationByParam("W"), name, "regularization", problems));
+                    lc.set("pointwise_regularizer", regularizer(sc.getRegularizationByParam("pW"), name, "regularization", problems));
+                } else {
+                    lc.putNull("output_padding");
+                    lc.set("kernel_regularizer", regularizer(cv.getRegularization(), name, "regularization", problems));
+                    if (cv.getDilation()[0] != 1 || cv.getDilation()[1] != 1)
+                        problems.add(new UnsupportedItem(name, "Deconvolution2D", "dilation", "a dilated transposed convolution is not generated"));
+                }
+                String act = activation(cv.getActivationFn());
+                if (act == null) problems.add(new UnsupportedItem(name, c.getClass().getSimpleName(), "activation", "activation " + cv.getActivationFn() + " has no Keras counterpart here"));
+                lc.put("activation", act == null ? "linear" : act);
+                lc.put("use_bias", cv.hasBias());
+                lc.set("bias_regularizer", regularizer(cv.getRegularizationBias(), name, "regularizationBias", problems));
+                if (format(c) != (cur.nchw() ? org.deeplearning4j.nn.conf.CNN2DFormat.NCHW : org.deeplearning4j.nn.conf.CNN2DFormat.NHWC))
+                    problems.add(new UnsupportedItem(name, c.getClass().getSimpleName(), "dataFormat", "a change of channel order inside the network"));
+                if (cls.equals("Conv2DTranspose")) {
+                    int[] k = cv.getKernelSize(), st = cv.getStride();
+                    boolean same = pad.equals("same");
+                    cur = new Shape(null, cur.height() == null ? null : same ? cur.height() * st[0] : (cur.height() - 1) * st[0] + k[0],
+                            cur.imgWidth() == null ? null : same ? cur.imgWidth() * st[1] : (cur.imgWidth() - 1) * st[1] + k[1],
+                            outChannels, cur.nchw(), false);
+                } else {
+                    cur = cur.spatial(cv.getKernelSize(), cv.getStride(), cv.getDilation(), pad, outChannels);
+                }
             } else if (cur.image() && c instanceof org.deeplearning4j.nn.conf.layers.SubsamplingLayer sp
                     && c.getClass() == org.deeplearning4j.nn.conf.layers.SubsamplingLayer.class) {
                 String pad = padding(sp.getConvolutionMode(), sp.getPadding(), name, problems);
@@ -457,7 +503,8 @@ public final class Dl4jToKeras {
             } else {
                 problems.add(new UnsupportedItem(name, c.getClass().getSimpleName(), "class",
                         "no generated Keras counterpart for DL4J's " + c.getClass().getSimpleName() + " yet (Dense, Output, Dropout,"
-                                + " Activation, Convolution (2-D), Subsampling, BatchNormalization and GlobalPooling layers have one)"));
+                                + " Activation, Convolution (2-D, separable, depthwise, transposed), Subsampling, BatchNormalization, GlobalPooling,"
+                                + " recurrent and the other layers in the README's export table have one)"));
                 break body;
             }
             if (frozen) lc.put("trainable", false);
@@ -794,8 +841,12 @@ public final class Dl4jToKeras {
                 if (kerasClass.equals("LSTM")) return gates(w);
                 if (kerasClass.equals("Conv1D")) // DL4J M2.1 keeps a 1-D kernel in memory as (k, in, out), whatever its view's shape says
                     return Nd4j.create(w.dup('c').castTo(DataType.FLOAT).data().asFloat(), new long[]{w.size(2), w.size(1), w.size(0)}, 'c');
-                return kerasClass.equals("Conv2D") ? w.permute(2, 3, 1, 0) : w; // [out, in, kh, kw] -> (kh, kw, in, out)
+                // Conv2D [out, in, kh, kw] -> (kh, kw, in, out); Conv2DTranspose [in, out, kh, kw] -> (kh, kw, out, in);
+                // DepthwiseConv2D: DL4J keeps Keras' (kh, kw, in, multiplier)
+                return kerasClass.equals("Conv2D") || kerasClass.equals("Conv2DTranspose") ? w.permute(2, 3, 1, 0) : w;
             }
+            case "depthwise_kernel": return p.get("W").permute(2, 3, 1, 0); // SeparableConv2D [dm, in, kh, kw] -> (kh, kw, in, dm)
+            case "pointwise_kernel": return p.get("pW").permute(2, 3, 1, 0); // [out, in*dm, 1, 1] -> (1, 1, in*dm, out)
             case "recurrent_kernel": return p.get("RW") == null ? null : kerasClass.equals("LSTM") ? gates(p.get("RW")) : p.get("RW");
             case "embeddings": return p.get("W");
             case "alpha": return p.get("W"); // PReLU: the same shape (the input's, shared axes 1) and order

@@ -367,6 +367,34 @@ class Dl4jBuiltExportTest {
         assertSameAsDl4j(want, penalty, exportAndLoad(zip, x, "cnngraph"));
     }
 
+    /** Separable, depthwise and transposed convolutions (kernel layouts converted), channels-first and channels-last. */
+    @Test
+    void separableDepthwiseAndTransposedConvolutionsLoadInKeras() throws Exception {
+        org.kerasport.dl4j.FastPaths.configure();
+        for (var fmt : new org.deeplearning4j.nn.conf.CNN2DFormat[]{org.deeplearning4j.nn.conf.CNN2DFormat.NCHW, org.deeplearning4j.nn.conf.CNN2DFormat.NHWC}) {
+            MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(13).dataType(DataType.FLOAT)
+                    .updater(new Adam(0.002)).weightInit(WeightInit.XAVIER).list()
+                    .layer(new org.deeplearning4j.nn.conf.layers.SeparableConvolution2D.Builder(3, 3).name("sep").nOut(4).depthMultiplier(2)
+                            .convolutionMode(org.deeplearning4j.nn.conf.ConvolutionMode.Same).activation(Activation.RELU).dataFormat(fmt)
+                            .regularization(List.of(new L2Regularization(0.01))).build())
+                    .layer(new org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D.Builder(3, 3).name("dw").depthMultiplier(2)
+                            .activation(Activation.TANH).dataFormat(fmt).regularization(List.of(new L1Regularization(0.003))).build())
+                    .layer(new org.deeplearning4j.nn.conf.layers.Deconvolution2D.Builder(2, 2).name("deconv").nOut(3).stride(2, 2)
+                            .activation(Activation.SIGMOID).dataFormat(fmt).regularization(List.of(new L2Regularization(0.004))).build())
+                    .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("out").nOut(3).activation(Activation.SOFTMAX).build())
+                    .setInputType(org.deeplearning4j.nn.conf.inputs.InputType.convolutional(8, 8, 3, fmt))
+                    .build();
+            MultiLayerNetwork net = new MultiLayerNetwork(conf);
+            net.init();
+            net.params().addi(Nd4j.rand(DataType.FLOAT, net.params().shape()).subi(0.5).muli(0.3));
+            Path zip = tmp.resolve("convs-" + fmt + ".zip");
+            ModelSerializer.writeModel(net, zip.toFile(), true);
+            INDArray x = fmt == org.deeplearning4j.nn.conf.CNN2DFormat.NCHW ? Nd4j.rand(DataType.FLOAT, 3, 3, 8, 8) : Nd4j.rand(DataType.FLOAT, 3, 8, 8, 3);
+            float[] want = net.output(x, false).dup('c').data().asFloat();
+            assertSameAsDl4j(want, net.calcRegularizationScore(true), exportAndLoad(zip, x, "convs" + fmt));
+        }
+    }
+
     /** A vertex without a Keras counterpart is refused by name; nothing is written. */
     @Test
     void graphVertexWithoutACounterpartIsNamed() throws Exception {
