@@ -211,7 +211,8 @@ public final class Dl4jToKeras {
             {
             Layer c = confs.get(i);
             boolean frozen = frozenFlags.get(i);
-            Layer inner = c instanceof org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep w ? w.getUnderlying() : c;
+            Layer inner = c instanceof org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep w ? w.getUnderlying()
+                    : c instanceof org.deeplearning4j.nn.conf.layers.recurrent.Bidirectional bdu ? bdu.getFwd() : c;
             if (!frozen && inner instanceof BaseLayer bl && !params.get(i).isEmpty() && bl.getIUpdater() != null) updaters.add(bl.getIUpdater());
             String name = name(c, i);
             names.add(name);
@@ -242,6 +243,12 @@ public final class Dl4jToKeras {
                     notes.add("output '" + name + "': Keras returns [batch, time, " + ro.getNOut() + "] where DL4J (NCW) returns [batch, "
                             + ro.getNOut() + ", time]; the values are the same, transposed");
                 cur = new Shape(null, null, null, ro.getNOut(), false, true);
+                break body;
+            }
+            if (c instanceof org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep lt
+                    && lt.getUnderlying() instanceof org.deeplearning4j.nn.conf.layers.recurrent.Bidirectional) {
+                problems.add(new UnsupportedItem(name, "LastTimeStep", "underlying", "LastTimeStep(Bidirectional) takes the backward layer's"
+                        + " output at the last time step, Keras' Bidirectional(return_sequences=False) its final state: no Keras counterpart"));
                 break body;
             }
             boolean ffLayer = c instanceof DenseLayer || c instanceof OutputLayer;
@@ -416,6 +423,48 @@ public final class Dl4jToKeras {
                 String act = activation(e.getActivationFn());
                 if (!"linear".equals(act)) problems.add(new UnsupportedItem(name, "EmbeddingSequenceLayer", "activation", "an embedding with an activation has no Keras counterpart"));
                 cur = new Shape(null, null, null, e.getNOut(), false, true); // Keras' Embedding output is [batch, time, features]
+            } else if (cur.sequence() && c instanceof org.deeplearning4j.nn.conf.layers.recurrent.Bidirectional bd) {
+                permuteToNwc(layers, cur, name);
+                lc = config(l, "Bidirectional", name);
+                lc.put("merge_mode", switch (bd.getMode()) {
+                    case ADD -> "sum";
+                    case MUL -> "mul";
+                    case AVERAGE -> "ave";
+                    case CONCAT -> "concat";
+                });
+                Layer fwd = bd.getFwd();
+                ObjectNode wrapped = lc.putObject("layer").put("module", "keras.layers");
+                ObjectNode ic2;
+                long units;
+                if (lstm(fwd) != null && fwd == lstm(fwd)) {
+                    var ls = lstm(fwd);
+                    units = ls.getNOut();
+                    ic2 = config(wrapped, "LSTM", "lstm_" + name);
+                    String act = activation(ls.getActivationFn()), gate = activation(ls.getGateActivationFn());
+                    if (!"tanh".equals(act) || !"sigmoid".equals(gate))
+                        problems.add(new UnsupportedItem(name, "LSTM", "activation", "an LSTM with " + ls.getActivationFn() + "/" + ls.getGateActivationFn()
+                                + " (only tanh with sigmoid gates computes the same in Keras 3)"));
+                    ic2.put("units", units).put("activation", "tanh").put("recurrent_activation", "sigmoid").put("use_bias", true)
+                            .put("unit_forget_bias", true);
+                } else if (fwd instanceof org.deeplearning4j.nn.conf.layers.recurrent.SimpleRnn rn) {
+                    units = rn.getNOut();
+                    ic2 = config(wrapped, "SimpleRNN", "simple_rnn_" + name);
+                    String act = activation(rn.getActivationFn());
+                    if (act == null || rn.hasLayerNorm()) problems.add(new UnsupportedItem(name, "SimpleRnn", "activation",
+                            "a SimpleRnn with " + rn.getActivationFn() + (rn.hasLayerNorm() ? " and layer norm" : "") + " has no Keras counterpart here"));
+                    ic2.put("units", units).put("activation", act == null ? "tanh" : act).put("use_bias", true);
+                } else {
+                    problems.add(new UnsupportedItem(name, "Bidirectional", "layer", "a Bidirectional " + fwd.getClass().getSimpleName()
+                            + " is not generated (LSTM and SimpleRnn are)"));
+                    break body;
+                }
+                ic2.put("return_sequences", true).put("return_state", false).put("go_backwards", false).put("stateful", false).put("unroll", false);
+                BaseLayer fb = (BaseLayer) fwd;
+                ic2.set("kernel_regularizer", regularizer(fb.getRegularizationByParam("W"), name, "regularization", problems));
+                ic2.set("recurrent_regularizer", regularizer(fb.getRegularizationByParam("RW"), name, "regularization", problems));
+                ic2.set("bias_regularizer", regularizer(fb.getRegularizationBias(), name, "regularizationBias", problems));
+                wrapped.putNull("registered_name");
+                cur = new Shape(null, null, null, bd.getMode() == org.deeplearning4j.nn.conf.layers.recurrent.Bidirectional.Mode.CONCAT ? 2 * units : units, false, true);
             } else if (cur.sequence() && recurrent(c) instanceof org.deeplearning4j.nn.conf.layers.recurrent.SimpleRnn rn) {
                 boolean last = c instanceof org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep;
                 permuteToNwc(layers, cur, name);
@@ -553,7 +602,16 @@ public final class Dl4jToKeras {
             List<WeightLayout.Expected> expected = idx < 0 ? null : layout.expected(l);
             if (expected != null)
                 for (WeightLayout.Expected e : expected) {
-                    INDArray p = kerasValue(l.className(), e.name(), params.get(idx), confs.get(idx));
+                    INDArray p;
+                    if (confs.get(idx) instanceof org.deeplearning4j.nn.conf.layers.recurrent.Bidirectional bd) {
+                        // forward_<name>.<cell weight> from DL4J's f-prefixed parameters, backward_ from the b-prefixed
+                        String prefix = e.name().startsWith("backward_") ? "b" : "f";
+                        java.util.Map<String, INDArray> dir = new java.util.HashMap<>();
+                        params.get(idx).forEach((k2, v2) -> { if (k2.startsWith(prefix)) dir.put(k2.substring(1), v2); });
+                        p = kerasValue(lstm(bd.getFwd()) != null ? "LSTM" : "SimpleRNN", e.name(), dir, bd.getFwd());
+                    } else {
+                        p = kerasValue(l.className(), e.name(), params.get(idx), confs.get(idx));
+                    }
                     if (p == null) throw new MalformedModelException(zip, "coefficients.bin", "no DL4J parameter for " + l.name() + "/" + e.name());
                     float[] data = p.dup('c').castTo(DataType.FLOAT).data().asFloat();
                     ws.add(new WeightSpec(e.name(), e.role(), p.shape(), "float32", data, e.trainable(), e.regularizer(), null));
@@ -719,12 +777,13 @@ public final class Dl4jToKeras {
                 || first instanceof org.deeplearning4j.nn.conf.layers.Upsampling2D);
         boolean flatImage = imageFirst && p0 instanceof org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor;
         Layer firstInner = first instanceof org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep w ? w.getUnderlying() : first;
+        if (firstInner instanceof org.deeplearning4j.nn.conf.layers.recurrent.Bidirectional bd) firstInner = bd.getFwd();
         if (!flatImage && (!(firstInner instanceof org.deeplearning4j.nn.conf.layers.FeedForwardLayer ff) || ff.getNIn() <= 0))
             throw unsupported(zip, List.of(new UnsupportedItem(name(first, idx), first.getClass().getSimpleName(), "input",
                     "the first layer must be a feed-forward, recurrent or convolution layer with a known input size (or an image"
                             + " layer after DL4J's flat-input preprocessor)")));
         long nIn = firstInner instanceof org.deeplearning4j.nn.conf.layers.FeedForwardLayer ff0 ? ff0.getNIn() : 0;
-        Layer firstRnn = recurrent(first);
+        Layer firstRnn = recurrent(firstInner);
         boolean embeddingFirst = first instanceof org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer;
         Shape cur;
         Long[] inputShape;

@@ -395,6 +395,47 @@ class Dl4jBuiltExportTest {
         }
     }
 
+    /**
+     * DL4J's Bidirectional (CONCAT over an LSTM, ADD over a SimpleRnn; NCW input) as Keras' Bidirectional with the
+     * forward and backward weights from DL4J's f/b parameters; LastTimeStep(Bidirectional), which has no Keras
+     * counterpart, is refused by name.
+     */
+    @Test
+    void bidirectionalRecurrentLayersLoadInKeras() throws Exception {
+        org.kerasport.dl4j.FastPaths.configure();
+        var bi = org.deeplearning4j.nn.conf.layers.recurrent.Bidirectional.class;
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(17).dataType(DataType.FLOAT)
+                .updater(new Adam(0.001)).weightInit(WeightInit.XAVIER).list()
+                .layer(new org.deeplearning4j.nn.conf.layers.recurrent.Bidirectional(org.deeplearning4j.nn.conf.layers.recurrent.Bidirectional.Mode.CONCAT,
+                        new LSTM.Builder().name("lstm").nIn(3).nOut(4).activation(Activation.TANH)
+                                .regularization(List.of(new L2Regularization(0.01))).build()))
+                .layer(new org.deeplearning4j.nn.conf.layers.recurrent.Bidirectional(org.deeplearning4j.nn.conf.layers.recurrent.Bidirectional.Mode.ADD,
+                        new org.deeplearning4j.nn.conf.layers.recurrent.SimpleRnn.Builder().name("rnn").nIn(8).nOut(5).activation(Activation.TANH).build()))
+                .layer(new org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer.Builder(org.deeplearning4j.nn.conf.layers.PoolingType.AVG).name("pool").build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("out").nIn(5).nOut(2).activation(Activation.SOFTMAX).build())
+                .build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        net.params().addi(Nd4j.rand(DataType.FLOAT, net.params().shape()).subi(0.5).muli(0.4));
+        Path zip = tmp.resolve("bi.zip");
+        ModelSerializer.writeModel(net, zip.toFile(), true);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 4, 3, 6).subi(0.5).muli(2);
+        float[] want = net.output(x, false).dup('c').data().asFloat();
+        assertSameAsDl4j(want, net.calcRegularizationScore(true), exportAndLoad(zip, x, "bi"));
+
+        MultiLayerNetwork last = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(1).list()
+                .layer(new org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep(new org.deeplearning4j.nn.conf.layers.recurrent.Bidirectional(
+                        new LSTM.Builder().name("lstm").nIn(3).nOut(4).build())))
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MSE).name("out").nIn(8).nOut(1).activation(Activation.IDENTITY).build())
+                .build());
+        last.init();
+        Path lz = tmp.resolve("bilast.zip");
+        ModelSerializer.writeModel(last, lz.toFile(), false);
+        TestSupport.Run r = TestSupport.cli("export", lz.toString(), "-o", tmp.resolve("bilast.keras").toString());
+        assertEquals(ExitCode.UNSUPPORTED.code, r.code(), r.err());
+        assertTrue(r.err().contains("LastTimeStep") && r.err().contains("Bidirectional"), r.err());
+    }
+
     /** A vertex without a Keras counterpart is refused by name; nothing is written. */
     @Test
     void graphVertexWithoutACounterpartIsNamed() throws Exception {
