@@ -108,7 +108,10 @@ public final class Dl4jToKeras {
                         pre.add(vc instanceof org.deeplearning4j.nn.conf.graph.LayerVertex lv ? lv.getPreProcessor() : null);
                         mergeOf.add(null);
                     } else if (vc instanceof org.deeplearning4j.nn.conf.graph.MergeVertex
-                            || vc instanceof org.deeplearning4j.nn.conf.graph.ElementWiseVertex) {
+                            || vc instanceof org.deeplearning4j.nn.conf.graph.ElementWiseVertex
+                            || vc instanceof org.deeplearning4j.nn.conf.graph.ScaleVertex
+                            || vc instanceof org.deeplearning4j.nn.conf.graph.ShiftVertex
+                            || vc instanceof org.deeplearning4j.nn.conf.graph.ReshapeVertex) {
                         confs.add(null);
                         params.add(java.util.Map.of());
                         pre.add(null);
@@ -116,7 +119,7 @@ public final class Dl4jToKeras {
                     } else {
                         vertexProblems.add(new UnsupportedItem(v.getVertexName(), vc.getClass().getSimpleName(), "vertex",
                                 "no generated Keras counterpart for DL4J's " + vc.getClass().getSimpleName()
-                                        + " (MergeVertex and ElementWiseVertex have one)"));
+                                        + " (MergeVertex, ElementWiseVertex, ScaleVertex, ShiftVertex and ReshapeVertex have one)"));
                         continue;
                     }
                     vertexNames.add(v.getVertexName());
@@ -200,7 +203,9 @@ public final class Dl4jToKeras {
                 String name = safe(vertexNames.get(i));
                 names.add(name);
                 cur = merge(layers, mergeOf.get(i), name, inputsOf.get(i), shapeOf, problems);
-                wire(layers, mark, inputsOf.get(i), kerasOut, shapeOf, true);
+                boolean many = mergeOf.get(i) instanceof org.deeplearning4j.nn.conf.graph.MergeVertex
+                        || mergeOf.get(i) instanceof org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
+                wire(layers, mark, inputsOf.get(i), kerasOut, shapeOf, many);
                 kerasOut.put(vertexNames.get(i), name);
                 shapeOf.put(vertexNames.get(i), cur);
                 continue;
@@ -423,6 +428,38 @@ public final class Dl4jToKeras {
                 String act = activation(e.getActivationFn());
                 if (!"linear".equals(act)) problems.add(new UnsupportedItem(name, "EmbeddingSequenceLayer", "activation", "an embedding with an activation has no Keras counterpart"));
                 cur = new Shape(null, null, null, e.getNOut(), false, true); // Keras' Embedding output is [batch, time, features]
+            } else if (cur.sequence() && (c instanceof org.deeplearning4j.nn.conf.layers.ZeroPadding1DLayer
+                    || c instanceof org.deeplearning4j.nn.conf.layers.convolutional.Cropping1D
+                    || c instanceof org.deeplearning4j.nn.conf.layers.Upsampling1D)) {
+                permuteToNwc(layers, cur, name); // Keras' 1-D padding, cropping and up-sampling work on [batch, time, features]
+                if (c instanceof org.deeplearning4j.nn.conf.layers.ZeroPadding1DLayer z) {
+                    lc = config(l, "ZeroPadding1D", name);
+                    lc.putArray("padding").add(z.getPadding()[0]).add(z.getPadding()[1]);
+                } else if (c instanceof org.deeplearning4j.nn.conf.layers.convolutional.Cropping1D cr) {
+                    lc = config(l, "Cropping1D", name);
+                    lc.putArray("cropping").add(cr.getCropping()[0]).add(cr.getCropping()[1]);
+                } else {
+                    lc = config(l, "UpSampling1D", name);
+                    lc.put("size", ((org.deeplearning4j.nn.conf.layers.Upsampling1D) c).getSize()[0]);
+                }
+                cur = new Shape(null, null, null, cur.channels(), false, true);
+            } else if (!cur.sequence() && !cur.image() && c instanceof org.deeplearning4j.nn.conf.layers.misc.RepeatVector rv) {
+                lc = config(l, "RepeatVector", name);
+                lc.put("n", rv.getN());
+                cur = new Shape(null, null, null, width, false, true); // Keras: [batch, n, features]
+            } else if (!cur.sequence() && !cur.image() && readsInput && c.getClass() == org.deeplearning4j.nn.conf.layers.EmbeddingLayer.class) {
+                var e = (org.deeplearning4j.nn.conf.layers.EmbeddingLayer) c;
+                lc = config(l, "Embedding", name);
+                lc.put("input_dim", e.getNIn()).put("output_dim", e.getNOut()).put("mask_zero", false);
+                lc.set("embeddings_regularizer", regularizer(e.getRegularization(), name, "regularization", problems));
+                if (e.hasBias()) problems.add(new UnsupportedItem(name, "EmbeddingLayer", "hasBias", "an embedding with a bias has no Keras counterpart"));
+                if (!"linear".equals(activation(e.getActivationFn())))
+                    problems.add(new UnsupportedItem(name, "EmbeddingLayer", "activation", "an embedding with an activation has no Keras counterpart"));
+                // DL4J: one index per row -> [batch, n]; Keras: [batch, 1] -> [batch, 1, n], flattened after
+                ObjectNode r = layers.addObject().put("module", "keras.layers").put("class_name", "Reshape");
+                r.putObject("config").put("name", name + "_flatten").put("trainable", true).put("dtype", "float32").putArray("target_shape").add(e.getNOut());
+                r.putNull("registered_name");
+                cur = new Shape(e.getNOut(), null, null, 0, false, false);
             } else if (cur.sequence() && c instanceof org.deeplearning4j.nn.conf.layers.recurrent.Bidirectional bd) {
                 permuteToNwc(layers, cur, name);
                 lc = config(l, "Bidirectional", name);
@@ -644,7 +681,24 @@ public final class Dl4jToKeras {
         ObjectNode l = layers.addObject().put("module", "keras.layers");
         ObjectNode lc;
         Shape out = first;
-        if (v instanceof org.deeplearning4j.nn.conf.graph.MergeVertex) {
+        if (v instanceof org.deeplearning4j.nn.conf.graph.ScaleVertex || v instanceof org.deeplearning4j.nn.conf.graph.ShiftVertex) {
+            lc = config(l, "Rescaling", name); // x * scale + offset
+            lc.put("scale", v instanceof org.deeplearning4j.nn.conf.graph.ScaleVertex sv ? sv.getScaleFactor() : 1.0);
+            lc.put("offset", v instanceof org.deeplearning4j.nn.conf.graph.ShiftVertex hv ? hv.getShiftFactor() : 0.0);
+        } else if (v instanceof org.deeplearning4j.nn.conf.graph.ReshapeVertex rv) {
+            // DL4J's new shape includes the batch dimension (-1); Keras' target shape does not. The result is read as
+            // DL4J's layers read it: [batch, n] features, [batch, c, t] sequences, [batch, c, h, w] images
+            int[] ns = rv.getNewShape();
+            lc = config(l, "Reshape", name);
+            ArrayNode t = lc.putArray("target_shape");
+            for (int d = 1; d < ns.length; d++) t.add(ns[d]);
+            if (rv.getReshapeOrder() != 'c' || ns.length < 2 || ns.length > 4 || ns[0] > 0 || rv.getMaskShape() != null)
+                problems.add(new UnsupportedItem(name, "ReshapeVertex", "newShape", "only a row-major reshape of every example"
+                        + " (new shape [-1, ...] of rank 2 to 4, no mask) has a Keras counterpart"));
+            out = ns.length == 2 ? new Shape((long) ns[1], null, null, 0, false, false)
+                    : ns.length == 3 ? new Shape(null, null, null, ns.length > 1 ? ns[1] : 0, true, true)
+                    : new Shape(null, ns.length > 2 ? (long) ns[2] : null, ns.length > 3 ? (long) ns[3] : null, ns[1], true, false);
+        } else if (v instanceof org.deeplearning4j.nn.conf.graph.MergeVertex) {
             lc = config(l, "Concatenate", name);
             boolean flat = !first.image() && !first.sequence();
             // the channel axis: DL4J merges on dimension 1 (features, channels of NCHW/NCW) or the last one (NHWC/NWC)
@@ -797,6 +851,9 @@ public final class Dl4jToKeras {
                     || c1.getRnnDataFormat() != org.deeplearning4j.nn.conf.RNNFormat.NWC;
             cur = new Shape(null, null, null, nIn, ncw, true);
             inputShape = ncw ? new Long[]{null, nIn, null} : new Long[]{null, null, nIn};
+        } else if (first.getClass() == org.deeplearning4j.nn.conf.layers.EmbeddingLayer.class) {
+            cur = new Shape(1L, null, null, 0, false, false); // one index per row
+            inputShape = new Long[]{null, 1L};
         } else if (embeddingFirst) {
             var e = (org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer) first;
             Long t = e.getInputLength() > 0 ? (long) e.getInputLength() : null;

@@ -436,6 +436,60 @@ class Dl4jBuiltExportTest {
         assertTrue(r.err().contains("LastTimeStep") && r.err().contains("Bidirectional"), r.err());
     }
 
+    /** EmbeddingLayer (one index per row), RepeatVector, and 1-D zero padding, cropping and up-sampling on sequences. */
+    @Test
+    void embeddingRepeatVectorAndOneDimensionalLayersLoadInKeras() throws Exception {
+        org.kerasport.dl4j.FastPaths.configure();
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(21).dataType(DataType.FLOAT)
+                .updater(new Adam(0.001)).weightInit(WeightInit.XAVIER).list()
+                .layer(new org.deeplearning4j.nn.conf.layers.EmbeddingLayer.Builder().name("emb").nIn(10).nOut(4).hasBias(false)
+                        .regularization(List.of(new L2Regularization(0.02))).build())
+                .layer(new DenseLayer.Builder().name("dense").nIn(4).nOut(5).activation(Activation.TANH).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.misc.RepeatVector.Builder(3).name("repeat").build())
+                .layer(new LSTM.Builder().name("lstm").nIn(5).nOut(6).activation(Activation.TANH).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.ZeroPadding1DLayer.Builder(1, 2).name("pad").build())
+                .layer(new org.deeplearning4j.nn.conf.layers.convolutional.Cropping1D.Builder(1, 0).name("crop").build())
+                .layer(new org.deeplearning4j.nn.conf.layers.Upsampling1D.Builder(2).name("up").build())
+                .layer(new org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer.Builder(org.deeplearning4j.nn.conf.layers.PoolingType.MAX).name("pool").build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("out").nIn(6).nOut(2).activation(Activation.SOFTMAX).build())
+                .build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        net.params().addi(Nd4j.rand(DataType.FLOAT, net.params().shape()).subi(0.5).muli(0.4));
+        Path zip = tmp.resolve("emb1d.zip");
+        ModelSerializer.writeModel(net, zip.toFile(), true);
+        INDArray x = Nd4j.createFromArray(new float[][]{{0}, {3}, {9}, {5}});
+        float[] want = net.output(x, false).dup('c').data().asFloat();
+        assertSameAsDl4j(want, net.calcRegularizationScore(true), exportAndLoad(zip, x, "emb1d"));
+    }
+
+    /** DL4J's ScaleVertex and ShiftVertex (Rescaling) and ReshapeVertex (Reshape) in a graph; a sequence after the reshape. */
+    @Test
+    void scaleShiftAndReshapeVerticesLoadInKeras() throws Exception {
+        org.kerasport.dl4j.FastPaths.configure();
+        var conf = new NeuralNetConfiguration.Builder().seed(23).dataType(DataType.FLOAT).updater(new Adam(0.001))
+                .weightInit(WeightInit.XAVIER).graphBuilder()
+                .addInputs("in")
+                .addLayer("dense", new DenseLayer.Builder().nIn(5).nOut(6).activation(Activation.TANH).build(), "in")
+                .addVertex("scale", new org.deeplearning4j.nn.conf.graph.ScaleVertex(0.5), "dense")
+                .addVertex("shift", new org.deeplearning4j.nn.conf.graph.ShiftVertex(-0.25), "scale")
+                .addVertex("seq", new org.deeplearning4j.nn.conf.graph.ReshapeVertex(-1, 2, 3), "shift")
+                .addLayer("lstm", new org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep(new LSTM.Builder().nIn(2).nOut(3)
+                        .activation(Activation.TANH).build()), "seq")
+                .addVertex("flat", new org.deeplearning4j.nn.conf.graph.ReshapeVertex(-1, 6), "shift")
+                .addVertex("cat", new MergeVertex(), "lstm", "flat")
+                .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nIn(9).nOut(2).activation(Activation.IDENTITY).build(), "cat")
+                .setOutputs("out").build();
+        ComputationGraph g = new ComputationGraph(conf);
+        g.init();
+        g.params().addi(Nd4j.rand(DataType.FLOAT, g.params().shape()).subi(0.5).muli(0.4));
+        Path zip = tmp.resolve("vertices.zip");
+        ModelSerializer.writeModel(g, zip.toFile(), true);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 4, 5).subi(0.5).muli(2);
+        float[] want = g.outputSingle(false, x).dup('c').data().asFloat();
+        assertSameAsDl4j(want, g.calcRegularizationScore(true), exportAndLoad(zip, x, "vertices"));
+    }
+
     /** A vertex without a Keras counterpart is refused by name; nothing is written. */
     @Test
     void graphVertexWithoutACounterpartIsNamed() throws Exception {
