@@ -262,6 +262,17 @@ public final class Dl4jToKeras {
                         + "returning sequences) is not generated yet; an LSTM under LastTimeStep feeding it is"));
                 break body;
             }
+            if (ffLayer && cur.volume()) { // DL4J's Cnn3DToFeedForwardPreProcessor flattens in memory order too
+                if (!(pre.get(i) instanceof org.deeplearning4j.nn.conf.preprocessor.Cnn3DToFeedForwardPreProcessor cf)) {
+                    problems.add(new UnsupportedItem(name, c.getClass().getSimpleName(), "preprocessor", "a dense layer after volumes without DL4J's Cnn3DToFeedForwardPreProcessor"));
+                    break body;
+                }
+                long n = (long) cf.getInputDepth() * cf.getInputHeight() * cf.getInputWidth() * cf.getNumChannels();
+                ObjectNode r = layers.addObject().put("module", "keras.layers").put("class_name", "Reshape");
+                r.putObject("config").put("name", name + "_flatten").put("trainable", true).put("dtype", "float32").putArray("target_shape").add(n);
+                r.putNull("registered_name");
+                cur = new Shape(n, null, null, 0, false, false);
+            }
             if (ffLayer && cur.image()) { // DL4J's CnnToFeedForwardPreProcessor flattens in memory order: a Reshape does the same
                 if (!(pre.get(i) instanceof org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor cf)) {
                     problems.add(new UnsupportedItem(name, c.getClass().getSimpleName(), "preprocessor", "a dense layer after images without DL4J's CnnToFeedForwardPreProcessor"));
@@ -428,6 +439,58 @@ public final class Dl4jToKeras {
                 String act = activation(e.getActivationFn());
                 if (!"linear".equals(act)) problems.add(new UnsupportedItem(name, "EmbeddingSequenceLayer", "activation", "an embedding with an activation has no Keras counterpart"));
                 cur = new Shape(null, null, null, e.getNOut(), false, true); // Keras' Embedding output is [batch, time, features]
+            } else if (cur.volume() && c.getClass() == org.deeplearning4j.nn.conf.layers.Convolution3D.class) {
+                var cv = (org.deeplearning4j.nn.conf.layers.Convolution3D) c;
+                lc = config(l, "Conv3D", name);
+                lc.put("filters", cv.getNOut());
+                triple(lc, "kernel_size", cv.getKernelSize());
+                triple(lc, "strides", cv.getStride());
+                String pad = padding3d(cv.getConvolutionMode(), cv.getPadding(), name, problems);
+                lc.put("padding", pad).put("data_format", cur.nchw() ? "channels_first" : "channels_last");
+                triple(lc, "dilation_rate", cv.getDilation());
+                lc.put("groups", 1);
+                String act = activation(cv.getActivationFn());
+                if (act == null) problems.add(new UnsupportedItem(name, "Convolution3D", "activation", "activation " + cv.getActivationFn() + " has no Keras counterpart here"));
+                lc.put("activation", act == null ? "linear" : act).put("use_bias", cv.hasBias());
+                lc.set("kernel_regularizer", regularizer(cv.getRegularization(), name, "regularization", problems));
+                lc.set("bias_regularizer", regularizer(cv.getRegularizationBias(), name, "regularizationBias", problems));
+                if ((cv.getDataFormat() == org.deeplearning4j.nn.conf.layers.Convolution3D.DataFormat.NCDHW) != cur.nchw())
+                    problems.add(new UnsupportedItem(name, "Convolution3D", "dataFormat", "a change of channel order inside the network"));
+                cur = volumeOut(cur, cv.getKernelSize(), cv.getStride(), cv.getDilation(), pad, cv.getNOut());
+            } else if (cur.volume() && c instanceof org.deeplearning4j.nn.conf.layers.Subsampling3DLayer sp) {
+                String pad = padding3d(sp.getConvolutionMode(), sp.getPadding(), name, problems);
+                boolean max = sp.getPoolingType() == org.deeplearning4j.nn.conf.layers.PoolingType.MAX;
+                if (!max && !(sp.getPoolingType() == org.deeplearning4j.nn.conf.layers.PoolingType.AVG && pad.equals("valid")))
+                    problems.add(new UnsupportedItem(name, "Subsampling3DLayer", "poolingType", sp.getPoolingType() + " pooling"
+                            + (pad.equals("same") ? " with 'same' padding" : "") + " has no Keras counterpart here"));
+                lc = config(l, max ? "MaxPooling3D" : "AveragePooling3D", name);
+                triple(lc, "pool_size", sp.getKernelSize());
+                triple(lc, "strides", sp.getStride());
+                lc.put("padding", pad).put("data_format", cur.nchw() ? "channels_first" : "channels_last");
+                if ((sp.getDataFormat() == org.deeplearning4j.nn.conf.layers.Convolution3D.DataFormat.NCDHW) != cur.nchw())
+                    problems.add(new UnsupportedItem(name, "Subsampling3DLayer", "dataFormat", "a change of channel order inside the network"));
+                cur = volumeOut(cur, sp.getKernelSize(), sp.getStride(), new int[]{1, 1, 1}, pad, cur.channels());
+            } else if (cur.volume() && c instanceof org.deeplearning4j.nn.conf.layers.Upsampling3D up) {
+                int[] q = up.getSize();
+                lc = config(l, "UpSampling3D", name);
+                triple(lc, "size", q);
+                lc.put("data_format", cur.nchw() ? "channels_first" : "channels_last");
+                if ((up.getDataFormat() == org.deeplearning4j.nn.conf.layers.Convolution3D.DataFormat.NCDHW) != cur.nchw())
+                    problems.add(new UnsupportedItem(name, "Upsampling3D", "dataFormat", "a change of channel order inside the network"));
+                cur = Shape.volume(times(cur.depth(), q[0]), times(cur.height(), q[1]), times(cur.imgWidth(), q[2]), cur.channels(), cur.nchw());
+            } else if (cur.volume() && (c instanceof org.deeplearning4j.nn.conf.layers.ZeroPadding3DLayer
+                    || c instanceof org.deeplearning4j.nn.conf.layers.convolutional.Cropping3D)) {
+                boolean padLayer = c instanceof org.deeplearning4j.nn.conf.layers.ZeroPadding3DLayer;
+                int[] q = padLayer ? ((org.deeplearning4j.nn.conf.layers.ZeroPadding3DLayer) c).getPadding()
+                        : ((org.deeplearning4j.nn.conf.layers.convolutional.Cropping3D) c).getCropping(); // d, d, h, h, w, w
+                lc = config(l, padLayer ? "ZeroPadding3D" : "Cropping3D", name);
+                ArrayNode pd = lc.putArray(padLayer ? "padding" : "cropping");
+                for (int a = 0; a < 3; a++) pd.addArray().add(q[2 * a]).add(q[2 * a + 1]);
+                lc.put("data_format", "channels_first"); // DL4J's 3-D padding and cropping layers work on NCDHW
+                if (!cur.nchw()) problems.add(new UnsupportedItem(name, c.getClass().getSimpleName(), "dataFormat", "DL4J pads and crops NCDHW volumes only"));
+                int sign = padLayer ? 1 : -1;
+                cur = Shape.volume(plus(cur.depth(), sign * (q[0] + q[1])), plus(cur.height(), sign * (q[2] + q[3])),
+                        plus(cur.imgWidth(), sign * (q[4] + q[5])), cur.channels(), cur.nchw());
             } else if (cur.sequence() && (c instanceof org.deeplearning4j.nn.conf.layers.ZeroPadding1DLayer
                     || c instanceof org.deeplearning4j.nn.conf.layers.convolutional.Cropping1D
                     || c instanceof org.deeplearning4j.nn.conf.layers.Upsampling1D)) {
@@ -565,7 +628,7 @@ public final class Dl4jToKeras {
                 if (shared.isEmpty()) lc.putNull("shared_axes");
             } else if (c instanceof org.deeplearning4j.nn.conf.layers.BatchNormalization bn) {
                 lc = config(l, "BatchNormalization", name);
-                lc.put("axis", cur.image() && cur.nchw() ? 1 : -1);
+                lc.put("axis", (cur.image() || cur.volume()) && cur.nchw() ? 1 : -1);
                 lc.put("momentum", bn.getDecay());
                 lc.put("epsilon", bn.getEps());
                 lc.put("center", true).put("scale", true);
@@ -579,6 +642,13 @@ public final class Dl4jToKeras {
                 lc = config(l, max ? "GlobalMaxPooling1D" : "GlobalAveragePooling1D", name);
                 lc.put("data_format", cur.nchw() ? "channels_first" : "channels_last").put("keepdims", false);
                 cur = new Shape(cur.channels(), null, null, 0, false, false); // pooled over time
+            } else if (cur.volume() && c instanceof org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer gp) {
+                boolean max = gp.getPoolingType() == org.deeplearning4j.nn.conf.layers.PoolingType.MAX;
+                if (!max && gp.getPoolingType() != org.deeplearning4j.nn.conf.layers.PoolingType.AVG || !gp.isCollapseDimensions())
+                    problems.add(new UnsupportedItem(name, "GlobalPoolingLayer", "poolingType", gp.getPoolingType() + " global pooling has no Keras counterpart here"));
+                lc = config(l, max ? "GlobalMaxPooling3D" : "GlobalAveragePooling3D", name);
+                lc.put("data_format", cur.nchw() ? "channels_first" : "channels_last").put("keepdims", false);
+                cur = new Shape(cur.channels(), null, null, 0, false, false);
             } else if (cur.image() && c instanceof org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer gp) {
                 boolean max = gp.getPoolingType() == org.deeplearning4j.nn.conf.layers.PoolingType.MAX;
                 if (!max && gp.getPoolingType() != org.deeplearning4j.nn.conf.layers.PoolingType.AVG || !gp.isCollapseDimensions())
@@ -804,6 +874,11 @@ public final class Dl4jToKeras {
         ArrayNode sh = c.putArray("shape");
         sh.addNull();
         if (shape == null) sh.addNull();
+        else if (shape.volume()) {
+            if (shape.nchw()) sh.add(shape.channels());
+            nullable(sh, shape.depth()); nullable(sh, shape.height()); nullable(sh, shape.imgWidth());
+            if (!shape.nchw()) sh.add(shape.channels());
+        }
         else if (!shape.image() && !shape.sequence()) sh.add(shape.width());
         else if (shape.sequence()) { if (shape.nchw()) sh.add(shape.channels()).addNull(); else sh.addNull().add(shape.channels()); }
         else if (shape.nchw()) { sh.add(shape.channels()); nullable(sh, shape.height()); nullable(sh, shape.imgWidth()); }
@@ -824,6 +899,12 @@ public final class Dl4jToKeras {
     private static Input guessInput(Path zip, Layer first, org.deeplearning4j.nn.conf.InputPreProcessor p0, int idx) {
         boolean seqConvFirst = first instanceof org.deeplearning4j.nn.conf.layers.Convolution1DLayer
                 || first instanceof org.deeplearning4j.nn.conf.layers.Subsampling1DLayer;
+        if (first instanceof org.deeplearning4j.nn.conf.layers.Convolution3D c3 && c3.getNIn() > 0) {
+            boolean ncdhw = c3.getDataFormat() == org.deeplearning4j.nn.conf.layers.Convolution3D.DataFormat.NCDHW;
+            long ch = c3.getNIn();
+            return new Input(Shape.volume(null, null, null, ch, ncdhw), ncdhw ? new Long[]{null, ch, null, null, null}
+                    : new Long[]{null, null, null, null, ch}, null);
+        }
         boolean imageFirst = !seqConvFirst && (first instanceof org.deeplearning4j.nn.conf.layers.ConvolutionLayer
                 || first instanceof org.deeplearning4j.nn.conf.layers.SubsamplingLayer
                 || first instanceof org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer
@@ -878,16 +959,25 @@ public final class Dl4jToKeras {
     }
 
     /** What flows between layers: a feature vector (width) or an image (height and width may be unknown). */
-    private record Shape(Long width, Long height, Long imgWidth, long channels, boolean nchw, boolean sequence) {
+    private record Shape(Long width, Long height, Long imgWidth, long channels, boolean nchw, boolean sequence, boolean volume, Long depth) {
+        Shape(Long width, Long height, Long imgWidth, long channels, boolean nchw, boolean sequence) {
+            this(width, height, imgWidth, channels, nchw, sequence, false, null);
+        }
+
+        /** A 3-D volume ([batch, c, d, h, w] channels-first, [batch, d, h, w, c] channels-last). */
+        static Shape volume(Long depth, Long height, Long width, long channels, boolean ncdhw) {
+            return new Shape(null, height, width, channels, ncdhw, false, true, depth);
+        }
+
         boolean image() {
-            return width == null && !sequence;
+            return width == null && !sequence && !volume;
         }
 
         Shape spatial(int[] k, int[] s, int[] d, String pad, long outChannels) {
             return new Shape(null, out(height, k[0], s[0], d[0], pad), out(imgWidth, k[1], s[1], d[1], pad), outChannels, nchw, false);
         }
 
-        private static Long out(Long in, int k, int s, int d, String pad) {
+        static Long out(Long in, int k, int s, int d, String pad) {
             if (in == null) return null;
             return pad.equals("same") ? (in + s - 1) / s : (in - (long) (k - 1) * d - 1) / s + 1;
         }
@@ -900,6 +990,27 @@ public final class Dl4jToKeras {
         perm.putObject("config").put("name", name + "_to_nwc").put("trainable", true).put("dtype", "float32").putArray("dims").add(2).add(1);
         perm.putNull("registered_name");
         layers.insert(layers.size() - 1, perm); // before this layer's entry
+    }
+
+    private static Long times(Long v, int f) {
+        return v == null ? null : v * f;
+    }
+
+    private static void triple(ObjectNode o, String field, int[] v) {
+        o.putArray(field).add(v[0]).add(v[1]).add(v[2]);
+    }
+
+    private static String padding3d(org.deeplearning4j.nn.conf.ConvolutionMode mode, int[] pad, String layer, List<UnsupportedItem> problems) {
+        if (mode == org.deeplearning4j.nn.conf.ConvolutionMode.Same) return "same";
+        if (pad != null && (pad[0] != 0 || pad[1] != 0 || pad[2] != 0))
+            problems.add(new UnsupportedItem(layer, "padding", "padding", "explicit padding " + java.util.Arrays.toString(pad)
+                    + " is not generated yet (ConvolutionMode.Same and no padding are)"));
+        return "valid";
+    }
+
+    private static Shape volumeOut(Shape in, int[] k, int[] s, int[] d, String pad, long channels) {
+        return Shape.volume(Shape.out(in.depth(), k[0], s[0], d[0], pad), Shape.out(in.height(), k[1], s[1], d[1], pad),
+                Shape.out(in.imgWidth(), k[2], s[2], d[2], pad), channels, in.nchw());
     }
 
     private static Long plus(Long v, int d) {
@@ -955,6 +1066,7 @@ public final class Dl4jToKeras {
             case "kernel": {
                 INDArray w = p.get("W");
                 if (kerasClass.equals("LSTM")) return gates(w);
+                if (kerasClass.equals("Conv3D")) return w.permute(2, 3, 4, 1, 0); // [out, in, kd, kh, kw] -> (kd, kh, kw, in, out)
                 if (kerasClass.equals("Conv1D")) // DL4J M2.1 keeps a 1-D kernel in memory as (k, in, out), whatever its view's shape says
                     return Nd4j.create(w.dup('c').castTo(DataType.FLOAT).data().asFloat(), new long[]{w.size(2), w.size(1), w.size(0)}, 'c');
                 // Conv2D [out, in, kh, kw] -> (kh, kw, in, out); Conv2DTranspose [in, out, kh, kw] -> (kh, kw, out, in);

@@ -490,6 +490,42 @@ class Dl4jBuiltExportTest {
         assertSameAsDl4j(want, g.calcRegularizationScore(true), exportAndLoad(zip, x, "vertices"));
     }
 
+    /** 3-D convolution, pooling, up-sampling, padding and cropping (NCDHW), and a channels-last (NDHWC) variant. */
+    @Test
+    void threeDimensionalLayersLoadInKeras() throws Exception {
+        org.kerasport.dl4j.FastPaths.configure();
+        for (var fmt : new org.deeplearning4j.nn.conf.layers.Convolution3D.DataFormat[]{
+                org.deeplearning4j.nn.conf.layers.Convolution3D.DataFormat.NCDHW, org.deeplearning4j.nn.conf.layers.Convolution3D.DataFormat.NDHWC}) {
+            boolean ncdhw = fmt == org.deeplearning4j.nn.conf.layers.Convolution3D.DataFormat.NCDHW;
+            var list = new NeuralNetConfiguration.Builder().seed(29).dataType(DataType.FLOAT).updater(new Adam(0.001))
+                    .weightInit(WeightInit.XAVIER).list()
+                    .layer(new org.deeplearning4j.nn.conf.layers.Convolution3D.Builder(2, 2, 2).name("conv").nOut(3).dataFormat(fmt)
+                            .activation(Activation.RELU).regularization(List.of(new L2Regularization(0.01))).build());
+            if (ncdhw) // DL4J's 3-D padding and cropping layers are channels-first only
+                list.layer(new org.deeplearning4j.nn.conf.layers.ZeroPadding3DLayer.Builder(1, 0, 1, 1, 0, 2).name("pad").build())
+                        .layer(new org.deeplearning4j.nn.conf.layers.convolutional.Cropping3D.Builder(0, 1, 1, 0, 1, 1).name("crop").build());
+            // DL4J M2.1's Upsampling3D reports a channels-last output type whatever its format: not last before a preprocessor
+            list.layer(new org.deeplearning4j.nn.conf.layers.Upsampling3D.Builder(2).name("up").dataFormat(fmt).build())
+                    .layer(new org.deeplearning4j.nn.conf.layers.Convolution3D.Builder(1, 2, 1).name("conv2").nOut(2).dataFormat(fmt)
+                            .convolutionMode(org.deeplearning4j.nn.conf.ConvolutionMode.Same).activation(Activation.TANH).build())
+                    .layer(new org.deeplearning4j.nn.conf.layers.Subsampling3DLayer.Builder(org.deeplearning4j.nn.conf.layers.PoolingType.MAX, new int[]{2, 2, 2})
+                            .name("pool").stride(2, 2, 2).dataFormat(fmt).build());
+            MultiLayerConfiguration conf = list
+                    .layer(new DenseLayer.Builder().name("dense").nOut(4).activation(Activation.TANH).build())
+                    .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("out").nOut(2).activation(Activation.SOFTMAX).build())
+                    .setInputType(org.deeplearning4j.nn.conf.inputs.InputType.convolutional3D(fmt, 7, 6, 5, 2))
+                    .build();
+            MultiLayerNetwork net = new MultiLayerNetwork(conf);
+            net.init();
+            net.params().addi(Nd4j.rand(DataType.FLOAT, net.params().shape()).subi(0.5).muli(0.3));
+            Path zip = tmp.resolve("vol-" + fmt + ".zip");
+            ModelSerializer.writeModel(net, zip.toFile(), true);
+            INDArray x = ncdhw ? Nd4j.rand(DataType.FLOAT, 3, 2, 7, 6, 5) : Nd4j.rand(DataType.FLOAT, 3, 7, 6, 5, 2);
+            float[] want = net.output(x, false).dup('c').data().asFloat();
+            assertSameAsDl4j(want, net.calcRegularizationScore(true), exportAndLoad(zip, x, "vol" + fmt));
+        }
+    }
+
     /** A vertex without a Keras counterpart is refused by name; nothing is written. */
     @Test
     void graphVertexWithoutACounterpartIsNamed() throws Exception {
