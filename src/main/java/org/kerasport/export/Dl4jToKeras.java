@@ -333,7 +333,9 @@ public final class Dl4jToKeras {
                 lc.put("filters", cv.getNOut());
                 pair(lc, "kernel_size", cv.getKernelSize());
                 pair(lc, "strides", cv.getStride());
-                String pad = padding(cv.getConvolutionMode(), cv.getPadding(), name, problems);
+                Shape padded = zeroPadBefore(layers, name, cv.getConvolutionMode(), cv.getPadding(), cur);
+                String pad = padded != null ? "valid" : padding(cv.getConvolutionMode(), cv.getPadding(), name, problems);
+                if (padded != null) cur = padded;
                 lc.put("padding", pad);
                 lc.put("data_format", cur.nchw() ? "channels_first" : "channels_last");
                 pair(lc, "dilation_rate", cv.getDilation());
@@ -358,6 +360,8 @@ public final class Dl4jToKeras {
                 if (!cls.equals("DepthwiseConv2D")) lc.put("filters", cv.getNOut());
                 pair(lc, "kernel_size", cv.getKernelSize());
                 pair(lc, "strides", cv.getStride());
+                // explicit padding: DL4J's depthwise and separable convolutions do not compute a convolution of the
+                // zero-padded input with it (measured), and a transposed one crops its output: refused (padding())
                 String pad = padding(cv.getConvolutionMode(), cv.getPadding(), name, problems);
                 lc.put("padding", pad);
                 lc.put("data_format", cur.nchw() ? "channels_first" : "channels_last");
@@ -445,7 +449,9 @@ public final class Dl4jToKeras {
                 lc.put("filters", cv.getNOut());
                 triple(lc, "kernel_size", cv.getKernelSize());
                 triple(lc, "strides", cv.getStride());
-                String pad = padding3d(cv.getConvolutionMode(), cv.getPadding(), name, problems);
+                Shape padded = zeroPadBefore(layers, name, cv.getConvolutionMode(), cv.getPadding(), cur);
+                String pad = padded != null ? "valid" : padding3d(cv.getConvolutionMode(), cv.getPadding(), name, problems);
+                if (padded != null) cur = padded;
                 lc.put("padding", pad).put("data_format", cur.nchw() ? "channels_first" : "channels_last");
                 triple(lc, "dilation_rate", cv.getDilation());
                 lc.put("groups", 1);
@@ -990,6 +996,25 @@ public final class Dl4jToKeras {
         perm.putObject("config").put("name", name + "_to_nwc").put("trainable", true).put("dtype", "float32").putArray("dims").add(2).add(1);
         perm.putNull("registered_name");
         layers.insert(layers.size() - 1, perm); // before this layer's entry
+    }
+
+    /**
+     * DL4J's explicit zero padding of a 2-D or 3-D convolution (Truncate or Strict mode, padding not zero) as a
+     * ZeroPadding2D/3D layer before it — a convolution over zero-padded input is exactly what DL4J computes — and
+     * returns the padded shape; null when there is no such padding.
+     */
+    private static Shape zeroPadBefore(ArrayNode layers, String name, org.deeplearning4j.nn.conf.ConvolutionMode mode, int[] pad, Shape cur) {
+        if (mode == org.deeplearning4j.nn.conf.ConvolutionMode.Same || pad == null || java.util.Arrays.stream(pad).allMatch(v -> v == 0)) return null;
+        boolean volume = cur.volume();
+        ObjectNode z = Json.object().put("module", "keras.layers").put("class_name", volume ? "ZeroPadding3D" : "ZeroPadding2D");
+        ObjectNode zc = z.putObject("config").put("name", name + "_pad").put("trainable", true).put("dtype", "float32");
+        ArrayNode pd = zc.putArray("padding");
+        for (int v : pad) pd.addArray().add(v).add(v);
+        zc.put("data_format", cur.nchw() ? "channels_first" : "channels_last");
+        z.putNull("registered_name");
+        layers.insert(layers.size() - 1, z); // before the convolution's entry
+        return volume ? Shape.volume(plus(cur.depth(), 2 * pad[0]), plus(cur.height(), 2 * pad[1]), plus(cur.imgWidth(), 2 * pad[2]), cur.channels(), cur.nchw())
+                : new Shape(null, plus(cur.height(), 2 * pad[0]), plus(cur.imgWidth(), 2 * pad[1]), cur.channels(), cur.nchw(), false);
     }
 
     private static Long times(Long v, int f) {

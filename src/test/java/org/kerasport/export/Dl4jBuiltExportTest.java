@@ -499,7 +499,7 @@ class Dl4jBuiltExportTest {
             boolean ncdhw = fmt == org.deeplearning4j.nn.conf.layers.Convolution3D.DataFormat.NCDHW;
             var list = new NeuralNetConfiguration.Builder().seed(29).dataType(DataType.FLOAT).updater(new Adam(0.001))
                     .weightInit(WeightInit.XAVIER).list()
-                    .layer(new org.deeplearning4j.nn.conf.layers.Convolution3D.Builder(2, 2, 2).name("conv").nOut(3).dataFormat(fmt)
+                    .layer(new org.deeplearning4j.nn.conf.layers.Convolution3D.Builder(2, 2, 2).name("conv").nOut(3).padding(1, 0, 1).dataFormat(fmt)
                             .activation(Activation.RELU).regularization(List.of(new L2Regularization(0.01))).build());
             if (ncdhw) // DL4J's 3-D padding and cropping layers are channels-first only
                 list.layer(new org.deeplearning4j.nn.conf.layers.ZeroPadding3DLayer.Builder(1, 0, 1, 1, 0, 2).name("pad").build())
@@ -524,6 +524,44 @@ class Dl4jBuiltExportTest {
             float[] want = net.output(x, false).dup('c').data().asFloat();
             assertSameAsDl4j(want, net.calcRegularizationScore(true), exportAndLoad(zip, x, "vol" + fmt));
         }
+    }
+
+    /**
+     * Convolutions with DL4J's explicit padding (Truncate mode) get a ZeroPadding2D before them. DL4J's depthwise and
+     * separable convolutions compute something else than zero padding with it (measured): those are refused.
+     */
+    @Test
+    void explicitlyPaddedConvolutionsLoadInKeras() throws Exception {
+        org.kerasport.dl4j.FastPaths.configure();
+        for (var fmt : new org.deeplearning4j.nn.conf.CNN2DFormat[]{org.deeplearning4j.nn.conf.CNN2DFormat.NCHW, org.deeplearning4j.nn.conf.CNN2DFormat.NHWC}) {
+            MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(31).dataType(DataType.FLOAT)
+                    .updater(new Adam(0.001)).weightInit(WeightInit.XAVIER).list()
+                    .layer(new ConvolutionLayer.Builder(3, 3).name("conv").nOut(4).stride(2, 2).padding(1, 1).dataFormat(fmt)
+                            .activation(Activation.RELU).build())
+                    .layer(new ConvolutionLayer.Builder(2, 3).name("conv2").nOut(3).padding(2, 1).dataFormat(fmt)
+                            .activation(Activation.TANH).build())
+                    .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("out").nOut(2).activation(Activation.SOFTMAX).build())
+                    .setInputType(org.deeplearning4j.nn.conf.inputs.InputType.convolutional(9, 8, 2, fmt))
+                    .build();
+            MultiLayerNetwork net = new MultiLayerNetwork(conf);
+            net.init();
+            net.params().addi(Nd4j.rand(DataType.FLOAT, net.params().shape()).subi(0.5).muli(0.3));
+            Path zip = tmp.resolve("padded-" + fmt + ".zip");
+            ModelSerializer.writeModel(net, zip.toFile(), true);
+            INDArray x = fmt == org.deeplearning4j.nn.conf.CNN2DFormat.NCHW ? Nd4j.rand(DataType.FLOAT, 3, 2, 9, 8) : Nd4j.rand(DataType.FLOAT, 3, 9, 8, 2);
+            float[] want = net.output(x, false).dup('c').data().asFloat();
+            assertSameAsDl4j(want, net.calcRegularizationScore(true), exportAndLoad(zip, x, "padded" + fmt));
+        }
+        MultiLayerNetwork dw = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(1).list()
+                .layer(new org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D.Builder(3, 3).name("dw").padding(1, 1).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MSE).name("out").nOut(1).activation(Activation.IDENTITY).build())
+                .setInputType(org.deeplearning4j.nn.conf.inputs.InputType.convolutional(5, 5, 2)).build());
+        dw.init();
+        Path dz = tmp.resolve("dwpad.zip");
+        ModelSerializer.writeModel(dw, dz.toFile(), false);
+        TestSupport.Run r = TestSupport.cli("export", dz.toString(), "-o", tmp.resolve("dwpad.keras").toString());
+        assertEquals(ExitCode.UNSUPPORTED.code, r.code(), r.err());
+        assertTrue(r.err().contains("dw") && r.err().contains("padding"), r.err());
     }
 
     /** A vertex without a Keras counterpart is refused by name; nothing is written. */
