@@ -257,9 +257,13 @@ public final class Dl4jToKeras {
                 break body;
             }
             boolean ffLayer = c instanceof DenseLayer || c instanceof OutputLayer;
-            if (ffLayer && cur.sequence()) {
-                problems.add(new UnsupportedItem(name, c.getClass().getSimpleName(), "input", "a dense layer on sequences (after an LSTM "
-                        + "returning sequences) is not generated yet; an LSTM under LastTimeStep feeding it is"));
+            // DL4J's DenseLayer on a sequence (through its RnnToFeedForward preprocessor) applies to every time step, as
+            // Keras' Dense on [batch, time, features] does; an OutputLayer there scores every step as an example: none
+            boolean seqDense = ffLayer && cur.sequence() && c instanceof DenseLayer
+                    && pre.get(i) instanceof org.deeplearning4j.nn.conf.preprocessor.RnnToFeedForwardPreProcessor;
+            if (ffLayer && cur.sequence() && !seqDense) {
+                problems.add(new UnsupportedItem(name, c.getClass().getSimpleName(), "input", "an output layer on sequences (each time"
+                        + " step scored as an example) has no Keras counterpart; use an RnnOutputLayer, or LastTimeStep before it"));
                 break body;
             }
             if (ffLayer && cur.volume()) { // DL4J's Cnn3DToFeedForwardPreProcessor flattens in memory order too
@@ -290,6 +294,10 @@ public final class Dl4jToKeras {
             if (ffLayer) {
                 BaseLayer b = (BaseLayer) c;
                 var ffl = (org.deeplearning4j.nn.conf.layers.FeedForwardLayer) c;
+                if (seqDense) {
+                    permuteToNwc(layers, cur, name);
+                    width = cur.channels();
+                }
                 if (c instanceof DenseLayer d && d.hasLayerNorm())
                     problems.add(new UnsupportedItem(name, "DenseLayer", "hasLayerNorm", "a DenseLayer with layer normalization has no Keras Dense counterpart"));
                 if (b.getIDropout() != null)
@@ -315,7 +323,7 @@ public final class Dl4jToKeras {
                 }
                 if (ffl.getNIn() != width)
                     problems.add(new UnsupportedItem(name, c.getClass().getSimpleName(), "nIn", "nIn " + ffl.getNIn() + " after a layer of width " + width));
-                cur = new Shape(ffl.getNOut(), null, null, 0, false, false);
+                cur = seqDense ? new Shape(null, null, null, ffl.getNOut(), false, true) : new Shape(ffl.getNOut(), null, null, 0, false, false);
             } else if (c instanceof DropoutLayer d) {
                 lc = config(l, "Dropout", name);
                 if (d.getIDropout() instanceof Dropout dd && dd.getPSchedule() == null)

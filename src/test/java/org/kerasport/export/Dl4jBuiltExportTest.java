@@ -220,8 +220,12 @@ class Dl4jBuiltExportTest {
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(23).dataType(DataType.FLOAT)
                 .updater(new Adam(0.01)).weightInit(WeightInit.XAVIER).list()
                 .layer(new LSTM.Builder().name("enc").nIn(3).nOut(5).activation(Activation.TANH).build())
-                .layer(new RnnOutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("tags").nIn(5).nOut(4)
+                // a DenseLayer on the sequence (DL4J's preprocessors around it): Dense on every time step in Keras
+                .layer(new DenseLayer.Builder().name("step").nIn(5).nOut(6).activation(Activation.RELU)
+                        .regularization(List.of(new L2Regularization(0.02))).build())
+                .layer(new RnnOutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("tags").nIn(6).nOut(4)
                         .activation(Activation.SOFTMAX).regularization(List.of(new L2Regularization(0.01))).build())
+                .setInputType(org.deeplearning4j.nn.conf.inputs.InputType.recurrent(3))
                 .build();
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init();
