@@ -111,7 +111,8 @@ public final class Dl4jToKeras {
                             || vc instanceof org.deeplearning4j.nn.conf.graph.ElementWiseVertex
                             || vc instanceof org.deeplearning4j.nn.conf.graph.ScaleVertex
                             || vc instanceof org.deeplearning4j.nn.conf.graph.ShiftVertex
-                            || vc instanceof org.deeplearning4j.nn.conf.graph.ReshapeVertex) {
+                            || vc instanceof org.deeplearning4j.nn.conf.graph.ReshapeVertex
+                            || vc instanceof org.deeplearning4j.nn.conf.graph.L2NormalizeVertex) {
                         confs.add(null);
                         params.add(java.util.Map.of());
                         pre.add(null);
@@ -119,7 +120,7 @@ public final class Dl4jToKeras {
                     } else {
                         vertexProblems.add(new UnsupportedItem(v.getVertexName(), vc.getClass().getSimpleName(), "vertex",
                                 "no generated Keras counterpart for DL4J's " + vc.getClass().getSimpleName()
-                                        + " (MergeVertex, ElementWiseVertex, ScaleVertex, ShiftVertex and ReshapeVertex have one)"));
+                                        + " (MergeVertex, ElementWiseVertex, ScaleVertex, ShiftVertex, ReshapeVertex and L2NormalizeVertex have one)"));
                         continue;
                     }
                     vertexNames.add(v.getVertexName());
@@ -217,7 +218,8 @@ public final class Dl4jToKeras {
             Layer c = confs.get(i);
             boolean frozen = frozenFlags.get(i);
             Layer inner = c instanceof org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep w ? w.getUnderlying()
-                    : c instanceof org.deeplearning4j.nn.conf.layers.recurrent.Bidirectional bdu ? bdu.getFwd() : c;
+                    : c instanceof org.deeplearning4j.nn.conf.layers.recurrent.Bidirectional bdu ? bdu.getFwd()
+                    : c instanceof org.deeplearning4j.nn.conf.layers.recurrent.TimeDistributed tdu ? tdu.getUnderlying() : c;
             if (!frozen && inner instanceof BaseLayer bl && !params.get(i).isEmpty() && bl.getIUpdater() != null) updaters.add(bl.getIUpdater());
             String name = name(c, i);
             names.add(name);
@@ -257,10 +259,17 @@ public final class Dl4jToKeras {
                 break body;
             }
             boolean ffLayer = c instanceof DenseLayer || c instanceof OutputLayer;
-            // DL4J's DenseLayer on a sequence (through its RnnToFeedForward preprocessor) applies to every time step, as
-            // Keras' Dense on [batch, time, features] does; an OutputLayer there scores every step as an example: none
-            boolean seqDense = ffLayer && cur.sequence() && c instanceof DenseLayer
-                    && pre.get(i) instanceof org.deeplearning4j.nn.conf.preprocessor.RnnToFeedForwardPreProcessor;
+            // DL4J's DenseLayer on a sequence (through its RnnToFeedForward preprocessor, or under TimeDistributed) applies
+            // to every time step, as Keras' Dense on [batch, time, features] does; an OutputLayer there scores every
+            // step as an example: none
+            boolean timeDistributed = cur.sequence() && c instanceof org.deeplearning4j.nn.conf.layers.recurrent.TimeDistributed td
+                    && td.getUnderlying() instanceof DenseLayer;
+            if (timeDistributed) {
+                c = ((org.deeplearning4j.nn.conf.layers.recurrent.TimeDistributed) c).getUnderlying();
+                ffLayer = true;
+            }
+            boolean seqDense = ffLayer && cur.sequence() && c instanceof DenseLayer && (timeDistributed
+                    || pre.get(i) instanceof org.deeplearning4j.nn.conf.preprocessor.RnnToFeedForwardPreProcessor);
             if (ffLayer && cur.sequence() && !seqDense) {
                 problems.add(new UnsupportedItem(name, c.getClass().getSimpleName(), "input", "an output layer on sequences (each time"
                         + " step scored as an example) has no Keras counterpart; use an RnnOutputLayer, or LastTimeStep before it"));
@@ -670,6 +679,26 @@ public final class Dl4jToKeras {
                 lc = config(l, max ? "GlobalMaxPooling2D" : "GlobalAveragePooling2D", name);
                 lc.put("data_format", cur.nchw() ? "channels_first" : "channels_last").put("keepdims", false);
                 cur = new Shape(cur.channels(), null, null, 0, false, false);
+            } else if (!cur.sequence() && !cur.image() && !cur.volume() && c.getClass() == org.deeplearning4j.nn.conf.layers.LossLayer.class
+                    || cur.sequence() && c instanceof org.deeplearning4j.nn.conf.layers.RnnLossLayer) {
+                // no parameters: the activation as a layer, the loss in the compile config
+                IActivation a = c instanceof org.deeplearning4j.nn.conf.layers.LossLayer ll ? ll.getActivationFn()
+                        : ((org.deeplearning4j.nn.conf.layers.RnnLossLayer) c).getActivationFn();
+                ILossFunction f = c instanceof org.deeplearning4j.nn.conf.layers.LossLayer ll2 ? ll2.getLossFn()
+                        : ((org.deeplearning4j.nn.conf.layers.RnnLossLayer) c).getLossFn();
+                if (cur.sequence()) permuteToNwc(layers, cur, name);
+                lc = config(l, "Activation", name);
+                String act = activation(a);
+                if (act == null) problems.add(new UnsupportedItem(name, c.getClass().getSimpleName(), "activation", "activation " + a + " has no Keras counterpart here"));
+                lc.put("activation", act == null ? "linear" : act);
+                if (!isOutput) problems.add(new UnsupportedItem(name, c.getClass().getSimpleName(), "position", "a loss layer must be a network output"));
+                String lossName = loss(f);
+                losses.put(vertexNames.isEmpty() ? name : vertexNames.get(i), lossName);
+                if (lossName == null) problems.add(new UnsupportedItem(name, c.getClass().getSimpleName(), "lossFn", "loss " + f + " has no Keras counterpart here"));
+                if (c instanceof org.deeplearning4j.nn.conf.layers.RnnLossLayer rl && rl.getRnnDataFormat() != org.deeplearning4j.nn.conf.RNNFormat.NWC)
+                    notes.add("output '" + name + "': Keras returns [batch, time, " + cur.channels() + "] where DL4J (NCW) returns [batch, "
+                            + cur.channels() + ", time]; the values are the same, transposed");
+                if (cur.sequence()) cur = new Shape(null, null, null, cur.channels(), false, true);
             } else {
                 problems.add(new UnsupportedItem(name, c.getClass().getSimpleName(), "class",
                         "no generated Keras counterpart for DL4J's " + c.getClass().getSimpleName() + " yet (Dense, Output, Dropout,"
@@ -765,7 +794,16 @@ public final class Dl4jToKeras {
         ObjectNode l = layers.addObject().put("module", "keras.layers");
         ObjectNode lc;
         Shape out = first;
-        if (v instanceof org.deeplearning4j.nn.conf.graph.ScaleVertex || v instanceof org.deeplearning4j.nn.conf.graph.ShiftVertex) {
+        if (v instanceof org.deeplearning4j.nn.conf.graph.L2NormalizeVertex nv) {
+            // DL4J: x / max(|x|, eps); Keras: x / max(|x|, 1e-6): the same for any vector whose norm is above both
+            lc = config(l, "UnitNormalization", name);
+            lc.put("axis", -1);
+            int[] dims = nv.getDimension();
+            boolean flat = !first.image() && !first.sequence() && !first.volume();
+            if (!flat || dims != null && dims.length > 0 && !(dims.length == 1 && dims[0] == 1))
+                problems.add(new UnsupportedItem(name, "L2NormalizeVertex", "dimension", "only the normalization of feature vectors has a"
+                        + " Keras counterpart here"));
+        } else if (v instanceof org.deeplearning4j.nn.conf.graph.ScaleVertex || v instanceof org.deeplearning4j.nn.conf.graph.ShiftVertex) {
             lc = config(l, "Rescaling", name); // x * scale + offset
             lc.put("scale", v instanceof org.deeplearning4j.nn.conf.graph.ScaleVertex sv ? sv.getScaleFactor() : 1.0);
             lc.put("offset", v instanceof org.deeplearning4j.nn.conf.graph.ShiftVertex hv ? hv.getShiftFactor() : 0.0);

@@ -568,6 +568,52 @@ class Dl4jBuiltExportTest {
         assertTrue(r.err().contains("dw") && r.err().contains("padding"), r.err());
     }
 
+    /**
+     * TimeDistributed(DenseLayer) and RnnLossLayer on a sequence; an L2NormalizeVertex (UnitNormalization) and a
+     * LossLayer (an Activation, the loss in the compile config) in a graph.
+     */
+    @Test
+    void timeDistributedLossLayersAndL2NormalizeLoadInKeras() throws Exception {
+        org.kerasport.dl4j.FastPaths.configure();
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(37).dataType(DataType.FLOAT)
+                .updater(new Adam(0.001)).weightInit(WeightInit.XAVIER).list()
+                .layer(new LSTM.Builder().name("enc").nIn(3).nOut(5).activation(Activation.TANH).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.recurrent.TimeDistributed(new DenseLayer.Builder().name("td").nIn(5).nOut(4)
+                        .activation(Activation.RELU).regularization(List.of(new L2Regularization(0.03))).build(), org.deeplearning4j.nn.conf.RNNFormat.NCW))
+                .layer(new org.deeplearning4j.nn.conf.layers.RnnLossLayer.Builder(LossFunctions.LossFunction.MCXENT).name("loss")
+                        .activation(Activation.SOFTMAX).build())
+                .build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        net.params().addi(Nd4j.rand(DataType.FLOAT, net.params().shape()).subi(0.5).muli(0.4));
+        Path zip = tmp.resolve("td.zip");
+        ModelSerializer.writeModel(net, zip.toFile(), true);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 2, 3, 5).subi(0.5);
+        INDArray dl4j = net.output(x, false); // [batch, 4, time]
+        KerasLoad.Loaded k = exportAndLoad(zip, x, "td");
+        assertSameAsDl4j(dl4j.permute(0, 2, 1).dup('c').data().asFloat(), net.calcRegularizationScore(true), k);
+        assertEquals("Adam", k.result().get("optimizer").get("class_name").asText(), k.result().toString());
+
+        var gconf = new NeuralNetConfiguration.Builder().seed(41).dataType(DataType.FLOAT).updater(new Adam(0.001))
+                .weightInit(WeightInit.XAVIER).graphBuilder()
+                .addInputs("in")
+                .addLayer("dense", new DenseLayer.Builder().nIn(4).nOut(6).activation(Activation.IDENTITY).build(), "in")
+                .addVertex("unit", new org.deeplearning4j.nn.conf.graph.L2NormalizeVertex(), "dense")
+                .addLayer("proj", new DenseLayer.Builder().nIn(6).nOut(3).activation(Activation.IDENTITY).build(), "unit")
+                .addLayer("loss", new org.deeplearning4j.nn.conf.layers.LossLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                        .activation(Activation.SOFTMAX).build(), "proj")
+                .setOutputs("loss").build();
+        ComputationGraph g = new ComputationGraph(gconf);
+        g.init();
+        g.params().addi(Nd4j.rand(DataType.FLOAT, g.params().shape()).subi(0.5).muli(0.4));
+        Path gzip = tmp.resolve("unit.zip");
+        ModelSerializer.writeModel(g, gzip.toFile(), true);
+        INDArray gx = Nd4j.rand(DataType.FLOAT, 5, 4).subi(0.5).muli(3);
+        KerasLoad.Loaded gk = exportAndLoad(gzip, gx, "unit");
+        assertSameAsDl4j(g.outputSingle(false, gx).dup('c').data().asFloat(), g.calcRegularizationScore(true), gk);
+        assertEquals("Adam", gk.result().get("optimizer").get("class_name").asText(), gk.result().toString());
+    }
+
     /** A vertex without a Keras counterpart is refused by name; nothing is written. */
     @Test
     void graphVertexWithoutACounterpartIsNamed() throws Exception {
