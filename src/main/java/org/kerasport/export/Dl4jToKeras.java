@@ -235,9 +235,7 @@ public final class Dl4jToKeras {
                 ObjectNode l = layers.addObject().put("module", "keras.layers");
                 ObjectNode lc = config(l, "Dense", name); // Keras' Dense works on the last axis of [batch, time, features]
                 lc.put("units", ro.getNOut());
-                String act = activation(ro.getActivationFn());
-                if (act == null) problems.add(new UnsupportedItem(name, "RnnOutputLayer", "activation", "activation " + ro.getActivationFn() + " has no Keras counterpart here"));
-                lc.put("activation", act == null ? "linear" : act).put("use_bias", ro.hasBias());
+                putActivation(lc, ro.getActivationFn(), name, "RnnOutputLayer", problems).put("use_bias", ro.hasBias());
                 lc.set("kernel_regularizer", regularizer(ro.getRegularization(), name, "regularization", problems));
                 lc.set("bias_regularizer", regularizer(ro.getRegularizationBias(), name, "regularizationBias", problems));
                 if (frozen) lc.put("trainable", false);
@@ -313,10 +311,7 @@ public final class Dl4jToKeras {
                     problems.add(new UnsupportedItem(name, c.getClass().getSimpleName(), "dropOut", "dropout inside a layer: use a DropoutLayer"));
                 lc = config(l, "Dense", name);
                 lc.put("units", ffl.getNOut());
-                String act = activation(b.getActivationFn());
-                if (act == null) problems.add(new UnsupportedItem(name, c.getClass().getSimpleName(), "activation",
-                        "activation " + b.getActivationFn() + " has no Keras counterpart here"));
-                lc.put("activation", act == null ? "linear" : act);
+                putActivation(lc, b.getActivationFn(), name, c.getClass().getSimpleName(), problems);
                 boolean bias = !(c instanceof DenseLayer d2) || d2.hasBias();
                 if (c instanceof OutputLayer o) bias = o.hasBias();
                 lc.put("use_bias", bias);
@@ -340,9 +335,7 @@ public final class Dl4jToKeras {
                 else problems.add(new UnsupportedItem(name, "DropoutLayer", "dropOut", "only plain Dropout(p) has a Keras counterpart"));
             } else if (c instanceof ActivationLayer a) {
                 lc = config(l, "Activation", name);
-                String act = activation(a.getActivationFn());
-                if (act == null) problems.add(new UnsupportedItem(name, "ActivationLayer", "activation", "activation " + a.getActivationFn() + " has no Keras counterpart here"));
-                lc.put("activation", act == null ? "linear" : act);
+                putActivation(lc, a.getActivationFn(), name, "ActivationLayer", problems);
             } else if (cur.image() && (c.getClass() == org.deeplearning4j.nn.conf.layers.ConvolutionLayer.class
                     || c instanceof org.kerasport.dl4j.layers.KerasConvolution2D)) {
                 var cv = (org.deeplearning4j.nn.conf.layers.ConvolutionLayer) c;
@@ -357,9 +350,7 @@ public final class Dl4jToKeras {
                 lc.put("data_format", cur.nchw() ? "channels_first" : "channels_last");
                 pair(lc, "dilation_rate", cv.getDilation());
                 lc.put("groups", 1);
-                String act = activation(cv.getActivationFn());
-                if (act == null) problems.add(new UnsupportedItem(name, "ConvolutionLayer", "activation", "activation " + cv.getActivationFn() + " has no Keras counterpart here"));
-                lc.put("activation", act == null ? "linear" : act);
+                putActivation(lc, cv.getActivationFn(), name, "ConvolutionLayer", problems);
                 lc.put("use_bias", cv.hasBias());
                 lc.set("kernel_regularizer", regularizer(cv.getRegularization(), name, "regularization", problems));
                 lc.set("bias_regularizer", regularizer(cv.getRegularizationBias(), name, "regularizationBias", problems));
@@ -397,9 +388,7 @@ public final class Dl4jToKeras {
                     if (cv.getDilation()[0] != 1 || cv.getDilation()[1] != 1)
                         problems.add(new UnsupportedItem(name, "Deconvolution2D", "dilation", "a dilated transposed convolution is not generated"));
                 }
-                String act = activation(cv.getActivationFn());
-                if (act == null) problems.add(new UnsupportedItem(name, c.getClass().getSimpleName(), "activation", "activation " + cv.getActivationFn() + " has no Keras counterpart here"));
-                lc.put("activation", act == null ? "linear" : act);
+                putActivation(lc, cv.getActivationFn(), name, c.getClass().getSimpleName(), problems);
                 lc.put("use_bias", cv.hasBias());
                 lc.set("bias_regularizer", regularizer(cv.getRegularizationBias(), name, "regularizationBias", problems));
                 if (format(c) != (cur.nchw() ? org.deeplearning4j.nn.conf.CNN2DFormat.NCHW : org.deeplearning4j.nn.conf.CNN2DFormat.NHWC))
@@ -437,9 +426,7 @@ public final class Dl4jToKeras {
                 lc.put("data_format", cur.nchw() ? "channels_first" : "channels_last");
                 lc.putArray("dilation_rate").add(cv.getDilation()[0]);
                 lc.put("groups", 1);
-                String act = activation(cv.getActivationFn());
-                if (act == null) problems.add(new UnsupportedItem(name, "Convolution1DLayer", "activation", "activation " + cv.getActivationFn() + " has no Keras counterpart here"));
-                lc.put("activation", act == null ? "linear" : act).put("use_bias", cv.hasBias());
+                putActivation(lc, cv.getActivationFn(), name, "Convolution1DLayer", problems).put("use_bias", cv.hasBias());
                 lc.set("kernel_regularizer", regularizer(cv.getRegularization(), name, "regularization", problems));
                 lc.set("bias_regularizer", regularizer(cv.getRegularizationBias(), name, "regularizationBias", problems));
                 cur = new Shape(null, null, null, cv.getNOut(), cur.nchw(), true);
@@ -472,9 +459,7 @@ public final class Dl4jToKeras {
                 lc.put("padding", pad).put("data_format", cur.nchw() ? "channels_first" : "channels_last");
                 triple(lc, "dilation_rate", cv.getDilation());
                 lc.put("groups", 1);
-                String act = activation(cv.getActivationFn());
-                if (act == null) problems.add(new UnsupportedItem(name, "Convolution3D", "activation", "activation " + cv.getActivationFn() + " has no Keras counterpart here"));
-                lc.put("activation", act == null ? "linear" : act).put("use_bias", cv.hasBias());
+                putActivation(lc, cv.getActivationFn(), name, "Convolution3D", problems).put("use_bias", cv.hasBias());
                 lc.set("kernel_regularizer", regularizer(cv.getRegularization(), name, "regularization", problems));
                 lc.set("bias_regularizer", regularizer(cv.getRegularizationBias(), name, "regularizationBias", problems));
                 if ((cv.getDataFormat() == org.deeplearning4j.nn.conf.layers.Convolution3D.DataFormat.NCDHW) != cur.nchw())
@@ -688,9 +673,7 @@ public final class Dl4jToKeras {
                         : ((org.deeplearning4j.nn.conf.layers.RnnLossLayer) c).getLossFn();
                 if (cur.sequence()) permuteToNwc(layers, cur, name);
                 lc = config(l, "Activation", name);
-                String act = activation(a);
-                if (act == null) problems.add(new UnsupportedItem(name, c.getClass().getSimpleName(), "activation", "activation " + a + " has no Keras counterpart here"));
-                lc.put("activation", act == null ? "linear" : act);
+                putActivation(lc, a, name, c.getClass().getSimpleName(), problems);
                 if (!isOutput) problems.add(new UnsupportedItem(name, c.getClass().getSimpleName(), "position", "a loss layer must be a network output"));
                 String lossName = loss(f);
                 losses.put(vertexNames.isEmpty() ? name : vertexNames.get(i), lossName);
@@ -1181,6 +1164,13 @@ public final class Dl4jToKeras {
 
     private static UnsupportedFeatureException unsupported(Path zip, List<UnsupportedItem> items) {
         return new UnsupportedFeatureException(zip, items);
+    }
+
+    /** Puts Keras' name for the activation in the layer config (and returns the config), or reports that it has none. */
+    private static ObjectNode putActivation(ObjectNode lc, IActivation a, String name, String dl4jClass, List<UnsupportedItem> problems) {
+        String act = activation(a);
+        if (act == null) problems.add(new UnsupportedItem(name, dl4jClass, "activation", "activation " + a + " has no Keras counterpart here"));
+        return lc.put("activation", act == null ? "linear" : act);
     }
 
     /** Keras' name for a DL4J activation, or null. */

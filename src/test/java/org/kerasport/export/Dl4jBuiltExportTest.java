@@ -134,11 +134,8 @@ class Dl4jBuiltExportTest {
                 .layer(new DenseLayer.Builder().name("dense").nIn(4).nOut(5).activation(Activation.RELU).build())
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("out").nIn(5).nOut(2).activation(Activation.SOFTMAX).build())
                 .build();
-        MultiLayerNetwork net = new MultiLayerNetwork(conf);
-        net.init();
-        net.params().addi(Nd4j.rand(DataType.FLOAT, net.params().shape()).subi(0.5).muli(0.4));
-        Path zip = tmp.resolve("rnn-ok.zip");
-        ModelSerializer.writeModel(net, zip.toFile(), true);
+        MultiLayerNetwork net = perturbed(new MultiLayerNetwork(conf), 0.4);
+        Path zip = save(net, "rnn-ok.zip");
         INDArray x = Nd4j.rand(DataType.FLOAT, 4, 3, 7).subi(0.5).muli(2); // DL4J's NCW: [batch, features, time]
         float[] want = net.output(x, false).dup('c').data().asFloat();
         double penalty = net.calcRegularizationScore(true);
@@ -160,11 +157,8 @@ class Dl4jBuiltExportTest {
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MSE).name("out").nOut(2).activation(Activation.IDENTITY).build())
                 .setInputType(org.deeplearning4j.nn.conf.inputs.InputType.convolutionalFlat(7, 6, 2))
                 .build();
-        MultiLayerNetwork net = new MultiLayerNetwork(conf);
-        net.init();
-        net.params().addi(Nd4j.rand(DataType.FLOAT, net.params().shape()).subi(0.5).muli(0.3));
-        Path zip = tmp.resolve("spatial.zip");
-        ModelSerializer.writeModel(net, zip.toFile(), true);
+        MultiLayerNetwork net = perturbed(new MultiLayerNetwork(conf), 0.3);
+        Path zip = save(net, "spatial.zip");
         INDArray x = Nd4j.rand(DataType.FLOAT, 3, 84);
         assertSameAsDl4j(net.output(x, false).dup('c').data().asFloat(), net.calcRegularizationScore(true), exportAndLoad(zip, x, "spatial"));
     }
@@ -181,11 +175,8 @@ class Dl4jBuiltExportTest {
                 .layer(new org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer.Builder(org.deeplearning4j.nn.conf.layers.PoolingType.AVG).name("mean").build())
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("out").nIn(6).nOut(2).activation(Activation.SOFTMAX).build())
                 .build();
-        MultiLayerNetwork net = new MultiLayerNetwork(conf);
-        net.init();
-        net.params().addi(Nd4j.rand(DataType.FLOAT, net.params().shape()).subi(0.5).muli(0.3));
-        Path zip = tmp.resolve("emb.zip");
-        ModelSerializer.writeModel(net, zip.toFile(), true);
+        MultiLayerNetwork net = perturbed(new MultiLayerNetwork(conf), 0.3);
+        Path zip = save(net, "emb.zip");
         INDArray x = Nd4j.rand(DataType.FLOAT, 4, 5).muli(10).castTo(DataType.INT32).castTo(DataType.FLOAT); // indices 0..9
         assertSameAsDl4j(net.output(x, false).dup('c').data().asFloat(), net.calcRegularizationScore(true), exportAndLoad(zip, x, "emb"));
     }
@@ -204,11 +195,8 @@ class Dl4jBuiltExportTest {
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("out").nOut(2).activation(Activation.SOFTMAX).build())
                 .setInputType(org.deeplearning4j.nn.conf.inputs.InputType.recurrent(2, 12))
                 .build();
-        MultiLayerNetwork net = new MultiLayerNetwork(conf);
-        net.init();
-        net.params().addi(Nd4j.rand(DataType.FLOAT, net.params().shape()).subi(0.5).muli(0.3));
-        Path zip = tmp.resolve("conv1d.zip");
-        ModelSerializer.writeModel(net, zip.toFile(), true);
+        MultiLayerNetwork net = perturbed(new MultiLayerNetwork(conf), 0.3);
+        Path zip = save(net, "conv1d.zip");
         INDArray x = Nd4j.rand(DataType.FLOAT, 3, 2, 12);
         assertSameAsDl4j(net.output(x, false).dup('c').data().asFloat(), net.calcRegularizationScore(true), exportAndLoad(zip, x, "conv1d"));
     }
@@ -227,11 +215,8 @@ class Dl4jBuiltExportTest {
                         .activation(Activation.SOFTMAX).regularization(List.of(new L2Regularization(0.01))).build())
                 .setInputType(org.deeplearning4j.nn.conf.inputs.InputType.recurrent(3))
                 .build();
-        MultiLayerNetwork net = new MultiLayerNetwork(conf);
-        net.init();
-        net.params().addi(Nd4j.rand(DataType.FLOAT, net.params().shape()).subi(0.5).muli(0.4));
-        Path zip = tmp.resolve("seq.zip");
-        ModelSerializer.writeModel(net, zip.toFile(), true);
+        MultiLayerNetwork net = perturbed(new MultiLayerNetwork(conf), 0.4);
+        Path zip = save(net, "seq.zip");
         INDArray x = Nd4j.rand(DataType.FLOAT, 2, 3, 6).subi(0.5); // NCW
         INDArray dl4j = net.output(x, false);                      // [batch, 4, time]
         Path out = tmp.resolve("seq.keras");
@@ -314,11 +299,8 @@ class Dl4jBuiltExportTest {
                 .addLayer("aux", new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nIn(6).nOut(2)
                         .activation(Activation.IDENTITY).build(), "sum")
                 .setOutputs("out", "aux").build();
-        ComputationGraph g = new ComputationGraph(conf);
-        g.init();
-        g.params().addi(Nd4j.rand(DataType.FLOAT, g.params().shape()).subi(0.5).muli(0.4));
-        Path zip = tmp.resolve("graph.zip");
-        ModelSerializer.writeModel(g, zip.toFile(), true);
+        ComputationGraph g = perturbed(new ComputationGraph(conf), 0.4);
+        Path zip = save(g, "graph.zip");
         INDArray a = Nd4j.rand(DataType.FLOAT, 5, 4).subi(0.5).muli(3), b = Nd4j.rand(DataType.FLOAT, 5, 3).subi(0.5).muli(3);
         INDArray[] want = g.output(false, a, b);
         double penalty = g.calcRegularizationScore(true);
@@ -360,11 +342,8 @@ class Dl4jBuiltExportTest {
                         .kernelSize(2, 2).stride(2, 2).build(), "inc")
                 .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3).activation(Activation.SOFTMAX).build(), "pool")
                 .setOutputs("out").build();
-        ComputationGraph g = new ComputationGraph(conf);
-        g.init();
-        g.params().addi(Nd4j.rand(DataType.FLOAT, g.params().shape()).subi(0.5).muli(0.3));
-        Path zip = tmp.resolve("cnngraph.zip");
-        ModelSerializer.writeModel(g, zip.toFile(), true);
+        ComputationGraph g = perturbed(new ComputationGraph(conf), 0.3);
+        Path zip = save(g, "cnngraph.zip");
         INDArray x = Nd4j.rand(DataType.FLOAT, 3, 2, 8, 8);
         float[] want = g.outputSingle(false, x).dup('c').data().asFloat();
         double penalty = g.calcRegularizationScore(true);
@@ -388,11 +367,8 @@ class Dl4jBuiltExportTest {
                     .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("out").nOut(3).activation(Activation.SOFTMAX).build())
                     .setInputType(org.deeplearning4j.nn.conf.inputs.InputType.convolutional(8, 8, 3, fmt))
                     .build();
-            MultiLayerNetwork net = new MultiLayerNetwork(conf);
-            net.init();
-            net.params().addi(Nd4j.rand(DataType.FLOAT, net.params().shape()).subi(0.5).muli(0.3));
-            Path zip = tmp.resolve("convs-" + fmt + ".zip");
-            ModelSerializer.writeModel(net, zip.toFile(), true);
+            MultiLayerNetwork net = perturbed(new MultiLayerNetwork(conf), 0.3);
+            Path zip = save(net, "convs-" + fmt + ".zip");
             INDArray x = fmt == org.deeplearning4j.nn.conf.CNN2DFormat.NCHW ? Nd4j.rand(DataType.FLOAT, 3, 3, 8, 8) : Nd4j.rand(DataType.FLOAT, 3, 8, 8, 3);
             float[] want = net.output(x, false).dup('c').data().asFloat();
             assertSameAsDl4j(want, net.calcRegularizationScore(true), exportAndLoad(zip, x, "convs" + fmt));
@@ -418,11 +394,8 @@ class Dl4jBuiltExportTest {
                 .layer(new org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer.Builder(org.deeplearning4j.nn.conf.layers.PoolingType.AVG).name("pool").build())
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("out").nIn(5).nOut(2).activation(Activation.SOFTMAX).build())
                 .build();
-        MultiLayerNetwork net = new MultiLayerNetwork(conf);
-        net.init();
-        net.params().addi(Nd4j.rand(DataType.FLOAT, net.params().shape()).subi(0.5).muli(0.4));
-        Path zip = tmp.resolve("bi.zip");
-        ModelSerializer.writeModel(net, zip.toFile(), true);
+        MultiLayerNetwork net = perturbed(new MultiLayerNetwork(conf), 0.4);
+        Path zip = save(net, "bi.zip");
         INDArray x = Nd4j.rand(DataType.FLOAT, 4, 3, 6).subi(0.5).muli(2);
         float[] want = net.output(x, false).dup('c').data().asFloat();
         assertSameAsDl4j(want, net.calcRegularizationScore(true), exportAndLoad(zip, x, "bi"));
@@ -457,11 +430,8 @@ class Dl4jBuiltExportTest {
                 .layer(new org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer.Builder(org.deeplearning4j.nn.conf.layers.PoolingType.MAX).name("pool").build())
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("out").nIn(6).nOut(2).activation(Activation.SOFTMAX).build())
                 .build();
-        MultiLayerNetwork net = new MultiLayerNetwork(conf);
-        net.init();
-        net.params().addi(Nd4j.rand(DataType.FLOAT, net.params().shape()).subi(0.5).muli(0.4));
-        Path zip = tmp.resolve("emb1d.zip");
-        ModelSerializer.writeModel(net, zip.toFile(), true);
+        MultiLayerNetwork net = perturbed(new MultiLayerNetwork(conf), 0.4);
+        Path zip = save(net, "emb1d.zip");
         INDArray x = Nd4j.createFromArray(new float[][]{{0}, {3}, {9}, {5}});
         float[] want = net.output(x, false).dup('c').data().asFloat();
         assertSameAsDl4j(want, net.calcRegularizationScore(true), exportAndLoad(zip, x, "emb1d"));
@@ -484,11 +454,8 @@ class Dl4jBuiltExportTest {
                 .addVertex("cat", new MergeVertex(), "lstm", "flat")
                 .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nIn(9).nOut(2).activation(Activation.IDENTITY).build(), "cat")
                 .setOutputs("out").build();
-        ComputationGraph g = new ComputationGraph(conf);
-        g.init();
-        g.params().addi(Nd4j.rand(DataType.FLOAT, g.params().shape()).subi(0.5).muli(0.4));
-        Path zip = tmp.resolve("vertices.zip");
-        ModelSerializer.writeModel(g, zip.toFile(), true);
+        ComputationGraph g = perturbed(new ComputationGraph(conf), 0.4);
+        Path zip = save(g, "vertices.zip");
         INDArray x = Nd4j.rand(DataType.FLOAT, 4, 5).subi(0.5).muli(2);
         float[] want = g.outputSingle(false, x).dup('c').data().asFloat();
         assertSameAsDl4j(want, g.calcRegularizationScore(true), exportAndLoad(zip, x, "vertices"));
@@ -519,11 +486,8 @@ class Dl4jBuiltExportTest {
                     .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("out").nOut(2).activation(Activation.SOFTMAX).build())
                     .setInputType(org.deeplearning4j.nn.conf.inputs.InputType.convolutional3D(fmt, 7, 6, 5, 2))
                     .build();
-            MultiLayerNetwork net = new MultiLayerNetwork(conf);
-            net.init();
-            net.params().addi(Nd4j.rand(DataType.FLOAT, net.params().shape()).subi(0.5).muli(0.3));
-            Path zip = tmp.resolve("vol-" + fmt + ".zip");
-            ModelSerializer.writeModel(net, zip.toFile(), true);
+            MultiLayerNetwork net = perturbed(new MultiLayerNetwork(conf), 0.3);
+            Path zip = save(net, "vol-" + fmt + ".zip");
             INDArray x = ncdhw ? Nd4j.rand(DataType.FLOAT, 3, 2, 7, 6, 5) : Nd4j.rand(DataType.FLOAT, 3, 7, 6, 5, 2);
             float[] want = net.output(x, false).dup('c').data().asFloat();
             assertSameAsDl4j(want, net.calcRegularizationScore(true), exportAndLoad(zip, x, "vol" + fmt));
@@ -547,11 +511,8 @@ class Dl4jBuiltExportTest {
                     .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("out").nOut(2).activation(Activation.SOFTMAX).build())
                     .setInputType(org.deeplearning4j.nn.conf.inputs.InputType.convolutional(9, 8, 2, fmt))
                     .build();
-            MultiLayerNetwork net = new MultiLayerNetwork(conf);
-            net.init();
-            net.params().addi(Nd4j.rand(DataType.FLOAT, net.params().shape()).subi(0.5).muli(0.3));
-            Path zip = tmp.resolve("padded-" + fmt + ".zip");
-            ModelSerializer.writeModel(net, zip.toFile(), true);
+            MultiLayerNetwork net = perturbed(new MultiLayerNetwork(conf), 0.3);
+            Path zip = save(net, "padded-" + fmt + ".zip");
             INDArray x = fmt == org.deeplearning4j.nn.conf.CNN2DFormat.NCHW ? Nd4j.rand(DataType.FLOAT, 3, 2, 9, 8) : Nd4j.rand(DataType.FLOAT, 3, 9, 8, 2);
             float[] want = net.output(x, false).dup('c').data().asFloat();
             assertSameAsDl4j(want, net.calcRegularizationScore(true), exportAndLoad(zip, x, "padded" + fmt));
@@ -583,11 +544,8 @@ class Dl4jBuiltExportTest {
                 .layer(new org.deeplearning4j.nn.conf.layers.RnnLossLayer.Builder(LossFunctions.LossFunction.MCXENT).name("loss")
                         .activation(Activation.SOFTMAX).build())
                 .build();
-        MultiLayerNetwork net = new MultiLayerNetwork(conf);
-        net.init();
-        net.params().addi(Nd4j.rand(DataType.FLOAT, net.params().shape()).subi(0.5).muli(0.4));
-        Path zip = tmp.resolve("td.zip");
-        ModelSerializer.writeModel(net, zip.toFile(), true);
+        MultiLayerNetwork net = perturbed(new MultiLayerNetwork(conf), 0.4);
+        Path zip = save(net, "td.zip");
         INDArray x = Nd4j.rand(DataType.FLOAT, 2, 3, 5).subi(0.5);
         INDArray dl4j = net.output(x, false); // [batch, 4, time]
         KerasLoad.Loaded k = exportAndLoad(zip, x, "td");
@@ -603,11 +561,8 @@ class Dl4jBuiltExportTest {
                 .addLayer("loss", new org.deeplearning4j.nn.conf.layers.LossLayer.Builder(LossFunctions.LossFunction.MCXENT)
                         .activation(Activation.SOFTMAX).build(), "proj")
                 .setOutputs("loss").build();
-        ComputationGraph g = new ComputationGraph(gconf);
-        g.init();
-        g.params().addi(Nd4j.rand(DataType.FLOAT, g.params().shape()).subi(0.5).muli(0.4));
-        Path gzip = tmp.resolve("unit.zip");
-        ModelSerializer.writeModel(g, gzip.toFile(), true);
+        ComputationGraph g = perturbed(new ComputationGraph(gconf), 0.4);
+        Path gzip = save(g, "unit.zip");
         INDArray gx = Nd4j.rand(DataType.FLOAT, 5, 4).subi(0.5).muli(3);
         KerasLoad.Loaded gk = exportAndLoad(gzip, gx, "unit");
         assertSameAsDl4j(g.outputSingle(false, gx).dup('c').data().asFloat(), g.calcRegularizationScore(true), gk);
@@ -630,6 +585,20 @@ class Dl4jBuiltExportTest {
         assertEquals(ExitCode.UNSUPPORTED.code, r.code(), r.err());
         assertTrue(r.err().contains("half") && r.err().contains("SubsetVertex"), r.err());
         assertTrue(!Files.exists(tmp.resolve("subset.keras")), "nothing written");
+    }
+
+    /** The network initialized, every parameter moved by up to ±scale/2 (non-zero biases and statistics too). */
+    private static <M extends org.deeplearning4j.nn.api.Model> M perturbed(M net, double scale) {
+        net.init();
+        net.params().addi(Nd4j.rand(DataType.FLOAT, net.params().shape()).subi(0.5).muli(scale));
+        return net;
+    }
+
+    /** Saves the network (with its updater) as a ModelSerializer zip in the test's directory. */
+    private Path save(org.deeplearning4j.nn.api.Model net, String name) throws java.io.IOException {
+        Path zip = tmp.resolve(name);
+        ModelSerializer.writeModel(net, zip.toFile(), true);
+        return zip;
     }
 
     private static NdArray nd(INDArray a) {
