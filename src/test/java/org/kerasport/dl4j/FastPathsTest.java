@@ -145,4 +145,47 @@ class FastPathsTest {
         f.setAccessible(true);
         return f.get(l);
     }
+
+    /**
+     * The first convolution's weight gradient (one conv2d of the input by the output's gradient, permuted views as
+     * its operands) equals what DL4J's own backward pass (ND4J's conv2d_bp) computes, over shapes the Keras
+     * trajectory cases do not cover: several input channels, non-square 'same' kernels, 1x1 kernels, no bias.
+     */
+    @Test
+    void firstConvolutionWeightGradientEqualsDl4jsBackwardPass() {
+        int[][] cases = {{8, 3, 10, 4, 5, 3, 1, 1}, {16, 8, 12, 16, 3, 3, 1, 1}, {5, 1, 9, 2, 1, 1, 0, 1}, {7, 5, 6, 3, 2, 2, 0, 0}, {32, 1, 28, 8, 3, 3, 0, 1}};
+        for (int[] cs : cases) {
+            int b = cs[0], c = cs[1], h = cs[2], o = cs[3];
+            var mode = cs[6] == 1 ? org.deeplearning4j.nn.conf.ConvolutionMode.Same : org.deeplearning4j.nn.conf.ConvolutionMode.Truncate;
+            var conv = org.kerasport.dl4j.layers.KerasConvolution2D.of((org.deeplearning4j.nn.conf.layers.ConvolutionLayer)
+                    new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(cs[4], cs[5]).nIn(c).nOut(o).convolutionMode(mode)
+                            .hasBias(cs[7] == 1).dataFormat(CNN2DFormat.NCHW)
+                            .activation(org.nd4j.linalg.activations.Activation.RELU).build());
+            var conf = new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().seed(3)
+                    .dataType(org.nd4j.linalg.api.buffer.DataType.FLOAT).graphBuilder().addInputs("in")
+                    .setInputTypes(org.deeplearning4j.nn.conf.inputs.InputType.convolutional(h, h, c, CNN2DFormat.NCHW))
+                    .addLayer("conv", conv, "in")
+                    .addLayer("out", new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder(org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction.MSE)
+                            .nOut(2).activation(org.nd4j.linalg.activations.Activation.IDENTITY).build(), "conv")
+                    .setOutputs("out").build();
+            ComputationGraph g = new ComputationGraph(conf);
+            g.init();
+            FastPaths.attachHelpers(g);
+            var impl = (org.kerasport.dl4j.layers.KerasConvolution2DImpl) g.getLayer("conv");
+            assertTrue(!impl.inputGradientNeeded(), "the convolution reads the network input");
+            org.nd4j.linalg.api.ndarray.INDArray x = org.nd4j.linalg.factory.Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, b, c, h, h);
+            org.nd4j.linalg.api.ndarray.INDArray y = org.nd4j.linalg.factory.Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, b, 2);
+            g.setInputs(x);
+            g.setLabels(y);
+            g.computeGradientAndScore();
+            org.nd4j.linalg.api.ndarray.INDArray fast = g.gradient().gradient().dup();
+            impl.inputGradientNeeded(true);
+            g.computeGradientAndScore();
+            org.nd4j.linalg.api.ndarray.INDArray dl4j = g.gradient().gradient().dup();
+            double scale = Math.max(1e-3, dl4j.amaxNumber().doubleValue());
+            assertTrue(fast.sub(dl4j).amaxNumber().doubleValue() <= 1e-5 * scale, java.util.Arrays.toString(cs) + ": "
+                    + fast.sub(dl4j).amaxNumber() + " of " + scale);
+            assertTrue(dl4j.amaxNumber().doubleValue() > 0, "a non-zero gradient");
+        }
+    }
 }
