@@ -24,12 +24,18 @@ import org.nd4j.linalg.api.buffer.DataType;
  * <ul>
  *   <li><b>ND4J's oneDNN build</b> ({@code nd4j-native} classifier {@code linux-x86_64-onednn-avx512}) is chosen
  *       before ND4J loads, when the CPU has AVX-512 and the jar is on the class path ({@link #configure()}).</li>
- *   <li><b>oneDNN layer helpers, channels-first only.</b> 2-D convolutions and poolings run in NCHW
+ *   <li><b>Channels-last convolutions through ND4J's oneDNN ops</b> (the default, {@link #nhwcOps()}): Keras'
+ *       Conv2D layers stay NHWC and {@link org.kerasport.dl4j.layers.KerasConvolution2DImpl} calls ND4J's
+ *       {@code conv2d}/{@code conv2d_bp} itself on contiguous arrays (given strided views, the NHWC op computes wrong
+ *       values, which is how DL4J's own NHWC oneDNN helper gets wrong gradients: it never gets one); poolings run
+ *       DL4J's NHWC path, whose ND4J ops use oneDNN in this build. A convolution reading the network input computes
+ *       only its weight gradient.</li>
+ *   <li><b>{@code -Dkerasport.conv=nchw}</b>: the previous default, 2-D convolutions and poolings channels-first
  *       ({@link MappingContext#channelsFirst(String)}; weights are unaffected: DL4J keeps [out, in, kh, kw] either
- *       way) and get DL4J's oneDNN helpers attached ({@link #attachHelpers}). DL4J's helpers are off by default and,
- *       in 1.0.0-M2.1, never switch on (they look up a class that no longer exists); on channels-last (NHWC) layers
- *       its oneDNN convolution computes wrong gradients, so no NHWC layer, BatchNormalization, dilated convolution
- *       (refused by ND4J's oneDNN op) or average pooling with padding ever gets one.</li>
+ *       way) with DL4J's oneDNN helpers attached ({@link #attachHelpers}). DL4J's helpers are off by default and,
+ *       in 1.0.0-M2.1, never switch on (they look up a class that no longer exists); no NHWC layer,
+ *       BatchNormalization, dilated convolution (refused by ND4J's oneDNN op) or average pooling with padding ever
+ *       gets one.</li>
  * </ul>
  *
  * <p>{@code -Dkerasport.native=stock} (or the environment variable {@code KERASPORT_NATIVE=stock}) loads ND4J's
@@ -102,7 +108,15 @@ public final class FastPaths {
 
     /** Whether the importer runs 2-D convolutions and poolings channels-first: only where that is the fast path. */
     public static boolean channelsFirst() {
-        return oneDnn();
+        return oneDnn() && !nhwcOps();
+    }
+
+    /**
+     * Whether channels-last Conv2D layers call ND4J's oneDNN conv2d/conv2d_bp themselves on contiguous arrays (the
+     * default with the oneDNN build) instead of running channels-first with DL4J's helper ({@code -Dkerasport.conv=nchw}).
+     */
+    public static boolean nhwcOps() {
+        return oneDnn() && !"nchw".equals(System.getProperty("kerasport.conv"));
     }
 
     /** A one-line description of the native paths in use, for reports and `--version`. */

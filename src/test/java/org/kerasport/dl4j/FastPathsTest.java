@@ -53,32 +53,64 @@ class FastPathsTest {
         assertTrue(out.contains("native: ND4J default build"), out);
     }
 
+    /**
+     * The default: Keras' channels-last convolutions stay channels-last and run through ND4J's oneDNN conv2d and
+     * conv2d_bp on contiguous arrays (KerasConvolution2DImpl), with no DL4J helper and no layout changes in the graph;
+     * the convolution reading the network input computes only its weight gradient.
+     */
     @Test
-    void helpersOnlyWhereCorrect() throws Exception {
+    void convolutionsRunChannelsLastThroughNd4jsOps() throws Exception {
+        assertTrue(FastPaths.nhwcOps());
         Path model = ConvInteropTest.generated().resolve("cnn_fast_path/model.keras");
         ComputationGraph g = Dl4jImporter.importForTraining(KerasReader.read(model), false).graph();
         Map<String, Layer> layers = new HashMap<>();
         for (Layer l : g.getLayers()) layers.put(l.conf().getLayer().getLayerName(), l);
         for (String conv : new String[]{"c1", "c2", "c3", "c4"}) {
             Layer l = layers.get(conv);
-            assertEquals(CNN2DFormat.NCHW, ((org.deeplearning4j.nn.conf.layers.ConvolutionLayer) l.conf().getLayer()).getCnn2dDataFormat(), conv);
-            assertNotNull(helper(ConvolutionLayer.class, l), conv + " has no oneDNN helper");
-            assertTrue(l instanceof org.kerasport.dl4j.layers.KerasConvolution2DImpl, conv + " keeps z for its backward pass");
-            // only the convolution reading the network input skips its input gradient
+            assertEquals(CNN2DFormat.NHWC, ((org.deeplearning4j.nn.conf.layers.ConvolutionLayer) l.conf().getLayer()).getCnn2dDataFormat(), conv);
+            assertNull(helper(ConvolutionLayer.class, l), conv + ": DL4J's NHWC helper computes wrong gradients");
+            assertTrue(l instanceof org.kerasport.dl4j.layers.KerasConvolution2DImpl, conv);
             assertEquals(!conv.equals("c1"), ((org.kerasport.dl4j.layers.KerasConvolution2DImpl) l).inputGradientNeeded(), conv);
         }
-        for (String pool : new String[]{"p1", "p2", "p3"}) assertNotNull(helper(SubsamplingLayer.class, layers.get(pool)), pool);
-        assertNull(helper(SubsamplingLayer.class, layers.get("p4")), "average pooling with padding must not use oneDNN");
-        // the tensor goes back to channels-last once, before Flatten
-        assertNotNull(g.getVertex("p4__nhwc"));
-        assertNotNull(g.getVertex("input__nchw"));
-        // a training step and a prediction run through the helpers without DL4J falling back to its own path
+        for (String pool : new String[]{"p1", "p2", "p3", "p4"}) assertNull(helper(SubsamplingLayer.class, layers.get(pool)), pool);
+        assertNull(g.getVertex("input__nchw"));
         org.nd4j.linalg.api.ndarray.INDArray x = org.nd4j.linalg.factory.Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 4, 22, 22, 2);
         org.nd4j.linalg.api.ndarray.INDArray y = org.nd4j.linalg.factory.Nd4j.eye(4).castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT);
         g.fit(new org.nd4j.linalg.dataset.MultiDataSet(new org.nd4j.linalg.api.ndarray.INDArray[]{x}, new org.nd4j.linalg.api.ndarray.INDArray[]{y}));
-        g.output(false, x);
-        for (String v : new String[]{"c1", "c2", "c3", "c4"}) assertEquals(0, failures(ConvolutionLayer.class, layers.get(v)), v);
-        for (String v : new String[]{"p1", "p2", "p3"}) assertEquals(0, failures(SubsamplingLayer.class, layers.get(v)), v);
+        assertEquals(4, g.output(false, x)[0].size(0));
+    }
+
+    /**
+     * -Dkerasport.conv=nchw: Conv2D and the 2-D poolings after it run channels-first with DL4J's oneDNN helpers, and
+     * only where those compute correctly (max or unpadded average pooling; the graph reorders the tensor around them).
+     */
+    @Test
+    void channelsFirstModeUsesDl4jsHelpersOnlyWhereCorrect() throws Exception {
+        System.setProperty("kerasport.conv", "nchw");
+        try {
+            Path model = ConvInteropTest.generated().resolve("cnn_fast_path/model.keras");
+            ComputationGraph g = Dl4jImporter.importForTraining(KerasReader.read(model), false).graph();
+            Map<String, Layer> layers = new HashMap<>();
+            for (Layer l : g.getLayers()) layers.put(l.conf().getLayer().getLayerName(), l);
+            for (String conv : new String[]{"c1", "c2", "c3", "c4"}) {
+                Layer l = layers.get(conv);
+                assertEquals(CNN2DFormat.NCHW, ((org.deeplearning4j.nn.conf.layers.ConvolutionLayer) l.conf().getLayer()).getCnn2dDataFormat(), conv);
+                assertNotNull(helper(ConvolutionLayer.class, l), conv + " has no oneDNN helper");
+                assertEquals(!conv.equals("c1"), ((org.kerasport.dl4j.layers.KerasConvolution2DImpl) l).inputGradientNeeded(), conv);
+            }
+            for (String pool : new String[]{"p1", "p2", "p3"}) assertNotNull(helper(SubsamplingLayer.class, layers.get(pool)), pool);
+            assertNull(helper(SubsamplingLayer.class, layers.get("p4")), "average pooling with padding must not use oneDNN");
+            assertNotNull(g.getVertex("p4__nhwc"));
+            assertNotNull(g.getVertex("input__nchw"));
+            org.nd4j.linalg.api.ndarray.INDArray x = org.nd4j.linalg.factory.Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 4, 22, 22, 2);
+            org.nd4j.linalg.api.ndarray.INDArray y = org.nd4j.linalg.factory.Nd4j.eye(4).castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT);
+            g.fit(new org.nd4j.linalg.dataset.MultiDataSet(new org.nd4j.linalg.api.ndarray.INDArray[]{x}, new org.nd4j.linalg.api.ndarray.INDArray[]{y}));
+            g.output(false, x);
+            for (String v : new String[]{"c1", "c2", "c3", "c4"}) assertEquals(0, failures(ConvolutionLayer.class, layers.get(v)), v);
+            for (String v : new String[]{"p1", "p2", "p3"}) assertEquals(0, failures(SubsamplingLayer.class, layers.get(v)), v);
+        } finally {
+            System.clearProperty("kerasport.conv");
+        }
     }
 
     @Test
@@ -86,7 +118,7 @@ class FastPathsTest {
         Path model = ConvInteropTest.generated().resolve("conv2d_stack/model.keras");
         ComputationGraph g = Dl4jImporter.importForTraining(KerasReader.read(model), false).graph();
         Layer dilated = g.getLayer("dilated");
-        assertEquals(CNN2DFormat.NCHW, ((org.deeplearning4j.nn.conf.layers.ConvolutionLayer) dilated.conf().getLayer()).getCnn2dDataFormat());
+        assertEquals(CNN2DFormat.NHWC, ((org.deeplearning4j.nn.conf.layers.ConvolutionLayer) dilated.conf().getLayer()).getCnn2dDataFormat());
         assertNull(helper(ConvolutionLayer.class, dilated));
     }
 
@@ -148,22 +180,23 @@ class FastPathsTest {
 
     /**
      * The first convolution's weight gradient (one conv2d of the input by the output's gradient, permuted views as
-     * its operands) equals what DL4J's own backward pass (ND4J's conv2d_bp) computes, over shapes the Keras
-     * trajectory cases do not cover: several input channels, non-square 'same' kernels, 1x1 kernels, no bias.
+     * its operands), channels-first and channels-last, equals what DL4J's own backward pass computes, over shapes
+     * the Keras trajectory cases do not cover: several input channels, non-square 'same' kernels, 1x1 kernels, no bias.
      */
     @Test
     void firstConvolutionWeightGradientEqualsDl4jsBackwardPass() {
         int[][] cases = {{8, 3, 10, 4, 5, 3, 1, 1}, {16, 8, 12, 16, 3, 3, 1, 1}, {5, 1, 9, 2, 1, 1, 0, 1}, {7, 5, 6, 3, 2, 2, 0, 0}, {32, 1, 28, 8, 3, 3, 0, 1}};
+        for (CNN2DFormat fmt : CNN2DFormat.values())
         for (int[] cs : cases) {
             int b = cs[0], c = cs[1], h = cs[2], o = cs[3];
             var mode = cs[6] == 1 ? org.deeplearning4j.nn.conf.ConvolutionMode.Same : org.deeplearning4j.nn.conf.ConvolutionMode.Truncate;
             var conv = org.kerasport.dl4j.layers.KerasConvolution2D.of((org.deeplearning4j.nn.conf.layers.ConvolutionLayer)
                     new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(cs[4], cs[5]).nIn(c).nOut(o).convolutionMode(mode)
-                            .hasBias(cs[7] == 1).dataFormat(CNN2DFormat.NCHW)
+                            .hasBias(cs[7] == 1).dataFormat(fmt)
                             .activation(org.nd4j.linalg.activations.Activation.RELU).build());
             var conf = new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().seed(3)
                     .dataType(org.nd4j.linalg.api.buffer.DataType.FLOAT).graphBuilder().addInputs("in")
-                    .setInputTypes(org.deeplearning4j.nn.conf.inputs.InputType.convolutional(h, h, c, CNN2DFormat.NCHW))
+                    .setInputTypes(org.deeplearning4j.nn.conf.inputs.InputType.convolutional(h, h, c, fmt))
                     .addLayer("conv", conv, "in")
                     .addLayer("out", new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder(org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction.MSE)
                             .nOut(2).activation(org.nd4j.linalg.activations.Activation.IDENTITY).build(), "conv")
@@ -173,17 +206,26 @@ class FastPathsTest {
             FastPaths.attachHelpers(g);
             var impl = (org.kerasport.dl4j.layers.KerasConvolution2DImpl) g.getLayer("conv");
             assertTrue(!impl.inputGradientNeeded(), "the convolution reads the network input");
-            org.nd4j.linalg.api.ndarray.INDArray x = org.nd4j.linalg.factory.Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, b, c, h, h);
+            org.nd4j.linalg.api.ndarray.INDArray x = fmt == CNN2DFormat.NCHW ? org.nd4j.linalg.factory.Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, b, c, h, h)
+                    : org.nd4j.linalg.factory.Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, b, h, h, c);
             org.nd4j.linalg.api.ndarray.INDArray y = org.nd4j.linalg.factory.Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, b, 2);
             g.setInputs(x);
             g.setLabels(y);
             g.computeGradientAndScore();
             org.nd4j.linalg.api.ndarray.INDArray fast = g.gradient().gradient().dup();
+            // the reference: DL4J's own backward pass (channels-first: ND4J's conv2d_bp through DL4J's helper;
+            // channels-last: DL4J's im2col path, Kerasport's ND4J-op path switched off)
             impl.inputGradientNeeded(true);
-            g.computeGradientAndScore();
-            org.nd4j.linalg.api.ndarray.INDArray dl4j = g.gradient().gradient().dup();
+            System.setProperty("kerasport.conv", "nchw");
+            org.nd4j.linalg.api.ndarray.INDArray dl4j;
+            try {
+                g.computeGradientAndScore();
+                dl4j = g.gradient().gradient().dup();
+            } finally {
+                System.clearProperty("kerasport.conv");
+            }
             double scale = Math.max(1e-3, dl4j.amaxNumber().doubleValue());
-            assertTrue(fast.sub(dl4j).amaxNumber().doubleValue() <= 1e-5 * scale, java.util.Arrays.toString(cs) + ": "
+            assertTrue(fast.sub(dl4j).amaxNumber().doubleValue() <= 1e-5 * scale, fmt + " " + java.util.Arrays.toString(cs) + ": "
                     + fast.sub(dl4j).amaxNumber() + " of " + scale);
             assertTrue(dl4j.amaxNumber().doubleValue() > 0, "a non-zero gradient");
         }

@@ -14,6 +14,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.factory.Nd4j;
+import org.kerasport.dl4j.FastPaths;
 
 /**
  * Runtime side of {@link KerasConvolution2D}. With a oneDNN helper attached ({@link org.kerasport.dl4j.FastPaths}),
@@ -44,9 +45,54 @@ public class KerasConvolution2DImpl extends ConvolutionLayer {
         inputGradientNeeded = needed;
     }
 
+    /**
+     * Whether this layer calls ND4J's conv2d/conv2d_bp itself, channels-last, on contiguous arrays (where ND4J's
+     * oneDNN ops are right; given strided views they are not, which is what DL4J's NHWC helper does).
+     */
+    private boolean nhwcOps() {
+        var c = layerConf();
+        return FastPaths.nhwcOps() && c.getCnn2dDataFormat() == CNN2DFormat.NHWC && dataType == DataType.FLOAT && input != null
+                && input.dataType() == DataType.FLOAT && input.rank() == 4 && maskArray == null && c.getIDropout() == null
+                && c.getWeightNoise() == null && weightNoiseParams.isEmpty() && c.getDilation()[0] == 1 && c.getDilation()[1] == 1
+                && (c.getConvolutionMode() == ConvolutionMode.Same || c.getConvolutionMode() == ConvolutionMode.Truncate
+                || c.getConvolutionMode() == ConvolutionMode.Strict);
+    }
+
+    private static INDArray contiguous(INDArray a) {
+        return a.ordering() == 'c' && org.nd4j.linalg.api.shape.Shape.hasDefaultStridesForShape(a) ? a : a.dup('c');
+    }
+
+    /** ND4J's conv2d iArgs: kernel, strides, padding, dilation 1, same mode, NHWC, weights [out, in, kh, kw]. */
+    private int[] nhwcArgs() {
+        var c = layerConf();
+        boolean same = c.getConvolutionMode() == ConvolutionMode.Same;
+        int[] k = c.getKernelSize(), st = c.getStride(), p = same ? new int[]{0, 0} : c.getPadding();
+        return new int[]{k[0], k[1], st[0], st[1], p[0], p[1], 1, 1, same ? 1 : 0, 1, 1};
+    }
+
+    private INDArray nhwcPreOutput(LayerWorkspaceMgr workspaceMgr) {
+        var c = layerConf();
+        INDArray in = contiguous(input);
+        int[] k = c.getKernelSize(), st = c.getStride(), p = c.getPadding();
+        boolean same = c.getConvolutionMode() == ConvolutionMode.Same;
+        long h = in.size(1), w = in.size(2);
+        long oh = same ? (h + st[0] - 1) / st[0] : (h + 2L * p[0] - k[0]) / st[0] + 1;
+        long ow = same ? (w + st[1] - 1) / st[1] : (w + 2L * p[1] - k[1]) / st[1] + 1;
+        INDArray z = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, new long[]{in.size(0), oh, ow, c.getNOut()}, 'c');
+        INDArray weights = getParam(ConvolutionParamInitializer.WEIGHT_KEY);
+        INDArray[] ins = c.hasBias() ? new INDArray[]{in, weights, getParam(ConvolutionParamInitializer.BIAS_KEY).reshape(c.getNOut())} : new INDArray[]{in, weights};
+        Nd4j.exec(DynamicCustomOp.builder("conv2d").addInputs(ins).addOutputs(z).addIntegerArguments(nhwcArgs()).build());
+        return z;
+    }
+
     @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
         preOutput = null;
+        if (nhwcOps()) {
+            INDArray z = nhwcPreOutput(workspaceMgr);
+            if (training) preOutput = workspaceMgr.dup(ArrayType.ACTIVATIONS, z);
+            return layerConf().getActivationFn().getActivation(z, training);
+        }
         if (!training || helper == null || helperCountFail > 0 || maskArray != null || layerConf().getIDropout() != null
                 || input == null) return super.activate(training, workspaceMgr);
         INDArray z = preOutput(true, false, workspaceMgr).getFirst();
@@ -57,6 +103,7 @@ public class KerasConvolution2DImpl extends ConvolutionLayer {
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
         try {
+            if (preOutput != null && nhwcOps()) return nhwcBackprop(epsilon, workspaceMgr);
             int[] pad = weightGradientOnlyPadding();
             if (pad != null) return weightGradientOnly(epsilon, pad);
             return super.backpropGradient(epsilon, workspaceMgr);
@@ -65,18 +112,59 @@ public class KerasConvolution2DImpl extends ConvolutionLayer {
         }
     }
 
+    /** The channels-last backward pass: ND4J's conv2d_bp on contiguous arrays, or the weight gradient alone. */
+    private Pair<Gradient, INDArray> nhwcBackprop(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+        var c = layerConf();
+        INDArray delta = contiguous(c.getActivationFn().backprop(preOutput, epsilon).getFirst());
+        INDArray in = contiguous(input);
+        INDArray weightGradView = gradientViews.get(ConvolutionParamInitializer.WEIGHT_KEY);
+        Gradient g = new DefaultGradient();
+        INDArray eps = null;
+        int[] pad = inputGradientNeeded ? null : weightGradientOnlyPad(c);
+        INDArray biasGrad = c.hasBias() ? Nd4j.createUninitialized(DataType.FLOAT, c.getNOut()) : null;
+        if (pad != null) {
+            // the channels-first form of the weight-gradient convolution, on channels-last arrays: input [c, n, h, w],
+            // kernel [oh, ow, n, out] (strided views, which ND4J's channels-first op reads correctly)
+            int[] k = c.getKernelSize();
+            INDArray wGrad = Nd4j.createUninitialized(DataType.FLOAT, in.size(3), c.getNOut(), k[0], k[1]);
+            Nd4j.exec(DynamicCustomOp.builder("conv2d").addInputs(in.permute(3, 0, 1, 2), delta.permute(1, 2, 0, 3)).addOutputs(wGrad)
+                    .addIntegerArguments((int) delta.size(1), (int) delta.size(2), 1, 1, pad[0], pad[1], 1, 1, 0, 0, 0).build());
+            weightGradView.assign(wGrad.permute(1, 0, 2, 3));
+            if (biasGrad != null) biasGrad.assign(delta.sum(0, 1, 2));
+        } else {
+            eps = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, in.shape(), 'c');
+            INDArray w = getParam(ConvolutionParamInitializer.WEIGHT_KEY);
+            INDArray[] ins = biasGrad != null ? new INDArray[]{in, w, getParam(ConvolutionParamInitializer.BIAS_KEY).reshape(c.getNOut()), delta}
+                    : new INDArray[]{in, w, delta};
+            INDArray[] outs = biasGrad != null ? new INDArray[]{eps, weightGradView, biasGrad} : new INDArray[]{eps, weightGradView};
+            Nd4j.exec(DynamicCustomOp.builder("conv2d_bp").addInputs(ins).addOutputs(outs).addIntegerArguments(nhwcArgs()).build());
+        }
+        if (biasGrad != null) {
+            INDArray biasGradView = gradientViews.get(ConvolutionParamInitializer.BIAS_KEY);
+            biasGradView.assign(biasGrad.reshape(biasGradView.shape()));
+            g.setGradientFor(ConvolutionParamInitializer.BIAS_KEY, biasGradView);
+        }
+        g.setGradientFor(ConvolutionParamInitializer.WEIGHT_KEY, weightGradView, 'c');
+        return new Pair<>(g, eps);
+    }
+
+    /** Stride 1, no dilation, no or symmetric padding: the padding of the weight-gradient convolution, else null. */
+    private static int[] weightGradientOnlyPad(org.deeplearning4j.nn.conf.layers.ConvolutionLayer c) {
+        if (c.getStride()[0] != 1 || c.getStride()[1] != 1 || c.getDilation()[0] != 1 || c.getDilation()[1] != 1) return null;
+        int[] k = c.getKernelSize();
+        if (c.getConvolutionMode() == ConvolutionMode.Same)
+            return k[0] % 2 == 1 && k[1] % 2 == 1 ? new int[]{(k[0] - 1) / 2, (k[1] - 1) / 2} : null;
+        return c.getPadding()[0] == 0 && c.getPadding()[1] == 0 ? new int[]{0, 0} : null;
+    }
+
     /** The padding for {@link #weightGradientOnly}, or null when DL4J's own backward pass must run. */
     private int[] weightGradientOnlyPadding() {
         var c = layerConf();
         if (inputGradientNeeded || helper == null || helperCountFail > 0 || preOutput == null || maskArray != null
                 || c.getIDropout() != null || c.getCnn2dDataFormat() != CNN2DFormat.NCHW || dataType != DataType.FLOAT
-                || input.dataType() != DataType.FLOAT || !weightNoiseParams.isEmpty() || c.getWeightNoise() != null
-                || c.getStride()[0] != 1 || c.getStride()[1] != 1 || c.getDilation()[0] != 1 || c.getDilation()[1] != 1)
+                || input.dataType() != DataType.FLOAT || !weightNoiseParams.isEmpty() || c.getWeightNoise() != null)
             return null;
-        int[] k = c.getKernelSize();
-        if (c.getConvolutionMode() == ConvolutionMode.Same)
-            return k[0] % 2 == 1 && k[1] % 2 == 1 ? new int[]{(k[0] - 1) / 2, (k[1] - 1) / 2} : null;
-        return c.getPadding()[0] == 0 && c.getPadding()[1] == 0 ? new int[]{0, 0} : null;
+        return weightGradientOnlyPad(c);
     }
 
     /**
