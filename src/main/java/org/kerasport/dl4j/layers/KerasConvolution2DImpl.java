@@ -130,7 +130,10 @@ public class KerasConvolution2DImpl extends ConvolutionLayer {
             Nd4j.exec(DynamicCustomOp.builder("conv2d").addInputs(in.permute(3, 0, 1, 2), delta.permute(1, 2, 0, 3)).addOutputs(wGrad)
                     .addIntegerArguments((int) delta.size(1), (int) delta.size(2), 1, 1, pad[0], pad[1], 1, 1, 0, 0, 0).build());
             weightGradView.assign(wGrad.permute(1, 0, 2, 3));
-            if (biasGrad != null) biasGrad.assign(delta.sum(0, 1, 2));
+            if (biasGrad != null) { // column sums as a product with ones: ND4J's sum over (0, 1, 2) is 5x slower here
+                long rows = delta.length() / c.getNOut();
+                biasGrad.assign(Nd4j.ones(DataType.FLOAT, 1, rows).mmul(delta.reshape(rows, c.getNOut())).reshape(c.getNOut()));
+            }
         } else {
             eps = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, in.shape(), 'c');
             INDArray w = getParam(ConvolutionParamInitializer.WEIGHT_KEY);
