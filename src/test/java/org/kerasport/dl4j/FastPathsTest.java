@@ -61,10 +61,8 @@ class FastPathsTest {
     @Test
     void convolutionsRunChannelsLastThroughNd4jsOps() throws Exception {
         assertTrue(FastPaths.nhwcOps());
-        Path model = ConvInteropTest.generated().resolve("cnn_fast_path/model.keras");
-        ComputationGraph g = Dl4jImporter.importForTraining(KerasReader.read(model), false).graph();
-        Map<String, Layer> layers = new HashMap<>();
-        for (Layer l : g.getLayers()) layers.put(l.conf().getLayer().getLayerName(), l);
+        ComputationGraph g = importCase("cnn_fast_path");
+        Map<String, Layer> layers = layersByName(g);
         for (String conv : new String[]{"c1", "c2", "c3", "c4"}) {
             Layer l = layers.get(conv);
             assertEquals(CNN2DFormat.NHWC, ((org.deeplearning4j.nn.conf.layers.ConvolutionLayer) l.conf().getLayer()).getCnn2dDataFormat(), conv);
@@ -74,10 +72,7 @@ class FastPathsTest {
         }
         for (String pool : new String[]{"p1", "p2", "p3", "p4"}) assertNull(helper(SubsamplingLayer.class, layers.get(pool)), pool);
         assertNull(g.getVertex("input__nchw"));
-        org.nd4j.linalg.api.ndarray.INDArray x = org.nd4j.linalg.factory.Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 4, 22, 22, 2);
-        org.nd4j.linalg.api.ndarray.INDArray y = org.nd4j.linalg.factory.Nd4j.eye(4).castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT);
-        g.fit(new org.nd4j.linalg.dataset.MultiDataSet(new org.nd4j.linalg.api.ndarray.INDArray[]{x}, new org.nd4j.linalg.api.ndarray.INDArray[]{y}));
-        assertEquals(4, g.output(false, x)[0].size(0));
+        assertEquals(4, stepAndPredict(g));
     }
 
     /**
@@ -88,10 +83,8 @@ class FastPathsTest {
     void channelsFirstModeUsesDl4jsHelpersOnlyWhereCorrect() throws Exception {
         System.setProperty("kerasport.conv", "nchw");
         try {
-            Path model = ConvInteropTest.generated().resolve("cnn_fast_path/model.keras");
-            ComputationGraph g = Dl4jImporter.importForTraining(KerasReader.read(model), false).graph();
-            Map<String, Layer> layers = new HashMap<>();
-            for (Layer l : g.getLayers()) layers.put(l.conf().getLayer().getLayerName(), l);
+            ComputationGraph g = importCase("cnn_fast_path");
+            Map<String, Layer> layers = layersByName(g);
             for (String conv : new String[]{"c1", "c2", "c3", "c4"}) {
                 Layer l = layers.get(conv);
                 assertEquals(CNN2DFormat.NCHW, ((org.deeplearning4j.nn.conf.layers.ConvolutionLayer) l.conf().getLayer()).getCnn2dDataFormat(), conv);
@@ -102,10 +95,7 @@ class FastPathsTest {
             assertNull(helper(SubsamplingLayer.class, layers.get("p4")), "average pooling with padding must not use oneDNN");
             assertNotNull(g.getVertex("p4__nhwc"));
             assertNotNull(g.getVertex("input__nchw"));
-            org.nd4j.linalg.api.ndarray.INDArray x = org.nd4j.linalg.factory.Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 4, 22, 22, 2);
-            org.nd4j.linalg.api.ndarray.INDArray y = org.nd4j.linalg.factory.Nd4j.eye(4).castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT);
-            g.fit(new org.nd4j.linalg.dataset.MultiDataSet(new org.nd4j.linalg.api.ndarray.INDArray[]{x}, new org.nd4j.linalg.api.ndarray.INDArray[]{y}));
-            g.output(false, x);
+            assertEquals(4, stepAndPredict(g));
             for (String v : new String[]{"c1", "c2", "c3", "c4"}) assertEquals(0, failures(ConvolutionLayer.class, layers.get(v)), v);
             for (String v : new String[]{"p1", "p2", "p3"}) assertEquals(0, failures(SubsamplingLayer.class, layers.get(v)), v);
         } finally {
@@ -115,8 +105,7 @@ class FastPathsTest {
 
     @Test
     void dilatedConvolutionStaysOnDl4jsOwnPath() throws Exception {
-        Path model = ConvInteropTest.generated().resolve("conv2d_stack/model.keras");
-        ComputationGraph g = Dl4jImporter.importForTraining(KerasReader.read(model), false).graph();
+        ComputationGraph g = importCase("conv2d_stack");
         Layer dilated = g.getLayer("dilated");
         assertEquals(CNN2DFormat.NHWC, ((org.deeplearning4j.nn.conf.layers.ConvolutionLayer) dilated.conf().getLayer()).getCnn2dDataFormat());
         assertNull(helper(ConvolutionLayer.class, dilated));
@@ -125,8 +114,7 @@ class FastPathsTest {
     @Test
     void channelsLastLayersGetNoHelper() throws Exception {
         // conv2d_stack: Conv2DTranspose, DepthwiseConv2D and pooling after them stay channels-last
-        Path model = ConvInteropTest.generated().resolve("conv2d_stack/model.keras");
-        ComputationGraph g = Dl4jImporter.importForTraining(KerasReader.read(model), false).graph();
+        ComputationGraph g = importCase("conv2d_stack");
         int checked = 0;
         for (Layer l : g.getLayers()) {
             var conf = l.conf().getLayer();
@@ -162,6 +150,24 @@ class FastPathsTest {
         boolean sameDiff = false;
         for (Layer l : m.getLayers()) sameDiff |= l.conf().getLayer() instanceof org.kerasport.dl4j.layers.KerasRecurrent;
         assertTrue(sameDiff, "a masked LSTM keeps the SameDiff cell (Keras' masking semantics)");
+    }
+
+    private static ComputationGraph importCase(String name) {
+        return Dl4jImporter.importForTraining(KerasReader.read(ConvInteropTest.generated().resolve(name + "/model.keras")), false).graph();
+    }
+
+    private static Map<String, Layer> layersByName(ComputationGraph g) {
+        Map<String, Layer> layers = new HashMap<>();
+        for (Layer l : g.getLayers()) layers.put(l.conf().getLayer().getLayerName(), l);
+        return layers;
+    }
+
+    /** One training step and one prediction on cnn_fast_path's 22x22x2 input; returns the prediction's rows. */
+    private static long stepAndPredict(ComputationGraph g) {
+        org.nd4j.linalg.api.ndarray.INDArray x = org.nd4j.linalg.factory.Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 4, 22, 22, 2);
+        org.nd4j.linalg.api.ndarray.INDArray y = org.nd4j.linalg.factory.Nd4j.eye(4).castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT);
+        g.fit(new org.nd4j.linalg.dataset.MultiDataSet(new org.nd4j.linalg.api.ndarray.INDArray[]{x}, new org.nd4j.linalg.api.ndarray.INDArray[]{y}));
+        return g.output(false, x)[0].size(0);
     }
 
     private static int failures(Class<?> owner, Layer l) throws ReflectiveOperationException {
