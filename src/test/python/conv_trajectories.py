@@ -146,10 +146,24 @@ def cnn_first_same():
     return keras.Model(i, o), (10, 9, 1), "categorical_crossentropy"
 
 
+def lstm_stack():
+    """Plain LSTMs that Kerasport runs as ND4J's fused lstmLayer op: Dense on every time step -> LSTM(5, sequences,
+    kernel and recurrent L2) -> LSTM(4, last step) -> Dense(3, softmax); the second LSTM's input gradient trains the
+    first, the first's trains the Dense."""
+    i = keras.Input((6, 3), name="input")
+    x = layers.Dense(4, activation="tanh", name="step")(i)
+    x = layers.LSTM(5, return_sequences=True, name="lstm1", kernel_regularizer=regularizers.l2(0.01),
+                    recurrent_regularizer=regularizers.l2(0.02), bias_regularizer=regularizers.l2(0.01))(x)
+    x = layers.LSTM(4, name="lstm2")(x)
+    o = layers.Dense(3, activation="softmax", name="out")(x)
+    return keras.Model(i, o), (6, 3), "categorical_crossentropy"
+
+
 # name, builder, SGD learning rate
 CASES = [("conv1d_stack", conv1d_stack, 0.05), ("conv2d_stack", conv2d_stack, 0.002),
          ("conv3d_stack", conv3d_stack, 0.05), ("frozen_middle", frozen_middle, 0.05),
-         ("cnn_fast_path", cnn_fast_path, 0.1), ("cnn_first_same", cnn_first_same, 0.1)]
+         ("cnn_fast_path", cnn_fast_path, 0.1), ("cnn_first_same", cnn_first_same, 0.1),
+         ("lstm_stack", lstm_stack, 0.5)]
 
 
 def weight_key(layer, var):

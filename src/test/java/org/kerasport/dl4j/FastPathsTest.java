@@ -135,11 +135,16 @@ class FastPathsTest {
         Path lstm = org.kerasport.TestSupport.shared().resolve("keras-reference/reg_rnn/lstm/model.keras");
         ComputationGraph g = Dl4jImporter.importForTraining(KerasReader.read(lstm), false).graph();
         org.kerasport.dl4j.layers.KerasLSTM found = null;
+        boolean fusedImpl = false;
         for (Layer l : g.getLayers()) {
             var conf = l.conf().getLayer();
-            if (conf instanceof org.kerasport.dl4j.layers.KerasLSTM k) found = k; // under DL4J's LastTimeStepLayer
+            if (conf instanceof org.kerasport.dl4j.layers.KerasLSTM k) found = k;
+            // under DL4J's LastTimeStepLayer: the runtime layer that calls ND4J's fused lstmLayer op
+            Layer inner = l instanceof org.deeplearning4j.nn.layers.wrapper.BaseWrapperLayer w ? w.getUnderlying() : l;
+            fusedImpl |= inner instanceof org.kerasport.dl4j.layers.KerasLSTMImpl;
         }
         assertNotNull(found, "reg_rnn/lstm should map onto DL4J's LSTM");
+        assertTrue(fusedImpl, "the LSTM's runtime layer is KerasLSTMImpl (ND4J's lstmLayer op on the oneDNN build)");
         // kernel L2, recurrent_kernel L1L2, bias L1 (case.json): three different lists
         assertTrue(found.getRegularizationByParam("W").toString().contains("L2"), found.getRegularizationByParam("W").toString());
         assertEquals(2, found.getRegularizationByParam("RW").size(), found.getRegularizationByParam("RW").toString());
@@ -150,6 +155,55 @@ class FastPathsTest {
         boolean sameDiff = false;
         for (Layer l : m.getLayers()) sameDiff |= l.conf().getLayer() instanceof org.kerasport.dl4j.layers.KerasRecurrent;
         assertTrue(sameDiff, "a masked LSTM keeps the SameDiff cell (Keras' masking semantics)");
+    }
+
+    /**
+     * The fused LSTM (ND4J's lstmLayer and lstmLayer_bp) predicts and differentiates as DL4J's own LSTM loop over a
+     * shape sweep, including one time step, one example and the one-feature shapes it leaves to DL4J (where ND4J's
+     * oneDNN op is wrong); the Keras trajectory case is ConvInteropTest's lstm_stack.
+     */
+    @Test
+    void fusedLstmEqualsDl4jsLoop() {
+        int[][] cases = {{1, 50, 24, 4}, {4, 5, 6, 4}, {8, 64, 20, 64}, {4, 1, 6, 4}, {3, 7, 2, 5}, {2, 5, 1, 3}, {16, 8, 6, 1}, {1, 8, 6, 4}};
+        for (int[] cs : cases) {
+            int nIn = cs[0], n = cs[1], t = cs[2], b = cs[3];
+            var lstm = org.kerasport.dl4j.layers.KerasLSTM.of((org.deeplearning4j.nn.conf.layers.LSTM) new org.deeplearning4j.nn.conf.layers.LSTM.Builder()
+                    .nIn(nIn).nOut(n).activation(new org.nd4j.linalg.activations.impl.ActivationTanH())
+                    .gateActivationFunction(new org.nd4j.linalg.activations.impl.ActivationSigmoid())
+                    .dataFormat(org.deeplearning4j.nn.conf.RNNFormat.NWC).build(), java.util.List.of());
+            var conf = new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().seed(1).dataType(org.nd4j.linalg.api.buffer.DataType.FLOAT)
+                    .graphBuilder().addInputs("in").addLayer("lstm", lstm, "in")
+                    .addLayer("out", new org.deeplearning4j.nn.conf.layers.RnnOutputLayer.Builder(org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction.MSE)
+                            .nIn(n).nOut(2).activation(org.nd4j.linalg.activations.Activation.IDENTITY)
+                            .dataFormat(org.deeplearning4j.nn.conf.RNNFormat.NWC).build(), "lstm")
+                    .setOutputs("out").build();
+            ComputationGraph g = new ComputationGraph(conf);
+            g.init();
+            g.params().assign(org.nd4j.linalg.factory.Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, g.params().shape()).subi(0.5));
+            org.nd4j.linalg.api.ndarray.INDArray x = org.nd4j.linalg.factory.Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, b, t, nIn);
+            org.nd4j.linalg.api.ndarray.INDArray y = org.nd4j.linalg.factory.Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, b, t, 2);
+            org.nd4j.linalg.api.ndarray.INDArray[] fused = outputAndGradient(g, x, y);
+            System.setProperty("kerasport.lstm", "dl4j");
+            org.nd4j.linalg.api.ndarray.INDArray[] loop;
+            try {
+                loop = outputAndGradient(g, x, y);
+            } finally {
+                System.clearProperty("kerasport.lstm");
+            }
+            for (int i = 0; i < 2; i++) {
+                double d = fused[i].sub(loop[i]).amaxNumber().doubleValue(), m = Math.max(1e-3, loop[i].amaxNumber().doubleValue());
+                assertTrue(d <= 2e-5 * m, java.util.Arrays.toString(cs) + (i == 0 ? " output" : " gradient") + ": " + d + " of " + m);
+            }
+        }
+    }
+
+    private static org.nd4j.linalg.api.ndarray.INDArray[] outputAndGradient(ComputationGraph g, org.nd4j.linalg.api.ndarray.INDArray x,
+                                                                            org.nd4j.linalg.api.ndarray.INDArray y) {
+        org.nd4j.linalg.api.ndarray.INDArray out = g.outputSingle(false, x).dup();
+        g.setInputs(x);
+        g.setLabels(y);
+        g.computeGradientAndScore();
+        return new org.nd4j.linalg.api.ndarray.INDArray[]{out, g.gradient().gradient().dup()};
     }
 
     private static ComputationGraph importCase(String name) {

@@ -12,7 +12,8 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * activation tanh, a sigmoid (or Keras hard-sigmoid) recurrent activation, a bias, no mask, forwards. DL4J's gate
  * blocks are (cell input, forget, output, input), Keras' (input, forget, cell input, output): the weights are
  * bound with {@code Layout.gates}. Keras' recurrent_kernel may carry its own regularizer, which DL4J's LSTM would
- * share with the kernel: {@link #getRegularizationByParam} gives RW its own list.
+ * share with the kernel: {@link #getRegularizationByParam} gives RW its own list. Its runtime layer is
+ * {@link KerasLSTMImpl} (ND4J's fused lstmLayer op where it applies).
  */
 public class KerasLSTM extends LSTM {
     @JsonProperty("regularizationRecurrent")
@@ -40,6 +41,14 @@ public class KerasLSTM extends LSTM {
     public List<Regularization> getRegularizationByParam(String paramName) {
         if (LSTMParamInitializer.RECURRENT_WEIGHT_KEY.equals(paramName)) return regularizationRecurrent;
         return super.getRegularizationByParam(paramName);
+    }
+
+    @Override
+    public org.deeplearning4j.nn.api.Layer instantiate(org.deeplearning4j.nn.conf.NeuralNetConfiguration conf,
+                                                       java.util.Collection<org.deeplearning4j.optimize.api.TrainingListener> listeners,
+                                                       int layerIndex, org.nd4j.linalg.api.ndarray.INDArray paramsView,
+                                                       boolean initializeParams, org.nd4j.linalg.api.buffer.DataType networkDataType) {
+        return ConfCopy.init(new KerasLSTMImpl(conf, networkDataType), this, conf, listeners, layerIndex, paramsView, initializeParams);
     }
 
     @Override
