@@ -159,11 +159,27 @@ def lstm_stack():
     return keras.Model(i, o), (6, 3), "categorical_crossentropy"
 
 
+def bilstm_stack():
+    """Bidirectional LSTMs returning sequences, which Kerasport runs as DL4J's Bidirectional wrapper of its fused LSTM:
+    Bidirectional(LSTM(4), concat; kernel L2 and recurrent L1) -> Bidirectional(LSTM(3), ave) -> Bidirectional(LSTM(3),
+    sum) -> Bidirectional(LSTM(2), mul) -> Flatten -> Dense(3), mean squared error (no squashing head, so that an
+    error in any direction or merge shows in the outputs)."""
+    i = keras.Input((5, 3), name="input")
+    x = layers.Bidirectional(layers.LSTM(4, return_sequences=True, kernel_regularizer=regularizers.l2(0.01),
+                                         recurrent_regularizer=regularizers.l1(0.01)), merge_mode="concat", name="bi1")(i)
+    x = layers.Bidirectional(layers.LSTM(3, return_sequences=True), merge_mode="ave", name="bi2")(x)
+    x = layers.Bidirectional(layers.LSTM(3, return_sequences=True), merge_mode="sum", name="bi3")(x)
+    x = layers.Bidirectional(layers.LSTM(2, return_sequences=True), merge_mode="mul", name="bi4")(x)
+    x = layers.Flatten(name="flat")(x)
+    o = layers.Dense(3, name="out")(x)
+    return keras.Model(i, o), (5, 3), "mean_squared_error"
+
+
 # name, builder, SGD learning rate
 CASES = [("conv1d_stack", conv1d_stack, 0.05), ("conv2d_stack", conv2d_stack, 0.002),
          ("conv3d_stack", conv3d_stack, 0.05), ("frozen_middle", frozen_middle, 0.05),
          ("cnn_fast_path", cnn_fast_path, 0.1), ("cnn_first_same", cnn_first_same, 0.1),
-         ("lstm_stack", lstm_stack, 0.5)]
+         ("lstm_stack", lstm_stack, 0.5), ("bilstm_stack", bilstm_stack, 0.2)]
 
 
 def weight_key(layer, var):

@@ -127,7 +127,9 @@ public final class RecurrentMappers {
             }
             Double maskValue = maskValueOf(l, ctx);
             // DL4J's own LSTM computes this case (much faster than the SameDiff cell); weights in its gate order
-            boolean dl4j = !bi && cls.equals("LSTM") && act.equals("tanh") && maskValue == null && !goBack && bias != null
+            // a Bidirectional one too, as DL4J's Bidirectional wrapper of it, when it returns sequences (DL4J's last
+            // step of a bidirectional output is not Keras': the backward direction's last step vs its final state)
+            boolean dl4j = (!bi || returnSeq) && cls.equals("LSTM") && act.equals("tanh") && maskValue == null && !goBack && bias != null
                     && Set.of("sigmoid", "hard_sigmoid_k2", "hard_sigmoid_k3").contains(ract);
             Layout layout = dl4j ? Layout.gates(2, 1, 3, 0) : Layout.SAME; // DL4J (c, f, o, i) from Keras (i, f, c, o)
             Map<String, List<Regularization>> regs = new HashMap<>();
@@ -157,7 +159,7 @@ public final class RecurrentMappers {
                     ctx.bind(d[1] + snake + w[1], vertex, d[0] + w[0], layout);
                 }
             }
-            if (dl4j) return dl4jLstm(l, vertex, inputs, in, units, ract, returnSeq, regs, ctx);
+            if (dl4j) return dl4jLstm(l, vertex, inputs, in, units, ract, returnSeq, bi ? mergeMode : null, regs, ctx);
             KerasRecurrent layer = new KerasRecurrent(vertex, cellName, in[2], units, in[1], act, ract, bias != null,
                     resetAfter, returnSeq, goBack, mergeMode, maskValue, regs);
             Long[] out = ctx.outputShape(l, inputs);
@@ -171,7 +173,7 @@ public final class RecurrentMappers {
          * Bidirectional, masks, go_backwards, other activations).
          */
         private static String dl4jLstm(LayerSpec l, String vertex, List<String> inputs, Long[] in, long units, String ract,
-                                       boolean returnSeq, Map<String, List<Regularization>> regs, MappingContext ctx) {
+                                       boolean returnSeq, String mergeMode, Map<String, List<Regularization>> regs, MappingContext ctx) {
             IActivation gate;
             try {
                 gate = ract.equals("sigmoid") ? new org.nd4j.linalg.activations.impl.ActivationSigmoid()
@@ -182,10 +184,20 @@ public final class RecurrentMappers {
             org.deeplearning4j.nn.conf.layers.LSTM base = (org.deeplearning4j.nn.conf.layers.LSTM) new org.deeplearning4j.nn.conf.layers.LSTM.Builder()
                     .nIn(in[2]).nOut(units).activation(new org.nd4j.linalg.activations.impl.ActivationTanH())
                     .gateActivationFunction(gate).dataFormat(org.deeplearning4j.nn.conf.RNNFormat.NWC)
-                    .regularization(regs.get("W")).regularizationBias(regs.get("b")).build();
-            org.kerasport.dl4j.layers.KerasLSTM lstm = org.kerasport.dl4j.layers.KerasLSTM.of(base, regs.get("RW"));
-            org.deeplearning4j.nn.conf.layers.Layer layer = returnSeq ? lstm
-                    : new org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep(lstm);
+                    .regularization(regs.get(mergeMode == null ? "W" : "fW")).regularizationBias(regs.get(mergeMode == null ? "b" : "fb")).build();
+            org.kerasport.dl4j.layers.KerasLSTM lstm = org.kerasport.dl4j.layers.KerasLSTM.of(base, regs.get(mergeMode == null ? "RW" : "fRW"));
+            org.deeplearning4j.nn.conf.layers.Layer layer;
+            if (mergeMode != null) { // DL4J's f/b parameters are the forward/backward layers' (bound by the caller)
+                var mode = switch (mergeMode) {
+                    case "sum" -> org.deeplearning4j.nn.conf.layers.recurrent.Bidirectional.Mode.ADD;
+                    case "mul" -> org.deeplearning4j.nn.conf.layers.recurrent.Bidirectional.Mode.MUL;
+                    case "ave" -> org.deeplearning4j.nn.conf.layers.recurrent.Bidirectional.Mode.AVERAGE;
+                    default -> org.deeplearning4j.nn.conf.layers.recurrent.Bidirectional.Mode.CONCAT;
+                };
+                layer = new org.deeplearning4j.nn.conf.layers.recurrent.Bidirectional(mode, lstm);
+            } else {
+                layer = returnSeq ? lstm : new org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep(lstm);
+            }
             ctx.addLayer(vertex, layer, l.trainable(), ctx.outputShape(l, inputs), inputs);
             return vertex;
         }
