@@ -158,14 +158,10 @@ public final class Dl4jToKeras {
             if (reader < 0 || confs.get(reader) == null)
                 throw unsupported(zip, List.of(new UnsupportedItem(in, "input", "input", "the network input must be read by a layer"
                         + " (not first by a merge vertex) for its shape to be known")));
-            Input guess = guessInput(zip, confs.get(reader), pre.get(reader), reader);
-            if (guess.reshape() != null) // the layer's own flat-to-image preprocessor reshapes it below
-                guess = new Input(new Shape(guess.batchShape()[1], null, null, 0, false, false), guess.batchShape(), null);
-            inputInfo.add(guess);
+            inputInfo.add(guessInput(zip, confs.get(reader), pre.get(reader), reader));
         }
         Shape cur = inputInfo.get(0).shape(); // what flows between the layers
         Long[] inputShape = inputInfo.get(0).batchShape();
-        String reshapeFirst = inputInfo.get(0).reshape();
         List<UnsupportedItem> problems = new ArrayList<>();
         ObjectNode model = Json.object().put("module", "keras").put("class_name", graph ? "Functional" : "Sequential");
         ObjectNode mc = model.putObject("config").put("name", graph ? "functional" : "sequential").put("trainable", true);
@@ -189,13 +185,6 @@ public final class Dl4jToKeras {
         }
         java.util.Map<String, String> losses = new java.util.LinkedHashMap<>();
         List<String> names = new ArrayList<>();
-        if (reshapeFirst != null) { // DL4J's FeedForwardToCnnPreProcessor: rows reshaped to [c, h, w]
-            ObjectNode r = layers.addObject().put("module", "keras.layers").put("class_name", "Reshape");
-            ObjectNode rc = r.putObject("config").put("name", "input_reshape").put("trainable", true).put("dtype", "float32");
-            ArrayNode t = rc.putArray("target_shape");
-            for (String d : reshapeFirst.substring(1, reshapeFirst.length() - 1).split(", ")) t.add(Long.parseLong(d));
-            r.putNull("registered_name");
-        }
         java.util.Set<IUpdater> updaters = new java.util.LinkedHashSet<>();
         for (int i = 0; i < confs.size(); i++) {
             int mark = layers.size();
@@ -223,8 +212,10 @@ public final class Dl4jToKeras {
             if (!frozen && inner instanceof BaseLayer bl && !params.get(i).isEmpty() && bl.getIUpdater() != null) updaters.add(bl.getIUpdater());
             String name = name(c, i);
             names.add(name);
-            if (graph && !cur.image() && pre.get(i) instanceof org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor f) {
-                ObjectNode r = layers.addObject().put("module", "keras.layers").put("class_name", "Reshape"); // rows to [c, h, w]
+            String lossKey = graph ? vertexNames.get(i) : name; // losses by network output
+            if (!cur.image() && pre.get(i) instanceof org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor f) {
+                // DL4J's flat-input preprocessor: rows reshaped to [c, h, w] (the same memory order)
+                ObjectNode r = layers.addObject().put("module", "keras.layers").put("class_name", "Reshape");
                 r.putObject("config").put("name", name + "_reshape").put("trainable", true).put("dtype", "float32").putArray("target_shape")
                         .add(f.getNumChannels()).add(f.getInputHeight()).add(f.getInputWidth());
                 r.putNull("registered_name");
@@ -242,7 +233,7 @@ public final class Dl4jToKeras {
                 l.putNull("registered_name");
                 if (!isOutput) problems.add(new UnsupportedItem(name, "RnnOutputLayer", "position", "an RnnOutputLayer must be a network output"));
                 String lossName = loss(ro.getLossFn());
-                losses.put(vertexNames.isEmpty() ? name : vertexNames.get(i), lossName);
+                losses.put(lossKey, lossName);
                 if (lossName == null) problems.add(new UnsupportedItem(name, "RnnOutputLayer", "lossFn", "loss " + ro.getLossFn() + " has no Keras counterpart here"));
                 if (ro.getRnnDataFormat() != org.deeplearning4j.nn.conf.RNNFormat.NWC)
                     notes.add("output '" + name + "': Keras returns [batch, time, " + ro.getNOut() + "] where DL4J (NCW) returns [batch, "
@@ -321,7 +312,7 @@ public final class Dl4jToKeras {
                     if (!isOutput)
                         problems.add(new UnsupportedItem(name, "OutputLayer", "position", "an OutputLayer must be a network output"));
                     String lossName = loss(o.getLossFn());
-                    losses.put(vertexNames.isEmpty() ? name : vertexNames.get(i), lossName);
+                    losses.put(lossKey, lossName);
                     if (lossName == null) problems.add(new UnsupportedItem(name, "OutputLayer", "lossFn",
                             "loss " + o.getLossFn() + " has no Keras counterpart here"));
                 }
@@ -676,7 +667,7 @@ public final class Dl4jToKeras {
                 putActivation(lc, a, name, c.getClass().getSimpleName(), problems);
                 if (!isOutput) problems.add(new UnsupportedItem(name, c.getClass().getSimpleName(), "position", "a loss layer must be a network output"));
                 String lossName = loss(f);
-                losses.put(vertexNames.isEmpty() ? name : vertexNames.get(i), lossName);
+                losses.put(lossKey, lossName);
                 if (lossName == null) problems.add(new UnsupportedItem(name, c.getClass().getSimpleName(), "lossFn", "loss " + f + " has no Keras counterpart here"));
                 if (c instanceof org.deeplearning4j.nn.conf.layers.RnnLossLayer rl && rl.getRnnDataFormat() != org.deeplearning4j.nn.conf.RNNFormat.NWC)
                     notes.add("output '" + name + "': Keras returns [batch, time, " + cur.channels() + "] where DL4J (NCW) returns [batch, "
@@ -928,7 +919,7 @@ public final class Dl4jToKeras {
     }
 
     /** A network input as its first layer (and that layer's preprocessor) reads it. */
-    private record Input(Shape shape, Long[] batchShape, String reshape) {
+    private record Input(Shape shape, Long[] batchShape) {
     }
 
     private static Input guessInput(Path zip, Layer first, org.deeplearning4j.nn.conf.InputPreProcessor p0, int idx) {
@@ -938,7 +929,7 @@ public final class Dl4jToKeras {
             boolean ncdhw = c3.getDataFormat() == org.deeplearning4j.nn.conf.layers.Convolution3D.DataFormat.NCDHW;
             long ch = c3.getNIn();
             return new Input(Shape.volume(null, null, null, ch, ncdhw), ncdhw ? new Long[]{null, ch, null, null, null}
-                    : new Long[]{null, null, null, null, ch}, null);
+                    : new Long[]{null, null, null, null, ch});
         }
         boolean imageFirst = !seqConvFirst && (first instanceof org.deeplearning4j.nn.conf.layers.ConvolutionLayer
                 || first instanceof org.deeplearning4j.nn.conf.layers.SubsamplingLayer
@@ -957,11 +948,10 @@ public final class Dl4jToKeras {
         boolean embeddingFirst = first instanceof org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer;
         Shape cur;
         Long[] inputShape;
-        String reshapeFirst = null;
         if (imageFirst && p0 instanceof org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor f) {
-            cur = new Shape(null, f.getInputHeight(), f.getInputWidth(), f.getNumChannels(), true, false);
-            inputShape = new Long[]{null, f.getInputHeight() * f.getInputWidth() * f.getNumChannels()};
-            reshapeFirst = "[" + f.getNumChannels() + ", " + f.getInputHeight() + ", " + f.getInputWidth() + "]";
+            long flat = f.getInputHeight() * f.getInputWidth() * f.getNumChannels(); // the layer's preprocessor reshapes it
+            cur = new Shape(flat, null, null, 0, false, false);
+            inputShape = new Long[]{null, flat};
         } else if (seqConvFirst) {
             boolean ncw = !(first instanceof org.deeplearning4j.nn.conf.layers.Convolution1DLayer c1)
                     || c1.getRnnDataFormat() != org.deeplearning4j.nn.conf.RNNFormat.NWC;
@@ -990,7 +980,7 @@ public final class Dl4jToKeras {
             inputShape = new Long[]{null, nIn};
         }
 
-        return new Input(cur, inputShape, reshapeFirst);
+        return new Input(cur, inputShape);
     }
 
     /** What flows between layers: a feature vector (width) or an image (height and width may be unknown). */

@@ -139,7 +139,7 @@ final class Metrics {
      */
     static double perSampleSum(String fn, INDArray pred, NdArray target) {
         int n = (int) pred.size(0);
-        float[] p = floats(pred), t = target.data();
+        float[] p = org.kerasport.dl4j.NdArrays.floats(pred), t = target.data();
         int k = p.length / n;
         if (t.length != (fn.equals("sparse_categorical_accuracy") ? n : p.length))
             throw new IllegalStateException(fn + ": " + t.length + " targets for predictions " + java.util.Arrays.toString(pred.shape()));
@@ -180,10 +180,4 @@ final class Metrics {
         return best;
     }
 
-    private static float[] floats(INDArray a) {
-        INDArray c = a.dataType() == org.nd4j.linalg.api.buffer.DataType.FLOAT ? a : a.castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT);
-        if (!(c.ordering() == 'c' && org.nd4j.linalg.api.shape.Shape.hasDefaultStridesForShape(c) && c.offset() == 0
-                && c.data().length() == c.length())) c = c.dup('c');
-        return c.data().asFloat();
-    }
 }

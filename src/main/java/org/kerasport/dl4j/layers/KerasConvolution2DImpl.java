@@ -15,6 +15,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.factory.Nd4j;
 import org.kerasport.dl4j.FastPaths;
+import org.kerasport.dl4j.NdArrays;
 
 /**
  * Runtime side of {@link KerasConvolution2D}. With a oneDNN helper attached ({@link org.kerasport.dl4j.FastPaths}),
@@ -58,9 +59,6 @@ public class KerasConvolution2DImpl extends ConvolutionLayer {
                 || c.getConvolutionMode() == ConvolutionMode.Strict);
     }
 
-    private static INDArray contiguous(INDArray a) {
-        return a.ordering() == 'c' && org.nd4j.linalg.api.shape.Shape.hasDefaultStridesForShape(a) ? a : a.dup('c');
-    }
 
     /** ND4J's conv2d iArgs: kernel, strides, padding, dilation 1, same mode, NHWC, weights [out, in, kh, kw]. */
     private int[] nhwcArgs() {
@@ -72,7 +70,7 @@ public class KerasConvolution2DImpl extends ConvolutionLayer {
 
     private INDArray nhwcPreOutput(LayerWorkspaceMgr workspaceMgr) {
         var c = layerConf();
-        INDArray in = contiguous(input);
+        INDArray in = NdArrays.contiguous(input);
         int[] k = c.getKernelSize(), st = c.getStride(), p = c.getPadding();
         boolean same = c.getConvolutionMode() == ConvolutionMode.Same;
         long h = in.size(1), w = in.size(2);
@@ -115,21 +113,13 @@ public class KerasConvolution2DImpl extends ConvolutionLayer {
     /** The channels-last backward pass: ND4J's conv2d_bp on contiguous arrays, or the weight gradient alone. */
     private Pair<Gradient, INDArray> nhwcBackprop(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
         var c = layerConf();
-        INDArray delta = contiguous(c.getActivationFn().backprop(preOutput, epsilon).getFirst());
-        INDArray in = contiguous(input);
-        INDArray weightGradView = gradientViews.get(ConvolutionParamInitializer.WEIGHT_KEY);
-        Gradient g = new DefaultGradient();
+        INDArray delta = NdArrays.contiguous(c.getActivationFn().backprop(preOutput, epsilon).getFirst());
+        INDArray in = NdArrays.contiguous(input);
         INDArray eps = null;
         int[] pad = inputGradientNeeded ? null : weightGradientOnlyPad(c);
         INDArray biasGrad = c.hasBias() ? Nd4j.createUninitialized(DataType.FLOAT, c.getNOut()) : null;
         if (pad != null) {
-            // the channels-first form of the weight-gradient convolution, on channels-last arrays: input [c, n, h, w],
-            // kernel [oh, ow, n, out] (strided views, which ND4J's channels-first op reads correctly)
-            int[] k = c.getKernelSize();
-            INDArray wGrad = Nd4j.createUninitialized(DataType.FLOAT, in.size(3), c.getNOut(), k[0], k[1]);
-            Nd4j.exec(DynamicCustomOp.builder("conv2d").addInputs(in.permute(3, 0, 1, 2), delta.permute(1, 2, 0, 3)).addOutputs(wGrad)
-                    .addIntegerArguments((int) delta.size(1), (int) delta.size(2), 1, 1, pad[0], pad[1], 1, 1, 0, 0, 0).build());
-            weightGradView.assign(wGrad.permute(1, 0, 2, 3));
+            weightGradientInto(in.permute(3, 0, 1, 2), delta.permute(1, 2, 0, 3), pad);
             if (biasGrad != null) { // column sums as a product with ones: ND4J's sum over (0, 1, 2) is 5x slower here
                 long rows = delta.length() / c.getNOut();
                 biasGrad.assign(Nd4j.ones(DataType.FLOAT, 1, rows).mmul(delta.reshape(rows, c.getNOut())).reshape(c.getNOut()));
@@ -139,16 +129,37 @@ public class KerasConvolution2DImpl extends ConvolutionLayer {
             INDArray w = getParam(ConvolutionParamInitializer.WEIGHT_KEY);
             INDArray[] ins = biasGrad != null ? new INDArray[]{in, w, getParam(ConvolutionParamInitializer.BIAS_KEY).reshape(c.getNOut()), delta}
                     : new INDArray[]{in, w, delta};
+            INDArray weightGradView = gradientViews.get(ConvolutionParamInitializer.WEIGHT_KEY);
             INDArray[] outs = biasGrad != null ? new INDArray[]{eps, weightGradView, biasGrad} : new INDArray[]{eps, weightGradView};
             Nd4j.exec(DynamicCustomOp.builder("conv2d_bp").addInputs(ins).addOutputs(outs).addIntegerArguments(nhwcArgs()).build());
         }
+        return new Pair<>(gradient(biasGrad), eps);
+    }
+
+    /**
+     * dL/dW[o, c, i, j] = sum over n, y, x of x_in[n, c, y + i - p, x + j - p] * delta[n, o, y, x], written into the
+     * weight gradient: one channels-first convolution of the input with channels and batch swapped ({@code input}
+     * as [c, n, h, w]) by delta as a [oh, ow, n, out] {@code kernel}, giving [c, out, kh, kw]. Both are strided
+     * views, which ND4J's channels-first op reads correctly (FastPathsTest's sweep, both layouts).
+     */
+    private void weightGradientInto(INDArray input, INDArray kernel, int[] pad) {
+        int[] k = layerConf().getKernelSize();
+        INDArray wGrad = Nd4j.createUninitialized(DataType.FLOAT, input.size(0), kernel.size(3), k[0], k[1]);
+        Nd4j.exec(DynamicCustomOp.builder("conv2d").addInputs(input, kernel).addOutputs(wGrad)
+                .addIntegerArguments((int) kernel.size(0), (int) kernel.size(1), 1, 1, pad[0], pad[1], 1, 1, 0, 0, 0).build());
+        gradientViews.get(ConvolutionParamInitializer.WEIGHT_KEY).assign(wGrad.permute(1, 0, 2, 3));
+    }
+
+    /** The layer's gradient: the weight gradient view as filled, and the bias gradient (if any) copied into its view. */
+    private Gradient gradient(INDArray biasGrad) {
+        Gradient g = new DefaultGradient();
         if (biasGrad != null) {
             INDArray biasGradView = gradientViews.get(ConvolutionParamInitializer.BIAS_KEY);
             biasGradView.assign(biasGrad.reshape(biasGradView.shape()));
             g.setGradientFor(ConvolutionParamInitializer.BIAS_KEY, biasGradView);
         }
-        g.setGradientFor(ConvolutionParamInitializer.WEIGHT_KEY, weightGradView, 'c');
-        return new Pair<>(g, eps);
+        g.setGradientFor(ConvolutionParamInitializer.WEIGHT_KEY, gradientViews.get(ConvolutionParamInitializer.WEIGHT_KEY), 'c');
+        return g;
     }
 
     /** Stride 1, no dilation, no or symmetric padding: the padding of the weight-gradient convolution, else null. */
@@ -170,27 +181,11 @@ public class KerasConvolution2DImpl extends ConvolutionLayer {
         return weightGradientOnlyPad(c);
     }
 
-    /**
-     * dL/dW[o, c, i, j] = sum over n, y, x of x_in[n, c, y + i - p, x + j - p] * delta[n, o, y, x]: a convolution of
-     * the input with channels and batch swapped ([c, n, h, w]) by delta as a [oh, ow, n, o] kernel, giving [c, o, kh, kw].
-     */
+    /** The channels-first weight gradient alone (the input's gradient is not used), {@link #weightGradientInto}. */
     private Pair<Gradient, INDArray> weightGradientOnly(INDArray epsilon, int[] pad) {
         INDArray delta = layerConf().getActivationFn().backprop(preOutput, epsilon).getFirst();
-        long inC = input.size(1), outC = delta.size(1);
-        int[] k = layerConf().getKernelSize();
-        INDArray wGrad = Nd4j.createUninitialized(DataType.FLOAT, inC, outC, k[0], k[1]);
-        Nd4j.exec(DynamicCustomOp.builder("conv2d").addInputs(input.permute(1, 0, 2, 3), delta.permute(2, 3, 0, 1))
-                .addOutputs(wGrad).addIntegerArguments((int) delta.size(2), (int) delta.size(3), 1, 1, pad[0], pad[1], 1, 1, 0, 0, 0).build());
-        INDArray weightGradView = gradientViews.get(ConvolutionParamInitializer.WEIGHT_KEY);
-        weightGradView.assign(wGrad.permute(1, 0, 2, 3));
-        Gradient g = new DefaultGradient();
-        if (layerConf().hasBias()) {
-            INDArray biasGradView = gradientViews.get(ConvolutionParamInitializer.BIAS_KEY);
-            biasGradView.assign(delta.sum(0, 2, 3).reshape(biasGradView.shape()));
-            g.setGradientFor(ConvolutionParamInitializer.BIAS_KEY, biasGradView);
-        }
-        g.setGradientFor(ConvolutionParamInitializer.WEIGHT_KEY, weightGradView, 'c');
-        return new Pair<>(g, null);
+        weightGradientInto(input.permute(1, 0, 2, 3), delta.permute(2, 3, 0, 1), pad);
+        return new Pair<>(gradient(layerConf().hasBias() ? delta.sum(0, 2, 3) : null), null);
     }
 
     @Override

@@ -9,6 +9,7 @@ import org.deeplearning4j.nn.params.LSTMParamInitializer;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.kerasport.dl4j.FastPaths;
+import org.kerasport.dl4j.NdArrays;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.impl.ActivationSigmoid;
 import org.nd4j.linalg.activations.impl.ActivationTanH;
@@ -68,9 +69,6 @@ public class KerasLSTMImpl extends LSTM {
         return b.rank() == 2 ? b : b.reshape(1, b.length());
     }
 
-    private static INDArray contiguous(INDArray a) {
-        return a.ordering() == 'c' && org.nd4j.linalg.api.shape.Shape.hasDefaultStridesForShape(a) ? a : a.dup('c');
-    }
 
     /** The op's arguments: [batch, time, features], forwards, sigmoid gates, tanh cell and output activations. */
     private static DynamicCustomOp.DynamicCustomOpsBuilder op(String name, boolean lastOutputs) {
@@ -82,7 +80,7 @@ public class KerasLSTMImpl extends LSTM {
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
         if (!fused()) return super.activate(training, workspaceMgr);
         applyDropOutIfNecessary(training, workspaceMgr);
-        INDArray x = contiguous(input);
+        INDArray x = NdArrays.contiguous(input);
         long b = x.size(0), t = x.size(1), n = layerConf().getNOut();
         INDArray h = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, new long[]{b, t, n}, 'c');
         INDArray zeros = Nd4j.zeros(DataType.FLOAT, b, n);
@@ -97,7 +95,7 @@ public class KerasLSTMImpl extends LSTM {
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
         if (!fused()) return super.backpropGradient(epsilon, workspaceMgr);
-        INDArray x = contiguous(input);
+        INDArray x = NdArrays.contiguous(input);
         long b = x.size(0), t = x.size(1), nIn = x.size(2), n = layerConf().getNOut();
         INDArray zeros = Nd4j.zeros(DataType.FLOAT, b, n);
         INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, new long[]{b, t, nIn}, 'c');
@@ -105,7 +103,7 @@ public class KerasLSTMImpl extends LSTM {
                 dB = Nd4j.createUninitialized(DataType.FLOAT, 4 * n);
         Nd4j.exec(op("lstmLayer_bp", false).addInputs(x, kerasGates(getParam(LSTMParamInitializer.INPUT_WEIGHT_KEY)),
                         kerasGates(getParam(LSTMParamInitializer.RECURRENT_WEIGHT_KEY)),
-                        kerasGates(row(getParam(LSTMParamInitializer.BIAS_KEY))).reshape(4 * n), zeros, zeros, contiguous(epsilon))
+                        kerasGates(row(getParam(LSTMParamInitializer.BIAS_KEY))).reshape(4 * n), zeros, zeros, NdArrays.contiguous(epsilon))
                 .addOutputs(dx, dW, dR, dB, Nd4j.createUninitialized(DataType.FLOAT, b, n), Nd4j.createUninitialized(DataType.FLOAT, b, n)).build());
         INDArray wView = gradientViews.get(LSTMParamInitializer.INPUT_WEIGHT_KEY);
         INDArray rView = gradientViews.get(LSTMParamInitializer.RECURRENT_WEIGHT_KEY);
