@@ -1,5 +1,11 @@
 package org.kerasport.dl4j;
 
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.shape.Shape;
@@ -22,5 +28,37 @@ public final class NdArrays {
         INDArray c = contiguous(a.dataType() == DataType.FLOAT ? a : a.castTo(DataType.FLOAT));
         if (c.offset() != 0 || c.data().length() != c.length()) c = c.dup('c');
         return c.data().asFloat();
+    }
+
+    /**
+     * Writes the array exactly as {@code Nd4j.write(arr, out)} does (its shape buffer, then its data buffer: allocation
+     * mode, length, type name and the values big-endian), which is what DL4J's ModelSerializer stores and reads back.
+     * Float data is converted in blocks instead of one {@code writeFloat} call per value: for a model of a few million
+     * parameters that call-per-value loop (run once, so never compiled) was most of the time a fine-tuning run spent
+     * saving its result.
+     */
+    public static void write(INDArray arr, DataOutputStream out) throws IOException {
+        if (arr.isView()) arr = arr.dup(); // as Nd4j.write: only the view's own values, with a matching shape buffer
+        arr.shapeInfoDataBuffer().write(out);
+        DataBuffer d = arr.data();
+        if (d == null) return;
+        if (d.dataType() != DataType.FLOAT || d.offset() != 0 || d.length() == 0 || d.length() > Integer.MAX_VALUE) {
+            d.write(out);
+            return;
+        }
+        out.writeUTF(d.allocationMode().name());
+        out.writeLong(d.length());
+        out.writeUTF(d.dataType().name());
+        FloatBuffer src = d.asNio().duplicate().order(ByteOrder.nativeOrder()).asFloatBuffer();
+        src.limit((int) d.length());
+        ByteBuffer block = ByteBuffer.allocate(1 << 16).order(ByteOrder.BIG_ENDIAN);
+        FloatBuffer dst = block.asFloatBuffer();
+        while (src.hasRemaining()) {
+            int n = Math.min(src.remaining(), dst.capacity());
+            dst.clear();
+            dst.put(src.slice().limit(n));
+            src.position(src.position() + n);
+            out.write(block.array(), 0, n * Float.BYTES);
+        }
     }
 }
