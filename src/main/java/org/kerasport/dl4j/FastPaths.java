@@ -45,6 +45,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 public final class FastPaths {
     public static final String PROPERTY = "kerasport.native";
     private static final String EXTENSION = "org.bytedeco.javacpp.platform.extension";
+    private static final String MAX_PHYSICAL = "org.bytedeco.javacpp.maxPhysicalBytes";
     private static final String ONEDNN = "-onednn-avx512";
     private static final String ONEDNN_LIB = "org/nd4j/linalg/cpu/nativecpu/bindings/linux-x86_64" + ONEDNN + "/libnd4jcpu.so";
     private static boolean configured;
@@ -61,12 +62,17 @@ public final class FastPaths {
     }
 
     /**
-     * Chooses ND4J's native build; must run before ND4J loads its native library (Kerasport's entry points call it
-     * from their static initializers). Later calls do nothing.
+     * Chooses ND4J's native build and turns off JavaCPP's resident-size check; must run before ND4J or JavaCPP load
+     * (Kerasport's entry points call it from their static initializers, the CLI first thing). Later calls do nothing.
      */
     public static synchronized void configure() {
         if (configured) return;
         configured = true;
+        // JavaCPP reads the process's resident size (/proc/self/statm) on every native allocation it tracks, to start
+        // a garbage collection when it passes this limit (default twice the heap limit): ND4J allocates a few such
+        // buffers per operation, and on small models the reading was 14 % of a training step (bench/RESULTS.md).
+        // Off unless the user set it; JavaCPP's own limit on the bytes it allocates (maxBytes) stays.
+        if (System.getProperty(MAX_PHYSICAL) == null) System.setProperty(MAX_PHYSICAL, "0");
         if (System.getProperty(EXTENSION) != null) return; // the user's choice
         // JavaCPP would pick the oneDNN AVX-512 build by itself whenever its jar is present, whatever the CPU:
         // always say which build to load ("" is ND4J's default build)

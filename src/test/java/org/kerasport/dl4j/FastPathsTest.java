@@ -39,6 +39,32 @@ class FastPathsTest {
         assertTrue(r.out().contains("native: ND4J oneDNN build (AVX-512)"), r.out());
     }
 
+    /** Prints JavaCPP's resident-size limit after reading a model, the first thing a fresh JVM does. */
+    public static final class PhysicalBytesProbe {
+        public static void main(String[] a) {
+            org.kerasport.format.KerasReader.read(Path.of(a[0]));
+            System.out.println("maxPhysicalBytes=" + org.bytedeco.javacpp.Pointer.maxPhysicalBytes());
+        }
+    }
+
+    private static String probe(String... jvmOptions) throws Exception {
+        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(java.util.List.of(jvmOptions));
+        cmd.addAll(java.util.List.of("-cp", System.getProperty("java.class.path"), PhysicalBytesProbe.class.getName(), "models/seed_mlp.keras"));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), out);
+        return out;
+    }
+
+    /** JavaCPP's per-allocation resident-size reading is off from the first native library a JVM loads (HDF5's), unless the user set the limit. */
+    @Test
+    void javacppResidentSizeCheckIsOffUnlessTheUserSetsIt() throws Exception {
+        assertTrue(probe().contains("maxPhysicalBytes=0"), "off by default");
+        assertTrue(probe("-Dorg.bytedeco.javacpp.maxPhysicalBytes=3g").contains("maxPhysicalBytes=3221225472"), "the user's value stays");
+    }
+
     /** KERASPORT_NATIVE=stock really loads ND4J's default build (JavaCPP would otherwise pick the oneDNN jar). */
     @Test
     void stockModeLoadsTheDefaultBuild() throws Exception {
