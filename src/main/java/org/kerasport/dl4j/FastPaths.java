@@ -139,11 +139,18 @@ public final class FastPaths {
     }
 
     /**
-     * Gives the graph's channels-first 2-D convolutions and max/valid poolings DL4J's oneDNN helpers (once after every
-     * graph initialization: DL4J creates none itself). Does nothing without the oneDNN build.
+     * Tells Kerasport's dense and convolution layers that read the network's input not to compute the gradient for it,
+     * and gives the graph's channels-first 2-D convolutions and max/valid poolings DL4J's oneDNN helpers (once after
+     * every graph initialization: DL4J creates none itself; the helpers only with the oneDNN build).
      */
     public static ComputationGraph attachHelpers(ComputationGraph g) {
-        if (!oneDnn() || g.getLayers() == null) return g;
+        if (g.getLayers() == null) return g;
+        for (Layer layer : g.getLayers()) { // any build: layers fed by the network input skip the input's gradient
+            Layer l = layer instanceof FrozenLayerWithBackprop f ? f.getInsideLayer() : layer;
+            if (l instanceof org.kerasport.dl4j.layers.KerasDenseImpl d) d.inputGradientNeeded(!readsNetworkInput(g, l));
+            if (l instanceof org.kerasport.dl4j.layers.KerasConvolution2DImpl k) k.inputGradientNeeded(!readsNetworkInput(g, l));
+        }
+        if (!oneDnn()) return g;
         for (Layer layer : g.getLayers()) {
             Layer l = layer instanceof FrozenLayerWithBackprop f ? f.getInsideLayer() : layer;
             if (l.getClass() == ConvolutionLayer.class || l.getClass() == org.kerasport.dl4j.layers.KerasConvolution2DImpl.class) {
@@ -152,7 +159,6 @@ public final class FastPaths {
                 boolean dilated = c.getDilation()[0] != 1 || c.getDilation()[1] != 1;
                 if (c.getCnn2dDataFormat() == CNN2DFormat.NCHW && !dilated && l.getParam("W").dataType() == DataType.FLOAT)
                     setHelper(ConvolutionLayer.class, l, new MKLDNNConvHelper(DataType.FLOAT));
-                if (l instanceof org.kerasport.dl4j.layers.KerasConvolution2DImpl k) k.inputGradientNeeded(!readsNetworkInput(g, l));
             } else if (l.getClass() == SubsamplingLayer.class) {
                 var c = (org.deeplearning4j.nn.conf.layers.SubsamplingLayer) l.conf().getLayer();
                 boolean padded = c.getConvolutionMode() == org.deeplearning4j.nn.conf.ConvolutionMode.Same

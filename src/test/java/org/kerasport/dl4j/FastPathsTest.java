@@ -39,6 +39,16 @@ class FastPathsTest {
         assertTrue(r.out().contains("native: ND4J oneDNN build (AVX-512)"), r.out());
     }
 
+    /** Only the dense layer that reads the network input skips its input's gradient (trajectories: TrainingTrajectoryTest). */
+    @Test
+    void onlyTheFirstDenseLayerSkipsItsInputGradient() {
+        ImportedModel im = Dl4jImporter.importForTraining(org.kerasport.format.KerasReader.read(Path.of("models/seed_mlp.keras")), false);
+        java.util.List<Boolean> needed = new java.util.ArrayList<>();
+        for (Layer l : im.graph().getLayers())
+            if (l instanceof org.kerasport.dl4j.layers.KerasDenseImpl d) needed.add(d.inputGradientNeeded());
+        assertEquals(java.util.List.of(false), needed, "seed model: one hidden Dense (then the output layer), fed by the input");
+    }
+
     /** Prints JavaCPP's resident-size limit after reading a model, the first thing a fresh JVM does. */
     public static final class PhysicalBytesProbe {
         public static void main(String[] a) {

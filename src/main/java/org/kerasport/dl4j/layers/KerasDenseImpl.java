@@ -19,15 +19,28 @@ import org.nd4j.linalg.factory.Nd4j;
  *   <li>a training forward pass keeps a copy of z for the backward pass of the same step, which DL4J's
  *       {@code BaseLayer.backpropGradient} would otherwise recompute with a second matrix product; the error
  *       passed down is produced column-major as well (δ·Wᵀ).</li>
+ *   <li>a layer reading the network's input directly ({@link #inputGradientNeeded}, set by
+ *       {@link org.kerasport.dl4j.FastPaths#attachHelpers}) does not compute the gradient for that input, which the
+ *       graph discards: for the first layer of a 784-512-512-10 MLP that was a fifth of the step's arithmetic.</li>
  * </ul>
  * Layers with layer normalization, masks, weight noise or another data type than float take DL4J's own path.
  */
 public class KerasDenseImpl extends org.deeplearning4j.nn.layers.feedforward.dense.DenseLayer {
     private INDArray cachedZ;
     private INDArray cachedInput;
+    private boolean inputGradientNeeded = true;
 
     public KerasDenseImpl(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
+    }
+
+    public boolean inputGradientNeeded() {
+        return inputGradientNeeded;
+    }
+
+    /** False when nothing uses the gradient for this layer's input (it reads the network's input; FastPaths). */
+    public void inputGradientNeeded(boolean needed) {
+        inputGradientNeeded = needed;
     }
 
     private boolean fast() {
@@ -75,14 +88,17 @@ public class KerasDenseImpl extends org.deeplearning4j.nn.layers.feedforward.den
             ret.gradientForVariable().put(DefaultParamInitializer.BIAS_KEY, biasGrad);
         }
         INDArray W = getParam(DefaultParamInitializer.WEIGHT_KEY);
-        INDArray epsilonNext = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, delta.dataType(),
-                new long[]{delta.size(0), W.size(0)}, 'f');
-        Nd4j.gemm(delta, W, epsilonNext, false, true, 1.0, 0.0);                 // δ·Wᵀ
+        INDArray epsilonNext = null; // the network input's gradient: the graph discards it
+        if (inputGradientNeeded) {
+            epsilonNext = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, delta.dataType(),
+                    new long[]{delta.size(0), W.size(0)}, 'f');
+            Nd4j.gemm(delta, W, epsilonNext, false, true, 1.0, 0.0);             // δ·Wᵀ
+        }
         INDArray weightGrad = gradientViews.get(DefaultParamInitializer.WEIGHT_KEY); // 'f' order
         Nd4j.gemm(input, delta, weightGrad, true, false, 1.0, 0.0);              // xᵀ·δ
         ret.gradientForVariable().put(DefaultParamInitializer.WEIGHT_KEY, weightGrad);
         weightNoiseParams.clear();
-        return new Pair<>(ret, backpropDropOutIfPresent(epsilonNext));
+        return new Pair<>(ret, epsilonNext == null ? null : backpropDropOutIfPresent(epsilonNext));
     }
 
     @Override
