@@ -100,6 +100,7 @@ final class FinetuneCommand implements Command {
         boolean force = cl.hasOption("force");
         ModelOutputs outputs = ModelOutputs.next(target);
         outputs.check(force, modelPath);
+        HistoryPlot.prepare(); // the plot's set-up on the idle core while the model loads and trains
         Path companion = ModelArgs.companion(cl);
         boolean lenient = cl.hasOption("lenient");
         KerasModel model = KerasReader.read(modelPath, new ReadOptions(companion, true, lenient));

@@ -38,11 +38,49 @@ public final class HistoryPlot {
     private static final Color VAL = new Color(0xff, 0x7f, 0x0e);
     private static final int MARKERS_UP_TO = 40; // epochs; beyond that markers clutter the curve
 
+    private static Thread warmUp;
+
     private HistoryPlot() {
+    }
+
+    /**
+     * Starts loading and initializing what a plot needs (Java2D, its fonts, XChart, the PNG encoder) on a background
+     * daemon thread, so the plot written after training does not pay for it: a first plot in a fresh JVM took
+     * 0.35-0.7 s, mostly that set-up, while training leaves a core idle. Once per process; {@link #write} waits for it.
+     */
+    public static synchronized void prepare() {
+        if (warmUp != null) return;
+        warmUp = new Thread(() -> {
+            try {
+                History h = new History();
+                h.add(0, Map.of("loss", 1.0, "accuracy", 0.5));
+                h.add(1, Map.of("loss", 0.5, "accuracy", 0.75));
+                ImageIO.write(render(h, "warm-up"), "png", new java.io.ByteArrayOutputStream());
+            } catch (Throwable ignored) {
+                // a warm-up only: the real plot reports its own failures
+            }
+        }, "kerasport-plot-warm-up");
+        warmUp.setDaemon(true);
+        warmUp.setPriority(Thread.MIN_PRIORITY);
+        warmUp.start();
+    }
+
+    private static void awaitWarmUp() {
+        Thread t;
+        synchronized (HistoryPlot.class) {
+            t = warmUp;
+        }
+        if (t == null) return;
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Renders {@code history} and writes it to {@code png} (atomically; an existing file only with {@code force}). */
     public static void write(History history, Path png, String title, boolean force) {
+        awaitWarmUp(); // two first renders at once would each do the set-up
         BufferedImage img = render(history, title);
         AtomicFiles.write(png, force, tmp -> {
             if (!ImageIO.write(img, "png", tmp.toFile())) throw new java.io.IOException("no PNG writer in this JVM");

@@ -42,6 +42,21 @@ class PlotTest {
             Files.copy(png, Path.of(System.getProperty("kerasport.plot.keep")), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
 
+    /** The background warm-up the CLI starts changes nothing in what is written. */
+    @Test
+    void aPlotAfterTheWarmUpIsTheSamePlot() throws Exception {
+        History h = History.readJson(TestSupport.reference().resolve("seed_example/history.json"));
+        BufferedImage before = HistoryPlot.render(h, "same");
+        HistoryPlot.prepare();
+        HistoryPlot.prepare(); // once per process
+        Path png = dir.resolve("after-warm-up.png");
+        HistoryPlot.write(h, png, "same", false);
+        BufferedImage after = ImageIO.read(png.toFile());
+        assertEquals(before.getHeight(), after.getHeight());
+        for (int y = 0; y < after.getHeight(); y++)
+            for (int x = 0; x < after.getWidth(); x++) assertEquals(before.getRGB(x, y), after.getRGB(x, y), x + "," + y);
+    }
+
     @Test
     void oneChartPerMetricAndGapsForNaN() throws Exception {
         History h = new History();
