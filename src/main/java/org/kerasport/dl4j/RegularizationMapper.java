@@ -9,7 +9,8 @@ import org.nd4j.linalg.learning.regularization.Regularization;
 
 /**
  * Keras regularizers as DL4J regularizations, exactly: {@code L1(l1)} → {@code L1Regularization(l1)};
- * {@code L2(l2)} → {@code L2Regularization(2·l2)} (DL4J's penalty is ½·c·Σw², Keras' l2·Σw²); {@code L1L2} → both.
+ * {@code L2(l2)} → {@code L2Regularization(2·l2)} (DL4J's penalty is ½·c·Σw², Keras' l2·Σw²; as {@link KerasL2Regularization},
+ * whose penalty is computed faster); {@code L1L2} → both.
  * Zero terms are left out. The optimizer's decoupled weight decay, when set, is added to every trainable variable.
  */
 public final class RegularizationMapper {
@@ -20,7 +21,7 @@ public final class RegularizationMapper {
         List<Regularization> out = new ArrayList<>();
         if (r != null && !(r instanceof Regularizer.Orthogonal)) {
             if (r.l1() != 0) out.add(new L1Regularization(r.dl4jL1()));
-            if (r.l2() != 0) out.add(new L2Regularization(r.dl4jL2()));
+            if (r.l2() != 0) out.add(new KerasL2Regularization(r.dl4jL2()));
         }
         if (weightDecay != null && weightDecay != 0) out.add(new DecoupledWeightDecay(weightDecay));
         return out;
