@@ -242,6 +242,33 @@ class KerasUpdaterDl4jTest {
         assertEquals(List.of("momentum"), new KerasLion().stateNames());
     }
 
+    /**
+     * Adam's one-pass loop over blocks of 2,048 elements (contiguous gradients) gives bit for bit what its ND4J
+     * operations give (a strided gradient takes that path), on a variable of several blocks and a partial one; the
+     * operations are the ones KerasOptimizerTrajectoryTest proves bit-identical to Keras on small variables.
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void adamsBlockedLoopEqualsItsNd4jOperations(boolean amsgrad) {
+        int n = 2048 * 2 + 777;
+        KerasAdam adam = new KerasAdam(0.01, 0.9, 0.999, 1e-7, amsgrad);
+        GradientUpdater<?> blocked = adam.instantiate(Nd4j.create(DataType.FLOAT, adam.stateSize(n)), true);
+        GradientUpdater<?> ops = adam.instantiate(Nd4j.create(DataType.FLOAT, adam.stateSize(n)), true);
+        Random r = new Random(11);
+        for (int it = 0; it < 4; it++) {
+            INDArray g = gradient(r, n);
+            INDArray contiguous = g.dup();
+            INDArray column = Nd4j.create(DataType.FLOAT, n, 2).getColumn(0); // every other element of its buffer
+            column.assign(g);
+            assertTrue(column.elementWiseStride() != 1);
+            blocked.applyUpdater(contiguous, it, 0);
+            ops.applyUpdater(column, it, 0);
+            assertArrayEquals(column.toFloatVector(), contiguous.toFloatVector(), "update, step " + it);
+            for (String slot : adam.stateNames())
+                assertArrayEquals(ops.getState().get(slot).toFloatVector(), blocked.getState().get(slot).toFloatVector(), slot + ", step " + it);
+        }
+    }
+
     /** Loading stored slot values (as a later Keras-state import will) continues exactly where training left off. */
     @ParameterizedTest
     @MethodSource("updaters")
