@@ -47,8 +47,8 @@ public final class CoreMappers {
             ILossFunction lossFn = loss == null ? null : LossMapper.map(loss, ctx.lossWeight(l.name()));
             org.deeplearning4j.nn.conf.layers.Layer layer;
             if (lossFn != null) {
-                layer = new OutputLayer.Builder(lossFn).nIn(in[1]).nOut(units).activation(act).hasBias(bias != null)
-                        .regularization(ctx.regularization(kernel)).regularizationBias(ctx.regularization(bias)).build();
+                layer = org.kerasport.dl4j.layers.KerasOutputLayer.of((OutputLayer) new OutputLayer.Builder(lossFn).nIn(in[1]).nOut(units).activation(act)
+                        .hasBias(bias != null).regularization(ctx.regularization(kernel)).regularizationBias(ctx.regularization(bias)).build());
                 ctx.fusedOutput(l.name(), vertex);
             } else {
                 layer = org.kerasport.dl4j.layers.KerasDense.of((DenseLayer) new DenseLayer.Builder().nIn(in[1]).nOut(units).activation(act)

@@ -1,0 +1,73 @@
+package org.kerasport.dl4j.layers;
+
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Runtime side of {@link KerasOutputLayer}. In a training step DL4J computes an output layer's pre-activation
+ * z = x·W + b three times on the same input and weights: for the gradient, for the score, and (Kerasport's
+ * {@code OutputCapture}, for the training metrics) for the activations. Here the backward pass keeps its z, copied
+ * into the step-long activation workspace (the backward pass's own workspace is reused by the next layer), and the
+ * score and the activations of the same step use it; {@link #clear()}, which the graph calls at the end of every
+ * step, drops it. Layers with dropout, weight noise, a mask or another data type than float take DL4J's path.
+ */
+public class KerasOutputLayerImpl extends org.deeplearning4j.nn.layers.OutputLayer {
+    private INDArray stepZ;
+    private INDArray stepInput;
+    private boolean inBackward;
+
+    public KerasOutputLayerImpl(NeuralNetConfiguration conf, DataType dataType) {
+        super(conf, dataType);
+    }
+
+    private boolean cacheable() {
+        return layerConf().getIDropout() == null && layerConf().getWeightNoise() == null && maskArray == null
+                && dataType == DataType.FLOAT;
+    }
+
+    private boolean cached() {
+        return stepZ != null && stepInput == input && input != null && cacheable();
+    }
+
+    @Override
+    public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+        stepZ = null;
+        stepInput = null;
+        inBackward = cacheable();
+        try {
+            return super.backpropGradient(epsilon, workspaceMgr);
+        } finally {
+            inBackward = false;
+        }
+    }
+
+    @Override
+    protected INDArray preOutput2d(boolean training, LayerWorkspaceMgr workspaceMgr) {
+        if (training && cached()) return stepZ; // read only: the losses work on copies
+        INDArray z = super.preOutput2d(training, workspaceMgr);
+        if (inBackward && training) {
+            stepZ = workspaceMgr.leverageTo(ArrayType.INPUT, z); // the step's activation workspace, as the input
+            stepInput = input;
+        }
+        return z;
+    }
+
+    @Override
+    public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
+        if (!training || !cached()) return super.activate(training, workspaceMgr);
+        INDArray z = workspaceMgr.dup(ArrayType.ACTIVATIONS, stepZ); // the activation works in place
+        return layerConf().getActivationFn().getActivation(z, true);
+    }
+
+    @Override
+    public void clear() {
+        super.clear();
+        stepZ = null;
+        stepInput = null;
+    }
+}
