@@ -128,7 +128,7 @@ final class PredictCommand implements Command {
                 throw new UserInputException(ExitCode.BAD_DATA, file + ": no array for input '" + names.get(i) + "'; the model's inputs are "
                         + names + (given.isEmpty() ? "" : ", the file has " + given.keySet()) + " (a multi-input model takes an .npz keyed by input names)");
             checkShape(file, names.get(i), shapes.get(i), a);
-            out[i] = Nd4j.create(a.data(), a.shape(), 'c');
+            out[i] = org.kerasport.dl4j.NdArrays.of(a.data(), a.shape());
         }
         for (int i = 1; i < out.length; i++)
             if (out[i].size(0) != out[0].size(0))

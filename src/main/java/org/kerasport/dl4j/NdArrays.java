@@ -31,6 +31,21 @@ public final class NdArrays {
     }
 
     /**
+     * A row-major float array of the given shape holding {@code data}, copied in bulk: {@code Nd4j.create(float[],
+     * shape, 'c')} copies value by value (0.35 ms of a 10 ms training step for a 128×784 batch).
+     */
+    public static INDArray of(float[] data, long[] shape) {
+        long n = 1;
+        for (long d : shape) n *= d;
+        if (n != data.length) throw new IllegalArgumentException(data.length + " values for shape " + java.util.Arrays.toString(shape));
+        if (n == 0) return org.nd4j.linalg.factory.Nd4j.create(DataType.FLOAT, shape, 'c');
+        INDArray out = org.nd4j.linalg.factory.Nd4j.createUninitializedDetached(DataType.FLOAT, 'c', shape);
+        FloatBuffer dst = out.data().asNio().duplicate().order(ByteOrder.nativeOrder()).asFloatBuffer();
+        dst.put(data);
+        return out;
+    }
+
+    /**
      * Writes the array exactly as {@code Nd4j.write(arr, out)} does (its shape buffer, then its data buffer: allocation
      * mode, length, type name and the values big-endian), which is what DL4J's ModelSerializer stores and reads back.
      * Float data is converted in blocks instead of one {@code writeFloat} call per value: for a model of a few million

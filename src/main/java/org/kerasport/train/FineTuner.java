@@ -245,7 +245,7 @@ public final class FineTuner {
     }
 
     static INDArray array(NdArray a) {
-        return Nd4j.create(a.data(), a.shape(), 'c');
+        return org.kerasport.dl4j.NdArrays.of(a.data(), a.shape());
     }
 
     /** Every bound Keras variable's current values, in Keras layout. */
