@@ -133,6 +133,7 @@ public final class Dl4jImporter {
         ComputationGraph graph = new ComputationGraph(conf);
         graph.init();
         FastPaths.attachHelpers(graph);
+        GraphUpdater.install(graph);
         if (perVariable && training) checkOneVariablePerBlock(m, graph, problems);
         setWeights(graph, m, ctx.bindings);
         return new ImportedModel(graph, m, inputs, outputs, List.copyOf(ctx.bindings), List.copyOf(ctx.report), problems);

@@ -153,7 +153,7 @@ public final class Dl4jModel {
         }
         ComputationGraph g;
         try {
-            g = FastPaths.attachHelpers(ModelSerializer.restoreComputationGraph(file.toFile(), true));
+            g = GraphUpdater.install(FastPaths.attachHelpers(ModelSerializer.restoreComputationGraph(file.toFile(), true)));
         } catch (IOException | RuntimeException e) {
             throw new MalformedModelException(file, "configuration.json", "cannot restore the DL4J graph: " + e.getMessage(), e);
         }

@@ -1,0 +1,67 @@
+package org.kerasport.dl4j;
+
+import java.util.Map;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.updater.graph.ComputationGraphUpdater;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * DL4J's ComputationGraphUpdater on DL4J's own standard path. In DL4J 1.0.0-M2.1 a graph's training step always takes
+ * the updater's "external gradient" path (meant for gradients computed in another network): the updater tells them
+ * apart by object identity, {@code gradient.gradient() != getFlattenedGradientsView()}, and a graph's
+ * {@code DefaultGradient.gradient()} returns a new reshaped view of the same array on every call. That path builds
+ * two new views of every parameter and its gradient, from a reshape of the whole parameter array, twice per step
+ * (before and after the updater), and the mini-batch division's views too: on a small model, a sixth of each step.
+ * Here a gradient that is the graph's own gradient array (same buffer, offset and length) is passed on as exactly
+ * that array, so the updater uses the views it built once, as it does for a MultiLayerNetwork. The arithmetic is
+ * the same; every training-trajectory test runs through this class.
+ */
+public class GraphUpdater extends ComputationGraphUpdater {
+    public GraphUpdater(ComputationGraph graph, INDArray updaterState) {
+        super(graph, updaterState);
+    }
+
+    /** Gives {@code g} this updater, keeping the state (values and array) of the one it has, if any. */
+    public static ComputationGraph install(ComputationGraph g) {
+        if (g.getUpdater(false) instanceof GraphUpdater) return g;
+        ComputationGraphUpdater old = g.getUpdater(false);
+        INDArray state = old == null ? null : old.getStateViewArray();
+        g.setUpdater(new GraphUpdater(g, state));
+        return g;
+    }
+
+    @Override
+    public synchronized void update(Gradient gradient, int iteration, int epoch, int batchSize, LayerWorkspaceMgr workspaceMgr) {
+        INDArray view = getFlattenedGradientsView();
+        INDArray flat = gradient.gradient();
+        if (flat != view && view != null && flat != null && sameValues(flat, view))
+            gradient = new OwnGradient(view, gradient);
+        super.update(gradient, iteration, epoch, batchSize, workspaceMgr);
+    }
+
+    /** The same elements of the same memory, in the same order. */
+    private static boolean sameValues(INDArray a, INDArray b) {
+        return a.length() == b.length() && a.dataType() == b.dataType() && a.elementWiseStride() == 1 && b.elementWiseStride() == 1
+                && a.data().address() + a.offset() * a.data().getElementSize() == b.data().address() + b.offset() * b.data().getElementSize();
+    }
+
+    /** The same per-variable gradients, with the graph's gradient array itself as the flattened gradient. */
+    private static final class OwnGradient extends DefaultGradient {
+        private final INDArray view;
+
+        OwnGradient(INDArray view, Gradient g) {
+            super(view);
+            this.view = view;
+            for (Map.Entry<String, INDArray> e : g.gradientForVariable().entrySet())
+                setGradientFor(e.getKey(), e.getValue(), g.flatteningOrderForVariable(e.getKey()));
+        }
+
+        @Override
+        public INDArray gradient() {
+            return view;
+        }
+    }
+}
