@@ -1,6 +1,5 @@
 package org.kerasport.data;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -120,7 +119,8 @@ public final class Npy {
         switch (t.charAt(0)) {
             case 'f' -> {
                 dtype = "float" + width * 8;
-                for (int i = 0; i < n; i++) out[i] = width == 4 ? b.getFloat() : width == 8 ? (float) b.getDouble() : org.kerasport.util.Half.toFloat(b.getShort());
+                if (width == 4) b.asFloatBuffer().get(out); // in bulk: the common case, and tens of megabytes
+                else for (int i = 0; i < n; i++) out[i] = width == 8 ? (float) b.getDouble() : org.kerasport.util.Half.toFloat(b.getShort());
             }
             case 'i' -> {
                 dtype = "int" + width * 8;
@@ -177,16 +177,11 @@ public final class Npy {
     }
 
     private static byte[] readFully(InputStream in, long bytes, String where) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(bytes, 1 << 24));
-        byte[] buf = new byte[1 << 16];
-        long left = bytes;
-        while (left > 0) {
-            int r = in.read(buf, 0, (int) Math.min(buf.length, left));
-            if (r < 0) throw bad(where, "truncated: " + left + " bytes of data missing");
-            out.write(buf, 0, r);
-            left -= r;
-        }
-        return out.toByteArray();
+        if (bytes > Integer.MAX_VALUE - 8) throw bad(where, bytes + " bytes of data: more than one array can hold");
+        // readNBytes grows its buffer as data arrives (a header's claimed size allocates nothing by itself)
+        byte[] out = in.readNBytes((int) bytes);
+        if (out.length < bytes) throw bad(where, "truncated: " + (bytes - out.length) + " bytes of data missing");
+        return out;
     }
 
     private static UserInputException bad(String where, String msg) {

@@ -51,4 +51,28 @@ class DataSourcesNumpyTest {
         DataSourcesTest.contains(DataSourcesTest.fails(org.kerasport.ExitCode.BAD_DATA, dir.resolve("big.npz").toString(), null, sig),
                 "big.npz[input_layer]: input 'input_layer': non-finite value Infinity at row 0");
     }
+
+    /** float32 both byte orders (the little-endian one read in bulk), float16, and a truncated array. */
+    @Test
+    void readsEveryFloatLayoutAndRefusesTruncatedData() throws Exception {
+        TestSupport.runPython(dir, 120, "-c", String.join("\n",
+                "import numpy as np",
+                "v = (np.arange(70000, dtype=np.float32) - 35000) / 7",
+                "np.save('le.npy', v.astype('<f4'))",
+                "np.save('be.npy', v.astype('>f4'))",
+                "np.save('half.npy', np.array([0.5, -2, 65504], dtype=np.float16))",
+                "np.savetxt('expected.txt', v[[0, 1, 34999, 69999]].astype(np.float64))"));
+        float[] le = org.kerasport.data.Npy.read(dir.resolve("le.npy")).data(), be = org.kerasport.data.Npy.read(dir.resolve("be.npy")).data();
+        assertEquals(70000, le.length);
+        assertArrayEquals(le, be);
+        String[] expected = java.nio.file.Files.readString(dir.resolve("expected.txt")).trim().split("\\s+");
+        int[] at = {0, 1, 34999, 69999};
+        for (int i = 0; i < at.length; i++) assertEquals((float) Double.parseDouble(expected[i]), le[at[i]]);
+        assertArrayEquals(new float[] {0.5f, -2f, 65504f}, org.kerasport.data.Npy.read(dir.resolve("half.npy")).data());
+        byte[] all = java.nio.file.Files.readAllBytes(dir.resolve("le.npy"));
+        java.nio.file.Files.write(dir.resolve("cut.npy"), java.util.Arrays.copyOf(all, all.length - 10));
+        var e = org.junit.jupiter.api.Assertions.assertThrows(org.kerasport.UserInputException.class,
+                () -> org.kerasport.data.Npy.read(dir.resolve("cut.npy")));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("truncated: 10 bytes of data missing"), e.getMessage());
+    }
 }
