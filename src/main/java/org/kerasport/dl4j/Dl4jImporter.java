@@ -132,8 +132,7 @@ public final class Dl4jImporter {
         if (perVariable) oneBlockPerVariable(conf, (org.kerasport.dl4j.optim.KerasUpdater) updater);
         ComputationGraph graph = new ComputationGraph(conf);
         graph.init();
-        FastPaths.attachHelpers(graph);
-        GraphUpdater.install(graph);
+        FastPaths.prepare(graph);
         if (perVariable && training) checkOneVariablePerBlock(m, graph, problems);
         setWeights(graph, m, ctx.bindings);
         return new ImportedModel(graph, m, inputs, outputs, List.copyOf(ctx.bindings), List.copyOf(ctx.report), problems);

@@ -20,8 +20,8 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 import org.kerasport.MalformedModelException;
 
@@ -153,7 +153,7 @@ public final class Dl4jModel {
         }
         ComputationGraph g;
         try {
-            g = GraphUpdater.install(FastPaths.attachHelpers(ModelSerializer.restoreComputationGraph(file.toFile(), true)));
+            g = FastPaths.prepare(ModelSerializer.restoreComputationGraph(file.toFile(), true));
         } catch (IOException | RuntimeException e) {
             throw new MalformedModelException(file, "configuration.json", "cannot restore the DL4J graph: " + e.getMessage(), e);
         }
@@ -185,6 +185,8 @@ public final class Dl4jModel {
         });
     }
 
+    private static final int BINARY_LEVEL = Deflater.NO_COMPRESSION;
+
     /**
      * The entries of {@code ModelSerializer.writeModel(graph, stream, true)}, written into {@code out}: the configuration,
      * the parameters and the updater state, in DL4J's own array format ({@link NdArrays#write}), so ModelSerializer
@@ -193,9 +195,7 @@ public final class Dl4jModel {
      * uncompressed: deflate shrinks float values by about 7 % and took most of the time of saving (MLP 784-512-512-10
      * fine-tuned with Adam, 8 MB: 1 epoch and save 2.99 s before, 2.20 s with deflate, 2.04 s stored; bench/RESULTS.md).
      */
-    private static final int BINARY_LEVEL = Deflater.NO_COMPRESSION;
-
-    static void writeSerialized(ComputationGraph graph, ZipOutputStream out) throws IOException {
+    private static void writeSerialized(ComputationGraph graph, ZipOutputStream out) throws IOException {
         out.setLevel(Deflater.DEFAULT_COMPRESSION);
         out.putNextEntry(new ZipEntry(ModelSerializer.CONFIGURATION_JSON));
         out.write(graph.getConfiguration().toJson().getBytes(StandardCharsets.UTF_8));

@@ -139,20 +139,27 @@ public final class FastPaths {
     }
 
     /**
+     * What every graph Kerasport makes or restores gets before it runs: {@link #attachHelpers} and the
+     * {@link GraphUpdater} (DL4J's updater on its standard path).
+     */
+    public static ComputationGraph prepare(ComputationGraph g) {
+        return GraphUpdater.install(attachHelpers(g));
+    }
+
+    /**
      * Tells Kerasport's dense and convolution layers that read the network's input not to compute the gradient for it,
      * and gives the graph's channels-first 2-D convolutions and max/valid poolings DL4J's oneDNN helpers (once after
      * every graph initialization: DL4J creates none itself; the helpers only with the oneDNN build).
      */
     public static ComputationGraph attachHelpers(ComputationGraph g) {
         if (g.getLayers() == null) return g;
-        for (Layer layer : g.getLayers()) { // any build: layers fed by the network input skip the input's gradient
-            Layer l = layer instanceof FrozenLayerWithBackprop f ? f.getInsideLayer() : layer;
-            if (l instanceof org.kerasport.dl4j.layers.KerasDenseImpl d) d.inputGradientNeeded(!readsNetworkInput(g, l));
-            if (l instanceof org.kerasport.dl4j.layers.KerasConvolution2DImpl k) k.inputGradientNeeded(!readsNetworkInput(g, l));
-        }
-        if (!oneDnn()) return g;
+        boolean helpers = oneDnn();
         for (Layer layer : g.getLayers()) {
             Layer l = layer instanceof FrozenLayerWithBackprop f ? f.getInsideLayer() : layer;
+            // any build: layers fed by the network input skip the input's gradient
+            if (l instanceof org.kerasport.dl4j.layers.KerasDenseImpl d) d.inputGradientNeeded(!readsNetworkInput(g, l));
+            if (l instanceof org.kerasport.dl4j.layers.KerasConvolution2DImpl k) k.inputGradientNeeded(!readsNetworkInput(g, l));
+            if (!helpers) continue;
             if (l.getClass() == ConvolutionLayer.class || l.getClass() == org.kerasport.dl4j.layers.KerasConvolution2DImpl.class) {
                 var c = (org.deeplearning4j.nn.conf.layers.ConvolutionLayer) l.conf().getLayer();
                 // ND4J M2.1's oneDNN conv2d op refuses dilated kernels (DL4J would log an error and fall back)

@@ -17,7 +17,6 @@ import org.kerasport.format.Json;
 import org.kerasport.train.report.History;
 import org.kerasport.util.AtomicFiles;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Per-epoch checkpoints of a fine-tuning run: the parameters, the updater state, the iteration and epoch counters,
@@ -113,7 +112,7 @@ final class Checkpoints {
         if (a.data().length != expected)
             throw new UserInputException(ExitCode.USAGE, p + ": holds " + a.data().length + " values, the model has " + expected
                     + " (the checkpoint is from a different configuration)");
-        return Nd4j.create(a.data(), new long[]{1, a.data().length}, 'c');
+        return org.kerasport.dl4j.NdArrays.of(a.data(), new long[]{1, a.data().length});
     }
 
 }

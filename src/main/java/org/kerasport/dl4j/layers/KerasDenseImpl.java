@@ -26,8 +26,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * Layers with layer normalization, masks, weight noise or another data type than float take DL4J's own path.
  */
 public class KerasDenseImpl extends org.deeplearning4j.nn.layers.feedforward.dense.DenseLayer {
-    private INDArray cachedZ;
-    private INDArray cachedInput;
+    private final StepValue stepZ = new StepValue();
     private boolean inputGradientNeeded = true;
 
     public KerasDenseImpl(NeuralNetConfiguration conf, DataType dataType) {
@@ -63,22 +62,17 @@ public class KerasDenseImpl extends org.deeplearning4j.nn.layers.feedforward.den
 
     @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
-        cachedZ = null;
-        cachedInput = null;
+        stepZ.clear();
         if (!training || !fast()) return super.activate(training, workspaceMgr);
         INDArray z = preOutput(true, workspaceMgr);
-        cachedZ = workspaceMgr.dup(ArrayType.ACTIVATIONS, z, 'f'); // the activation below works in place
-        cachedInput = input;
+        stepZ.keep(workspaceMgr.dup(ArrayType.ACTIVATIONS, z, 'f'), input); // the activation below works in place
         return layerConf().getActivationFn().getActivation(z, true);
     }
 
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
-        INDArray z = cachedZ;
-        boolean sameStep = z != null && cachedInput == input;
-        cachedZ = null;
-        cachedInput = null;
-        if (!sameStep || !fast()) return super.backpropGradient(epsilon, workspaceMgr);
+        INDArray z = stepZ.take(input);
+        if (z == null || !fast()) return super.backpropGradient(epsilon, workspaceMgr);
         assertInputSet(true);
         INDArray delta = layerConf().getActivationFn().backprop(z, epsilon).getFirst();
         Gradient ret = new DefaultGradient();
@@ -104,7 +98,6 @@ public class KerasDenseImpl extends org.deeplearning4j.nn.layers.feedforward.den
     @Override
     public void clear() {
         super.clear();
-        cachedZ = null;
-        cachedInput = null;
+        stepZ.clear();
     }
 }

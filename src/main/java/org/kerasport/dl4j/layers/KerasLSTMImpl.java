@@ -34,8 +34,7 @@ public class KerasLSTMImpl extends LSTM {
     /** DL4J's gate block for each of Keras' (input, forget, cell, output). */
     private static final int[] DL4J_BLOCK = {3, 1, 0, 2};
 
-    private INDArray stepH;
-    private INDArray stepInput;
+    private final StepValue stepH = new StepValue(); // this step's outputs, time-major [t, b, n], for bptt
 
     public KerasLSTMImpl(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -83,8 +82,7 @@ public class KerasLSTMImpl extends LSTM {
 
     @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
-        stepH = null;
-        stepInput = null;
+        stepH.clear();
         if (!fused()) return super.activate(training, workspaceMgr);
         applyDropOutIfNecessary(training, workspaceMgr);
         INDArray x = NdArrays.contiguous(input);
@@ -96,28 +94,23 @@ public class KerasLSTMImpl extends LSTM {
                         kerasGates(getParam(LSTMParamInitializer.RECURRENT_WEIGHT_KEY)),
                         kerasGates(row(getParam(LSTMParamInitializer.BIAS_KEY))).reshape(4 * n), zeros, zeros)
                 .addOutputs(h, Nd4j.createUninitialized(DataType.FLOAT, b, n), Nd4j.createUninitialized(DataType.FLOAT, b, n)).build());
-        if (training) { // the backward pass of this step recomputes the gates from the outputs: a copy, since
-            // DL4J's Bidirectional merges its directions into the forward layer's output in place (sum, ave, mul)
-            stepH = workspaceMgr.dup(ArrayType.ACTIVATIONS, h);
-            stepInput = input;
-        }
+        // the backward pass of this step recomputes the gates from the outputs: a (time-major) copy, since DL4J's
+        // Bidirectional merges its directions into the forward layer's output in place (sum, ave, mul)
+        if (training) stepH.keep(workspaceMgr.dup(ArrayType.ACTIVATIONS, h.permute(1, 0, 2), 'c'), input);
         return h;
     }
 
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
-        INDArray h = stepH;
-        boolean sameStep = h != null && stepInput == input;
-        stepH = null;
-        stepInput = null;
+        INDArray hs = stepH.take(input);
         if (!fused()) return super.backpropGradient(epsilon, workspaceMgr);
         INDArray x = NdArrays.contiguous(input);
         long b = x.size(0), t = x.size(1), nIn = x.size(2), n = layerConf().getNOut();
         INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, new long[]{b, t, nIn}, 'c');
         INDArray dW = Nd4j.createUninitialized(DataType.FLOAT, nIn, 4 * n), dR = Nd4j.createUninitialized(DataType.FLOAT, n, 4 * n),
                 dB = Nd4j.createUninitialized(DataType.FLOAT, 4 * n);
-        if (sameStep && !"nd4j".equals(System.getProperty("kerasport.lstm.bp")))
-            bptt(x, h, NdArrays.contiguous(epsilon), dx, dW, dR, dB);
+        if (hs != null && !"nd4j".equals(System.getProperty("kerasport.lstm.bp")))
+            bptt(x, hs, NdArrays.contiguous(epsilon), dx, dW, dR, dB);
         else nd4jBackward(x, epsilon, dx, dW, dR, dB);
         INDArray wView = gradientViews.get(LSTMParamInitializer.INPUT_WEIGHT_KEY);
         INDArray rView = gradientViews.get(LSTMParamInitializer.RECURRENT_WEIGHT_KEY);
@@ -144,21 +137,20 @@ public class KerasLSTMImpl extends LSTM {
     }
 
     /**
-     * Backpropagation through time from this step's outputs h (no carried state, zero initial state), in Keras' gate
-     * order. The gate pre-activations are recomputed from x and the outputs in two matrix products over all time steps
-     * (h is known for every step, so nothing here is sequential), activated by two ND4J operations; the cell states
-     * and the gate gradients are one pass per time step in Java arrays, and the only sequential product is
-     * dh(t−1) = dpre(t)·Rᵀ; the weight, bias and input gradients are then one product each over all steps. ND4J's
-     * {@code lstmLayer_bp} does all of it as small operations per time step: 19 of a 22 ms training step for the
-     * bench's LSTM(64) on 20×8 sequences, batch 64. Arrays are time-major ([t, b, ...]) inside.
+     * Backpropagation through time from this step's outputs {@code hs} ([t, b, n]; no carried state, zero initial
+     * state), in Keras' gate order. The gate pre-activations are recomputed from x and the outputs in two matrix
+     * products over all time steps (h is known for every step, so nothing here is sequential) and activated by ND4J
+     * operations; the cell states and the gate gradients are one pass per time step in Java arrays, and the only
+     * sequential product is dh(t−1) = dpre(t)·Rᵀ; the weight, bias and input gradients are then one product each over
+     * all steps. ND4J's {@code lstmLayer_bp} does all of it as small operations per time step: 19 of a 22 ms training
+     * step for the bench's LSTM(64) on 20×8 sequences, batch 64. Arrays are time-major ([t, b, ...]) inside.
      */
-    private void bptt(INDArray x, INDArray hOut, INDArray eps, INDArray dx, INDArray dW, INDArray dR, INDArray dB) {
-        int b = (int) x.size(0), t = (int) x.size(1), nIn = (int) x.size(2), n = (int) hOut.size(2), g4 = 4 * n, bn = b * n;
+    private void bptt(INDArray x, INDArray hs, INDArray eps, INDArray dx, INDArray dW, INDArray dR, INDArray dB) {
+        int b = (int) x.size(0), t = (int) x.size(1), nIn = (int) x.size(2), n = (int) hs.size(2), g4 = 4 * n, bn = b * n;
         INDArray w = kerasGates(getParam(LSTMParamInitializer.INPUT_WEIGHT_KEY));       // [nIn, 4n]
         INDArray r = kerasGates(getParam(LSTMParamInitializer.RECURRENT_WEIGHT_KEY));   // [n, 4n]
         INDArray bias = kerasGates(row(getParam(LSTMParamInitializer.BIAS_KEY)));       // [1, 4n]
         INDArray xs = x.permute(1, 0, 2).dup('c').reshape('c', (long) t * b, nIn);     // time-major rows
-        INDArray hs = hOut.permute(1, 0, 2).dup('c');                                   // [t, b, n]
         INDArray hPrev = Nd4j.zeros(DataType.FLOAT, t, b, n);                            // h(t-1), zero at t = 0
         if (t > 1) hPrev.get(NDArrayIndex.interval(1, t)).assign(hs.get(NDArrayIndex.interval(0, t - 1)));
         INDArray hPrev2 = hPrev.reshape('c', (long) t * b, n);
@@ -219,5 +211,11 @@ public class KerasLSTMImpl extends LSTM {
         INDArray dxs = Nd4j.createUninitialized(DataType.FLOAT, (long) t * b, nIn);
         Nd4j.gemm(dp, w, dxs, false, true, 1.0, 0.0);
         dx.assign(dxs.reshape('c', t, b, nIn).permute(1, 0, 2));
+    }
+
+    @Override
+    public void clear() {
+        super.clear();
+        stepH.clear();
     }
 }

@@ -17,8 +17,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * step, drops it. Layers with dropout, weight noise, a mask or another data type than float take DL4J's path.
  */
 public class KerasOutputLayerImpl extends org.deeplearning4j.nn.layers.OutputLayer {
-    private INDArray stepZ;
-    private INDArray stepInput;
+    private final StepValue stepZ = new StepValue();
     private boolean inBackward;
 
     public KerasOutputLayerImpl(NeuralNetConfiguration conf, DataType dataType) {
@@ -30,14 +29,14 @@ public class KerasOutputLayerImpl extends org.deeplearning4j.nn.layers.OutputLay
                 && dataType == DataType.FLOAT;
     }
 
-    private boolean cached() {
-        return stepZ != null && stepInput == input && input != null && cacheable();
+    /** This step's z from the backward pass, when there is one and the layer may use it. */
+    private INDArray cached() {
+        return cacheable() ? stepZ.get(input) : null;
     }
 
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
-        stepZ = null;
-        stepInput = null;
+        stepZ.clear();
         inBackward = cacheable();
         try {
             return super.backpropGradient(epsilon, workspaceMgr);
@@ -48,26 +47,24 @@ public class KerasOutputLayerImpl extends org.deeplearning4j.nn.layers.OutputLay
 
     @Override
     protected INDArray preOutput2d(boolean training, LayerWorkspaceMgr workspaceMgr) {
-        if (training && cached()) return stepZ; // read only: the losses work on copies
+        INDArray kept = training ? cached() : null;
+        if (kept != null) return kept; // read only: the losses work on copies
         INDArray z = super.preOutput2d(training, workspaceMgr);
-        if (inBackward && training) {
-            stepZ = workspaceMgr.leverageTo(ArrayType.INPUT, z); // the step's activation workspace, as the input
-            stepInput = input;
-        }
+        if (inBackward && training) stepZ.keep(workspaceMgr.leverageTo(ArrayType.INPUT, z), input); // the step's activation workspace, as the input
         return z;
     }
 
     @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
-        if (!training || !cached()) return super.activate(training, workspaceMgr);
-        INDArray z = workspaceMgr.dup(ArrayType.ACTIVATIONS, stepZ); // the activation works in place
+        INDArray kept = training ? cached() : null;
+        if (kept == null) return super.activate(training, workspaceMgr);
+        INDArray z = workspaceMgr.dup(ArrayType.ACTIVATIONS, kept); // the activation works in place
         return layerConf().getActivationFn().getActivation(z, true);
     }
 
     @Override
     public void clear() {
         super.clear();
-        stepZ = null;
-        stepInput = null;
+        stepZ.clear();
     }
 }
