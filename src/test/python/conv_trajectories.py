@@ -146,6 +146,21 @@ def cnn_first_same():
     return keras.Model(i, o), (10, 9, 1), "categorical_crossentropy"
 
 
+def maxpool_ties():
+    """Max pooling where windows hold equal maxima: integer-valued images (0, 1, 2 in two channels) into a 1x1
+    Conv2D whose kernel is all ones (equal sums from different pixels, e.g. (0, 2) and (1, 1)) -> MaxPooling2D(2),
+    MaxPooling2D(3, stride 2, same) and MaxPooling2D((2, 3), stride 1) side by side -> Dense(3, softmax). Which
+    of the equal cells gets the gradient changes the convolution's weight gradient: Keras (TensorFlow) gives it to
+    the first in row-major order within the window; overlapping windows add up."""
+    i = keras.Input((7, 8, 2), name="input")
+    x = layers.Conv2D(3, 1, kernel_initializer="ones", activation="relu", name="c1")(i)
+    a = layers.Flatten(name="fa")(layers.MaxPooling2D(2, name="pa")(x))
+    b = layers.Flatten(name="fb")(layers.MaxPooling2D(3, strides=2, padding="same", name="pb")(x))
+    c = layers.Flatten(name="fc")(layers.MaxPooling2D((2, 3), strides=1, name="pc")(x))
+    o = layers.Dense(3, activation="softmax", name="out")(layers.Concatenate(name="cat")([a, b, c]))
+    return keras.Model(i, o), (7, 8, 2), "categorical_crossentropy"
+
+
 def lstm_stack():
     """Plain LSTMs that Kerasport runs as ND4J's fused lstmLayer op: Dense on every time step -> LSTM(5, sequences,
     kernel and recurrent L2) -> LSTM(4, last step) -> Dense(3, softmax); the second LSTM's input gradient trains the
@@ -179,7 +194,9 @@ def bilstm_stack():
 CASES = [("conv1d_stack", conv1d_stack, 0.05), ("conv2d_stack", conv2d_stack, 0.002),
          ("conv3d_stack", conv3d_stack, 0.05), ("frozen_middle", frozen_middle, 0.05),
          ("cnn_fast_path", cnn_fast_path, 0.1), ("cnn_first_same", cnn_first_same, 0.1),
-         ("lstm_stack", lstm_stack, 0.5), ("bilstm_stack", bilstm_stack, 0.2)]
+         ("maxpool_ties", maxpool_ties, 0.1), ("lstm_stack", lstm_stack, 0.5), ("bilstm_stack", bilstm_stack, 0.2)]
+# cases whose inputs are small integers (ties in max pooling), not normal draws
+INTEGER_INPUTS = {"maxpool_ties"}
 
 
 def weight_key(layer, var):
@@ -223,7 +240,9 @@ def main():
         model.save(os.path.join(d, "model.keras"))
         model.save(os.path.join(d, "model.h5"))
         npz = {}
-        x = rng.normal(0, 1, (3,) + in_shape).astype("float32")
+        draw = (lambda n: rng.integers(0, 3, (n,) + in_shape).astype("float32")) if case in INTEGER_INPUTS \
+            else (lambda n: rng.normal(0, 1, (n,) + in_shape).astype("float32"))
+        x = draw(3)
         npz["x"] = x
         npz["y"] = np.asarray(model(x, training=False))
         for layer in model.layers:
@@ -232,7 +251,7 @@ def main():
         out_dim = model.outputs[0].shape[-1]
         losses = []
         for k in range(STEPS):
-            tx = rng.normal(0, 1, (BATCH,) + in_shape).astype("float32")
+            tx = draw(BATCH)
             if loss == "categorical_crossentropy":
                 ty = np.eye(out_dim, dtype="float32")[rng.integers(0, out_dim, BATCH)]
             else:

@@ -8,7 +8,6 @@ import java.nio.FloatBuffer;
 import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.shape.Shape;
 
 /** Small array helpers shared by Kerasport's layers and training loop. */
 public final class NdArrays {
@@ -20,7 +19,23 @@ public final class NdArrays {
      * oneDNN ops compute wrong values on strided views (bench/RESULTS.md), so they only ever get these.
      */
     public static INDArray contiguous(INDArray a) {
-        return a.ordering() == 'c' && Shape.hasDefaultStridesForShape(a) ? a : a.dup('c');
+        return rowMajorDense(a) ? a : a.dup('c');
+    }
+
+    /**
+     * Row-major with default strides, where the stride of a size-1 axis does not matter (ND4J's own check,
+     * {@code Shape.hasDefaultStridesForShape}, refuses [3, 12, 1, 4] with strides [48, 4, 4, 1], which its own dup
+     * makes).
+     */
+    static boolean rowMajorDense(INDArray a) {
+        if (a.ordering() != 'c' && a.rank() > 1) return false;
+        long expected = 1;
+        long[] shape = a.shape(), stride = a.stride();
+        for (int i = shape.length - 1; i >= 0; i--) {
+            if (shape[i] != 1 && stride[i] != expected) return false;
+            expected *= shape[i];
+        }
+        return true;
     }
 
     /** The values in row-major order as floats, without a copy through ND4J when the array is its whole buffer. */

@@ -9,6 +9,28 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.factory.Nd4j;
 
 class NdArraysTest {
+    /**
+     * contiguous() passes row-major arrays through, size-1 axes included (ND4J's own stride check refuses the strides
+     * its dup gives [3, 12, 1, 4], so such an array, a 1-D convolution's, was copied every pass), and copies views.
+     */
+    @Test
+    void contiguousCopiesOnlyViews() {
+        var base = Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 3, 12, 1, 4);
+        org.junit.jupiter.api.Assertions.assertSame(base, NdArrays.contiguous(base));
+        var flat = Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 1, 5);
+        org.junit.jupiter.api.Assertions.assertSame(flat, NdArrays.contiguous(flat));
+        var moved = base.permute(0, 2, 1, 3); // [3, 1, 12, 4]: moving a size-1 axis keeps the memory order
+        assertEquals(moved, NdArrays.contiguous(moved));
+        for (var view : new org.nd4j.linalg.api.ndarray.INDArray[]{base.permute(0, 3, 1, 2), base.permute(3, 1, 2, 0),
+                Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 3, 4).transpose(), base.dup('f')}) {
+            var c = NdArrays.contiguous(view);
+            org.junit.jupiter.api.Assertions.assertNotSame(view, c);
+            assertEquals('c', c.ordering());
+            assertEquals(view, c);
+            assertArrayEquals(view.dup('c').data().asFloat(), c.data().asFloat());
+        }
+    }
+
     /** The bulk copy gives what ND4J's own value-by-value constructor gives. */
     @Test
     void ofEqualsNd4jCreate() {
