@@ -18,6 +18,7 @@ import org.kerasport.dl4j.optim.KerasUpdater;
 import org.kerasport.model.KerasModel;
 import org.kerasport.model.WeightSpec;
 import org.kerasport.train.data.Batches;
+import org.kerasport.train.data.Lookahead;
 import org.kerasport.train.data.TrainingData;
 import org.kerasport.train.report.History;
 import org.kerasport.train.report.Progress;
@@ -170,23 +171,28 @@ public final class FineTuner {
             Nd4j.getRandom().setSeed(b.seed * 1_000_003L + epoch); // dropout masks reproducible per epoch, also after resume
             Metrics.Accumulator acc = metrics.accumulator();
             long batchIndex = 0;
-            for (int[] rows : Batches.batches(train.rows(), b.batchSize, b.shuffle, b.seed, epoch)) {
-                TrainingData batch = train.rows(rows);
-                MultiDataSet mds = dataset(batch);
-                // Keras computes the training metrics on the step's own (training-mode, pre-update) forward pass
-                List<INDArray> outs;
-                if (metrics.isEmpty()) {
-                    outs = List.of();
-                    g.fit(mds);
-                } else if (capture != null) {
-                    g.fit(mds);
-                    outs = capture.take();
-                } else {
-                    outs = List.of(g.output(true, mds.getFeatures()));
-                    g.fit(mds);
+            // the next batch is built on a helper thread while this step runs (ND4J computes on one core)
+            try (Lookahead<int[], Prepared> batches = prepared(train, Batches.batches(train.rows(), b.batchSize, b.shuffle, b.seed, epoch))) {
+                while (batches.hasNext()) {
+                    Prepared p = batches.next();
+                    int[] rows = p.rows();
+                    TrainingData batch = p.batch();
+                    MultiDataSet mds = p.dataset();
+                    // Keras computes the training metrics on the step's own (training-mode, pre-update) forward pass
+                    List<INDArray> outs;
+                    if (metrics.isEmpty()) {
+                        outs = List.of();
+                        g.fit(mds);
+                    } else if (capture != null) {
+                        g.fit(mds);
+                        outs = capture.take();
+                    } else {
+                        outs = List.of(g.output(true, mds.getFeatures()));
+                        g.fit(mds);
+                    }
+                    acc.add(g.score(), rows.length, outs, batch.targets());
+                    b.listener.onBatchEnd(epoch, batchIndex++, acc.means(""));
                 }
-                acc.add(g.score(), rows.length, outs, batch.targets());
-                b.listener.onBatchEnd(epoch, batchIndex++, acc.means(""));
             }
             Map<String, Double> logs = new TreeMap<>(acc.means(""));
             if (val != null) logs.putAll(evaluate(im, metrics, val, "val_"));
@@ -227,14 +233,27 @@ public final class FineTuner {
     /** Keras' evaluate: batch-size-weighted means of the batch losses (penalties included) and metrics, inference mode. */
     Map<String, Double> evaluate(ImportedModel im, Metrics metrics, TrainingData data, String prefix) {
         Metrics.Accumulator acc = metrics.accumulator();
-        for (int[] rows : Batches.batches(data.rows(), b.batchSize, false, 0, 0)) {
-            TrainingData batch = data.rows(rows);
-            MultiDataSet mds = dataset(batch);
-            double loss = im.graph().score(mds, false);
-            INDArray[] out = im.graph().output(false, mds.getFeatures());
-            acc.add(loss, rows.length, List.of(out), batch.targets());
+        try (Lookahead<int[], Prepared> batches = prepared(data, Batches.batches(data.rows(), b.batchSize, false, 0, 0))) {
+            while (batches.hasNext()) {
+                Prepared p = batches.next();
+                double loss = im.graph().score(p.dataset(), false);
+                INDArray[] out = im.graph().output(false, p.dataset().getFeatures());
+                acc.add(loss, p.rows().length, List.of(out), p.batch().targets());
+            }
         }
         return acc.means(prefix);
+    }
+
+    /** One batch: its row indices, its data and the data as DL4J arrays. */
+    record Prepared(int[] rows, TrainingData batch, MultiDataSet dataset) {
+    }
+
+    /** The batches of {@code order}, each built (rows gathered, DL4J arrays made) while the one before is in use. */
+    private static Lookahead<int[], Prepared> prepared(TrainingData data, List<int[]> order) {
+        return Lookahead.of(order, rows -> {
+            TrainingData batch = data.rows(rows);
+            return new Prepared(rows, batch, dataset(batch));
+        }, "kerasport-batches");
     }
 
     static MultiDataSet dataset(TrainingData d) {
