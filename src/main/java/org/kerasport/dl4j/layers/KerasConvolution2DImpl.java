@@ -20,8 +20,9 @@ import org.kerasport.dl4j.NdArrays;
 /**
  * Runtime side of {@link KerasConvolution2D}. With a oneDNN helper attached ({@link org.kerasport.dl4j.FastPaths}),
  * DL4J's ConvolutionLayer runs the convolution a second time in every backward pass unless its FF_CACHE workspace
- * holds z, which a ComputationGraph without a cache mode never opens. A training forward pass here keeps a copy
- * of z in the layer's {@code preOutput} field, where DL4J's own backward pass looks for it, for that pass only.
+ * holds z, which a ComputationGraph without a cache mode never opens. A training forward pass here keeps z in the
+ * layer's {@code preOutput} field, where DL4J's own backward pass looks for it, for that pass only; the activation
+ * goes to a new array ({@link org.kerasport.dl4j.activation.KerasReLU#activationKeepingInput}), so z needs no copy.
  * Without a helper, or with a mask or dropout on the input, DL4J's path runs unchanged.
  *
  * <p>A convolution fed by the network's input ({@link #inputGradientNeeded} false, set by
@@ -88,14 +89,14 @@ public class KerasConvolution2DImpl extends ConvolutionLayer {
         preOutput = null;
         if (nhwcOps()) {
             INDArray z = nhwcPreOutput(workspaceMgr);
-            if (training) preOutput = workspaceMgr.dup(ArrayType.ACTIVATIONS, z);
-            return layerConf().getActivationFn().getActivation(z, training);
+            if (!training) return layerConf().getActivationFn().getActivation(z, false);
+            preOutput = z;
+            return org.kerasport.dl4j.activation.KerasReLU.activationKeepingInput(layerConf().getActivationFn(), z, workspaceMgr);
         }
         if (!training || helper == null || helperCountFail > 0 || maskArray != null || layerConf().getIDropout() != null
                 || input == null) return super.activate(training, workspaceMgr);
-        INDArray z = preOutput(true, false, workspaceMgr).getFirst();
-        preOutput = workspaceMgr.dup(ArrayType.ACTIVATIONS, z); // the activation below works in place
-        return layerConf().getActivationFn().getActivation(z, true);
+        preOutput = preOutput(true, false, workspaceMgr).getFirst();
+        return org.kerasport.dl4j.activation.KerasReLU.activationKeepingInput(layerConf().getActivationFn(), preOutput, workspaceMgr);
     }
 
     @Override

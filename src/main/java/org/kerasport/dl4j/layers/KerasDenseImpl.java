@@ -65,8 +65,8 @@ public class KerasDenseImpl extends org.deeplearning4j.nn.layers.feedforward.den
         stepZ.clear();
         if (!training || !fast()) return super.activate(training, workspaceMgr);
         INDArray z = preOutput(true, workspaceMgr);
-        stepZ.keep(workspaceMgr.dup(ArrayType.ACTIVATIONS, z, 'f'), input); // the activation below works in place
-        return layerConf().getActivationFn().getActivation(z, true);
+        stepZ.keep(z, input);
+        return org.kerasport.dl4j.activation.KerasReLU.activationKeepingInput(layerConf().getActivationFn(), z, workspaceMgr);
     }
 
     @Override
