@@ -197,6 +197,8 @@ CASES = [("conv1d_stack", conv1d_stack, 0.05), ("conv2d_stack", conv2d_stack, 0.
          ("maxpool_ties", maxpool_ties, 0.1), ("lstm_stack", lstm_stack, 0.5), ("bilstm_stack", bilstm_stack, 0.2)]
 # cases whose inputs are small integers (ties in max pooling), not normal draws
 INTEGER_INPUTS = {"maxpool_ties"}
+# cases compiled with metrics (FinetuneConvInteropTest fits them as Keras' fit does)
+METRICS = {"cnn_fast_path": ["accuracy"]}
 
 
 def weight_key(layer, var):
@@ -234,7 +236,7 @@ def main():
         perturb(model, rng)
         if case == "frozen_middle":
             model.get_layer("frozen_bn").trainable = False
-        model.compile(optimizer=keras.optimizers.SGD(lr), loss=loss)
+        model.compile(optimizer=keras.optimizers.SGD(lr), loss=loss, metrics=METRICS.get(case, []))
         d = os.path.join(args.out, case)
         os.makedirs(d, exist_ok=True)
         model.save(os.path.join(d, "model.keras"))

@@ -33,12 +33,38 @@ public class GraphUpdater extends ComputationGraphUpdater {
         return g;
     }
 
+    /**
+     * The gradient of the rest of a batch, computed elsewhere (by a replica of the graph on the same parameters), that
+     * the next update adds to the graph's own before dividing by the rows of both: {@link #gradient()} may wait for it.
+     */
+    public interface Contribution {
+        /** The summed (not yet averaged) gradient of {@link #rows()} rows, in the layout of the graph's gradient array. */
+        INDArray gradient();
+
+        int rows();
+    }
+
+    private Contribution pending;
+
+    /** Adds {@code c} to the next update only (a training step on part of a batch, the rest being {@code c}'s). */
+    public synchronized void addToNextUpdate(Contribution c) {
+        pending = c;
+    }
+
     @Override
     public synchronized void update(Gradient gradient, int iteration, int epoch, int batchSize, LayerWorkspaceMgr workspaceMgr) {
         INDArray view = getFlattenedGradientsView();
         INDArray flat = gradient.gradient();
         if (flat != view && view != null && flat != null && sameValues(flat, view))
             gradient = new OwnGradient(view, gradient);
+        Contribution c = pending;
+        pending = null;
+        if (c != null) {
+            if (view == null || !sameValues(gradient.gradient(), view))
+                throw new IllegalStateException("a batch split across threads needs the graph's own gradient array");
+            view.addi(c.gradient());       // before the mini-batch division: DL4J's gradients are sums over rows
+            batchSize += c.rows();
+        }
         super.update(gradient, iteration, epoch, batchSize, workspaceMgr);
     }
 

@@ -61,6 +61,7 @@ public final class FineTuner {
         private int epochs = 1;
         private int batchSize = 32;
         private boolean shuffle = true;
+        private boolean twoThreadSteps = true;
         private long seed = 0;
         private boolean freshOptimizer;
         private boolean lenient;
@@ -82,6 +83,11 @@ public final class FineTuner {
         /** Shuffle the rows every epoch (default); false trains on batches in the data's own order, as Keras' shuffle=False. */
         public Builder shuffle(boolean s) { this.shuffle = s; return this; }
         public Builder seed(long s) { this.seed = s; return this; }
+        /**
+         * Train each batch of a convolution model as two halves on two threads (default; {@link DataParallel}: the same
+         * step up to float rounding); false trains every batch whole on one thread.
+         */
+        public Builder twoThreadSteps(boolean t) { this.twoThreadSteps = t; return this; }
         /** Start from a zero optimizer state, as compiling anew does; default: continue from the state stored in the file. */
         public Builder freshOptimizer(boolean f) { this.freshOptimizer = f; return this; }
         public Builder lenient(boolean l) { this.lenient = l; return this; }
@@ -162,6 +168,15 @@ public final class FineTuner {
     private Result train(ImportedModel im, ComputationGraph g, TrainingData train, TrainingData val, Metrics metrics,
                          Map<String, float[]> before, History history, int firstEpoch, EarlyStop stop, Checkpoints ckpt,
                          List<int[]> probe, OutputCapture capture, String optState) {
+        // a batch's halves on two threads where that pays ({@link DataParallel}); metrics need the step's own outputs
+        try (DataParallel dp = b.twoThreadSteps && (metrics.isEmpty() || capture != null) ? DataParallel.of(g, capture != null) : null) {
+            return train(im, g, train, val, metrics, before, history, firstEpoch, stop, ckpt, probe, capture, optState, dp);
+        }
+    }
+
+    private Result train(ImportedModel im, ComputationGraph g, TrainingData train, TrainingData val, Metrics metrics,
+                         Map<String, float[]> before, History history, int firstEpoch, EarlyStop stop, Checkpoints ckpt,
+                         List<int[]> probe, OutputCapture capture, String optState, DataParallel dp) {
         b.listener.onTrainStart(b.epochs, probe.size());
         long t0 = System.nanoTime();
         boolean stopped = false;
@@ -172,7 +187,7 @@ public final class FineTuner {
             Metrics.Accumulator acc = metrics.accumulator();
             long batchIndex = 0;
             // the next batch is built on a helper thread while this step runs (ND4J computes on one core)
-            try (Lookahead<int[], Prepared> batches = prepared(train, Batches.batches(train.rows(), b.batchSize, b.shuffle, b.seed, epoch))) {
+            try (Lookahead<int[], Prepared> batches = prepared(train, Batches.batches(train.rows(), b.batchSize, b.shuffle, b.seed, epoch), dp != null)) {
                 while (batches.hasNext()) {
                     Prepared p = batches.next();
                     int[] rows = p.rows();
@@ -180,17 +195,25 @@ public final class FineTuner {
                     MultiDataSet mds = p.dataset();
                     // Keras computes the training metrics on the step's own (training-mode, pre-update) forward pass
                     List<INDArray> outs;
-                    if (metrics.isEmpty()) {
-                        outs = List.of();
-                        g.fit(mds);
-                    } else if (capture != null) {
-                        g.fit(mds);
-                        outs = capture.take();
+                    double score;
+                    if (p.halves() != null) {
+                        DataParallel.Step step = dp.fit(p.halves()[0], p.halves()[1], capture);
+                        outs = step.outputs();
+                        score = step.score();
                     } else {
-                        outs = List.of(g.output(true, mds.getFeatures()));
-                        g.fit(mds);
+                        if (metrics.isEmpty()) {
+                            outs = List.of();
+                            g.fit(mds);
+                        } else if (capture != null) {
+                            g.fit(mds);
+                            outs = capture.take();
+                        } else {
+                            outs = List.of(g.output(true, mds.getFeatures()));
+                            g.fit(mds);
+                        }
+                        score = g.score();
                     }
-                    acc.add(g.score(), rows.length, outs, batch.targets());
+                    acc.add(score, rows.length, outs, batch.targets());
                     b.listener.onBatchEnd(epoch, batchIndex++, acc.means(""));
                 }
             }
@@ -233,7 +256,7 @@ public final class FineTuner {
     /** Keras' evaluate: batch-size-weighted means of the batch losses (penalties included) and metrics, inference mode. */
     Map<String, Double> evaluate(ImportedModel im, Metrics metrics, TrainingData data, String prefix) {
         Metrics.Accumulator acc = metrics.accumulator();
-        try (Lookahead<int[], Prepared> batches = prepared(data, Batches.batches(data.rows(), b.batchSize, false, 0, 0))) {
+        try (Lookahead<int[], Prepared> batches = prepared(data, Batches.batches(data.rows(), b.batchSize, false, 0, 0), false)) {
             while (batches.hasNext()) {
                 Prepared p = batches.next();
                 double loss = im.graph().score(p.dataset(), false);
@@ -244,15 +267,23 @@ public final class FineTuner {
         return acc.means(prefix);
     }
 
-    /** One batch: its row indices, its data and the data as DL4J arrays. */
-    record Prepared(int[] rows, TrainingData batch, MultiDataSet dataset) {
+    /**
+     * One batch: its row indices, its data, and the data as DL4J arrays: whole ({@code dataset}), or as the two halves
+     * {@link DataParallel} trains on ({@code halves}, and {@code dataset} null).
+     */
+    record Prepared(int[] rows, TrainingData batch, MultiDataSet dataset, MultiDataSet[] halves) {
     }
 
-    /** The batches of {@code order}, each built (rows gathered, DL4J arrays made) while the one before is in use. */
-    private static Lookahead<int[], Prepared> prepared(TrainingData data, List<int[]> order) {
+    /**
+     * The batches of {@code order}, each built (rows gathered, DL4J arrays made) while the one before is in use;
+     * halved where {@code split} and the batch is large enough ({@link DataParallel#splits}).
+     */
+    private static Lookahead<int[], Prepared> prepared(TrainingData data, List<int[]> order, boolean split) {
         return Lookahead.of(order, rows -> {
             TrainingData batch = data.rows(rows);
-            return new Prepared(rows, batch, dataset(batch));
+            if (!split || !DataParallel.splits(rows.length)) return new Prepared(rows, batch, dataset(batch), null);
+            int h = DataParallel.firstHalf(rows.length);
+            return new Prepared(rows, batch, null, new MultiDataSet[]{dataset(batch.slice(0, h)), dataset(batch.slice(h, rows.length))});
         }, "kerasport-batches");
     }
 

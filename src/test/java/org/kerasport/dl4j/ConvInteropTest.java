@@ -22,10 +22,10 @@ import org.kerasport.TestSupport;
  * trajectories. The DL4J graph must predict the same from both files and train the same, step by step.
  * The data are generated once per script version under target/interop/.
  */
-class ConvInteropTest {
+public class ConvInteropTest {
     static final Path SCRIPT = Path.of("src/test/python/conv_trajectories.py").toAbsolutePath();
 
-    static synchronized Path generated() {
+    public static synchronized Path generated() {
         try {
             byte[] script = Files.readAllBytes(SCRIPT);
             String hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(script)).substring(0, 16);
