@@ -187,7 +187,8 @@ public final class FineTuner {
             Metrics.Accumulator acc = metrics.accumulator();
             long batchIndex = 0;
             // the next batch is built on a helper thread while this step runs (ND4J computes on one core)
-            try (Lookahead<int[], Prepared> batches = prepared(train, Batches.batches(train.rows(), b.batchSize, b.shuffle, b.seed, epoch), dp != null)) {
+            boolean split = dp != null && DataParallel.splitsEpoch(epoch);
+            try (Lookahead<int[], Prepared> batches = prepared(train, Batches.batches(train.rows(), b.batchSize, b.shuffle, b.seed, epoch), split)) {
                 while (batches.hasNext()) {
                     Prepared p = batches.next();
                     int[] rows = p.rows();

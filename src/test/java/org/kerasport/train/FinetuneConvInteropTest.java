@@ -30,8 +30,8 @@ import org.kerasport.train.data.DataSources;
  * Interop tier: Keras' own fit (src/test/python/fit_reference.py: load_model, fit with shuffle off and validation
  * data, 3 epochs) and Kerasport's FineTuner on a convolution model made by real Keras (conv_trajectories.py's
  * cnn_fast_path: 2-D convolutions, max and average pooling, L1/L2 kernels, SGD, accuracy), with batches of 24 rows,
- * which FineTuner trains as two halves on two threads ({@link DataParallel}) or whole: per-epoch loss, accuracy,
- * val_loss and val_accuracy, and every final weight, agree with Keras either way.
+ * which FineTuner trains as two halves on two threads after the first epoch ({@link DataParallel}) or whole:
+ * per-epoch loss, accuracy, val_loss and val_accuracy, and every final weight, agree with Keras either way.
  */
 class FinetuneConvInteropTest {
     @TempDir
