@@ -2,7 +2,6 @@ package org.kerasport.train;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -192,17 +191,7 @@ final class DataParallel implements AutoCloseable {
     }
 
     private static <T> T get(Future<T> f) {
-        try {
-            return f.get();
-        } catch (ExecutionException e) {
-            Throwable c = e.getCause();
-            if (c instanceof RuntimeException r) throw r;
-            if (c instanceof Error err) throw err;
-            throw new IllegalStateException(c);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted during a training step", e);
-        }
+        return org.kerasport.train.data.Lookahead.await(f, "the other half of a training step");
     }
 
     @Override

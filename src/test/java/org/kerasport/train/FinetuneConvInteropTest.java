@@ -21,7 +21,6 @@ import org.kerasport.data.NdArray;
 import org.kerasport.data.Npy;
 import org.kerasport.dl4j.ConvInteropTest;
 import org.kerasport.dl4j.Dl4jImporter;
-import org.kerasport.dl4j.WeightBinding;
 import org.kerasport.format.KerasReader;
 import org.kerasport.model.KerasModel;
 import org.kerasport.train.data.DataSources;
@@ -53,19 +52,7 @@ class FinetuneConvInteropTest {
         FineTuner.Result r = FineTuner.builder(m).data(DataSources.load(train.toString(), List.of(), sig))
                 .validation(DataSources.load(val.toString(), List.of(), sig)).epochs(3).batchSize(24).shuffle(false)
                 .twoThreadSteps(split).build().run();
-        for (String key : List.of("loss", "val_loss", "accuracy", "val_accuracy")) {
-            float[] want = keras.get("history__" + key).data();
-            List<Double> got = r.history().get(key);
-            double tol = key.contains("accuracy") ? 1e-6 : 2e-5;
-            for (int e = 0; e < 3; e++) assertEquals(want[e], got.get(e), tol, key + " of epoch " + (e + 1) + (split ? " (split)" : " (whole)"));
-        }
-        for (WeightBinding b : r.model().bindings()) {
-            NdArray w = keras.get("final__" + b.kerasLayer() + "__" + b.kerasWeight());
-            float[] got = b.layout().toKeras(r.model().graph().getParam(b.vertex() + "_" + b.param()), w.shape());
-            double diff = 0;
-            for (int i = 0; i < got.length; i++) diff = Math.max(diff, Math.abs(got[i] - w.data()[i]));
-            assertTrue(diff <= 1e-4, b.kerasLayer() + "/" + b.kerasWeight() + " max |diff| " + diff + (split ? " (split)" : " (whole)"));
-        }
+        FinetuneInteropTest.assertMatchesKerasFit(r, keras, 3, 1e-6, split ? "split" : "whole");
     }
 
     /** Which graphs split their batches: convolution models of row-wise layers, not dense-only or batch-normalized ones. */

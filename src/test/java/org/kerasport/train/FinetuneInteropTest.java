@@ -45,19 +45,27 @@ class FinetuneInteropTest {
         FineTuner.Result r = FineTuner.builder(m).data(DataSources.load(train.toString(), List.of(), sig))
                 .validation(DataSources.load(val.toString(), List.of(), sig)).epochs(3).batchSize(32).shuffle(false)
                 .freshOptimizer(fresh).build().run();
+        // accuracy: one sample's worth (float32 rounding of Keras' means)
+        assertMatchesKerasFit(r, keras, 3, 0.0011, fresh ? "fresh" : "continued");
+    }
+
+    /**
+     * Every epoch's loss and val_loss (within 2e-5), accuracy and val_accuracy (within {@code accuracyTolerance}) and
+     * every final weight (within 1e-4) of {@code r} against Keras' fit of the same run (fit_reference.py's output).
+     */
+    static void assertMatchesKerasFit(FineTuner.Result r, Map<String, NdArray> keras, int epochs, double accuracyTolerance, String label) {
         for (String key : List.of("loss", "val_loss", "accuracy", "val_accuracy")) {
             float[] want = keras.get("history__" + key).data();
             List<Double> got = r.history().get(key);
-            double tol = key.contains("accuracy") ? 0.0011 : 2e-5; // one sample's worth of accuracy, float32 rounding of means
-            for (int e = 0; e < 3; e++)
-                assertEquals(want[e], got.get(e), tol, (fresh ? "fresh: " : "continued: ") + key + " of epoch " + (e + 1));
+            double tol = key.contains("accuracy") ? accuracyTolerance : 2e-5;
+            for (int e = 0; e < epochs; e++) assertEquals(want[e], got.get(e), tol, label + ": " + key + " of epoch " + (e + 1));
         }
         for (WeightBinding b : r.model().bindings()) {
             NdArray w = keras.get("final__" + b.kerasLayer() + "__" + b.kerasWeight());
             float[] got = b.layout().toKeras(r.model().graph().getParam(b.vertex() + "_" + b.param()), w.shape());
             double diff = 0;
             for (int i = 0; i < got.length; i++) diff = Math.max(diff, Math.abs(got[i] - w.data()[i]));
-            assertTrue(diff <= 1e-4, (fresh ? "fresh: " : "continued: ") + b.kerasLayer() + "/" + b.kerasWeight() + " max |diff| " + diff);
+            assertTrue(diff <= 1e-4, label + ": " + b.kerasLayer() + "/" + b.kerasWeight() + " max |diff| " + diff);
         }
     }
 }

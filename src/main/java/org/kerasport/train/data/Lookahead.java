@@ -55,21 +55,29 @@ public final class Lookahead<S, T> implements Iterator<T>, AutoCloseable {
     @Override
     public T next() {
         if (ahead == null) throw new NoSuchElementException();
-        T item;
+        Future<T> f = ahead;
+        ahead = null;
+        T item = await(f, "the next batch");
+        submitNext();
+        return item;
+    }
+
+    /**
+     * The result of a helper thread's task: its own exception rethrown as it was (a RuntimeException or Error),
+     * anything else wrapped; an interrupt while waiting is kept and reported as {@code what} not being ready.
+     */
+    public static <V> V await(Future<V> f, String what) {
         try {
-            item = ahead.get();
+            return f.get();
         } catch (ExecutionException e) {
-            ahead = null;
             Throwable c = e.getCause();
             if (c instanceof RuntimeException r) throw r;
             if (c instanceof Error err) throw err;
             throw new IllegalStateException(c);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for the next batch", e);
+            throw new IllegalStateException("interrupted while waiting for " + what, e);
         }
-        submitNext();
-        return item;
     }
 
     @Override
