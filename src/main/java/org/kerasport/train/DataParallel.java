@@ -25,11 +25,12 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>ND4J runs each operation on one thread here (bin/kerasport: one OpenMP thread on 2 cores, bench/RESULTS.md),
  * so a convolution otherwise leaves the second core idle: on the bench CNN, once the JIT has compiled both threads'
- * code (some 10 epochs), an epoch takes 0.4 instead of 0.7 s. Only graphs whose layers treat every row on its own
+ * code, an epoch takes 0.4 instead of 0.7 s. Only graphs whose layers treat every row on its own
  * take this path ({@link #eligible}: no batch normalization, no dropout or weight noise, no layers made of SameDiff
  * code, no vertices that mix rows) and that have a convolution: dense-only graphs are chains of BLAS calls, which
  * the two threads only take turns at, and the LSTM bench model gained nothing while its memory grew by 70 %
- * (measured). Batches under {@link #MIN_ROWS} rows, and the first epoch ({@link #splitsEpoch}), train whole.
+ * (measured). Batches under {@link #MIN_ROWS} rows, and the first {@link #WHOLE_STEPS} steps ({@link #splitsEpoch}),
+ * train whole.
  */
 final class DataParallel implements AutoCloseable {
     /** The smallest batch that is split. */
@@ -64,16 +65,21 @@ final class DataParallel implements AutoCloseable {
         return eligible(g) ? new DataParallel(g, captureOutputs) : null;
     }
 
-    /** The first epoch (counted from 0) whose batches are split. */
-    static final int FIRST_EPOCH = 1;
+    /**
+     * The steps trained whole before batches are split: two threads only pay once the JIT has compiled the training
+     * code, and after the switch the split steps take several more epochs to reach their speed (bench CNN, 24 steps
+     * an epoch: 0.7 s epochs, 0.4 s some 10 epochs after the switch, whether it comes at the first step or after 192;
+     * 4-epoch runs splitting from the second epoch were 0.08 s slower than whole, 4 alternating pairs).
+     */
+    static final int WHOLE_STEPS = 240;
 
     /**
      * Whether the batches of epoch {@code epoch} (counted from the start of training, resumed runs included) are
-     * split: not the first, while the JIT compiles the training code on the idle core (4-epoch runs of the bench
-     * CNN: 4.97-5.32 s against 5.15-5.45 s splitting from the first).
+     * split: from the first epoch that starts at or after step {@code wholeSteps}, counting {@code stepsPerEpoch}
+     * steps an epoch, so the choice depends only on the data, the batch size and the epoch.
      */
-    static boolean splitsEpoch(int epoch) {
-        return epoch >= FIRST_EPOCH;
+    static boolean splitsEpoch(int epoch, int stepsPerEpoch, int wholeSteps) {
+        return (long) epoch * stepsPerEpoch >= wholeSteps;
     }
 
     /** Whether a batch of {@code rows} rows is split. */

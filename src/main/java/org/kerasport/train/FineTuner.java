@@ -62,6 +62,7 @@ public final class FineTuner {
         private int batchSize = 32;
         private boolean shuffle = true;
         private boolean twoThreadSteps = true;
+        private int wholeSteps = DataParallel.WHOLE_STEPS;
         private long seed = 0;
         private boolean freshOptimizer;
         private boolean lenient;
@@ -84,10 +85,13 @@ public final class FineTuner {
         public Builder shuffle(boolean s) { this.shuffle = s; return this; }
         public Builder seed(long s) { this.seed = s; return this; }
         /**
-         * Train each batch of a convolution model as two halves on two threads (default; {@link DataParallel}: the same
-         * step up to float rounding); false trains every batch whole on one thread.
+         * Train each batch of a convolution model as two halves on two threads once a run is past its first
+         * {@link DataParallel#WHOLE_STEPS} steps (default; {@link DataParallel}: the same step up to float rounding);
+         * false trains every batch whole on one thread.
          */
         public Builder twoThreadSteps(boolean t) { this.twoThreadSteps = t; return this; }
+        /** Split batches from the first epoch starting at or after this step (tests; default {@link DataParallel#WHOLE_STEPS}). */
+        Builder twoThreadStepsAfter(int steps) { this.wholeSteps = steps; return this; }
         /** Start from a zero optimizer state, as compiling anew does; default: continue from the state stored in the file. */
         public Builder freshOptimizer(boolean f) { this.freshOptimizer = f; return this; }
         public Builder lenient(boolean l) { this.lenient = l; return this; }
@@ -169,7 +173,9 @@ public final class FineTuner {
                          Map<String, float[]> before, History history, int firstEpoch, EarlyStop stop, Checkpoints ckpt,
                          List<int[]> probe, OutputCapture capture, String optState) {
         // a batch's halves on two threads where that pays ({@link DataParallel}); metrics need the step's own outputs
-        try (DataParallel dp = b.twoThreadSteps && (metrics.isEmpty() || capture != null) ? DataParallel.of(g, capture != null) : null) {
+        boolean anySplit = b.twoThreadSteps && (metrics.isEmpty() || capture != null)
+                && DataParallel.splitsEpoch(b.epochs - 1, probe.size(), b.wholeSteps);
+        try (DataParallel dp = anySplit ? DataParallel.of(g, capture != null) : null) {
             return train(im, g, train, val, metrics, before, history, firstEpoch, stop, ckpt, probe, capture, optState, dp);
         }
     }
@@ -187,7 +193,7 @@ public final class FineTuner {
             Metrics.Accumulator acc = metrics.accumulator();
             long batchIndex = 0;
             // the next batch is built on a helper thread while this step runs (ND4J computes on one core)
-            boolean split = dp != null && DataParallel.splitsEpoch(epoch);
+            boolean split = dp != null && DataParallel.splitsEpoch(epoch, probe.size(), b.wholeSteps);
             try (Lookahead<int[], Prepared> batches = prepared(train, Batches.batches(train.rows(), b.batchSize, b.shuffle, b.seed, epoch), split)) {
                 while (batches.hasNext()) {
                     Prepared p = batches.next();

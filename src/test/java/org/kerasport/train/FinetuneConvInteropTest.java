@@ -29,7 +29,8 @@ import org.kerasport.train.data.DataSources;
  * Interop tier: Keras' own fit (src/test/python/fit_reference.py: load_model, fit with shuffle off and validation
  * data, 3 epochs) and Kerasport's FineTuner on a convolution model made by real Keras (conv_trajectories.py's
  * cnn_fast_path: 2-D convolutions, max and average pooling, L1/L2 kernels, SGD, accuracy), with batches of 24 rows,
- * which FineTuner trains as two halves on two threads after the first epoch ({@link DataParallel}) or whole:
+ * which FineTuner trains as two halves on two threads after the first epoch (told to split from step 2;
+ * {@link DataParallel}) or whole:
  * per-epoch loss, accuracy, val_loss and val_accuracy, and every final weight, agree with Keras either way.
  */
 class FinetuneConvInteropTest {
@@ -51,7 +52,7 @@ class FinetuneConvInteropTest {
         var sig = ModelOutputs.signature(m);
         FineTuner.Result r = FineTuner.builder(m).data(DataSources.load(train.toString(), List.of(), sig))
                 .validation(DataSources.load(val.toString(), List.of(), sig)).epochs(3).batchSize(24).shuffle(false)
-                .twoThreadSteps(split).build().run();
+                .twoThreadSteps(split).twoThreadStepsAfter(2).build().run();
         FinetuneInteropTest.assertMatchesKerasFit(r, keras, 3, 1e-6, split ? "split" : "whole");
     }
 
@@ -65,6 +66,8 @@ class FinetuneConvInteropTest {
         assertNull(DataParallel.of(Dl4jImporter.importModel(KerasReader.read(dir.resolve("conv2d_stack/model.keras")), true).graph(), false));
         assertNull(DataParallel.of(Dl4jImporter.importModel(KerasReader.read(Path.of("models/seed_mlp.keras")), true).graph(), false));
         assertTrue(DataParallel.splits(DataParallel.MIN_ROWS) && !DataParallel.splits(DataParallel.MIN_ROWS - 1));
+        // from the first epoch starting at or after the given step
+        assertTrue(!DataParallel.splitsEpoch(9, 24, 240) && DataParallel.splitsEpoch(10, 24, 240) && DataParallel.splitsEpoch(1, 1000, 240));
         assertEquals(12, DataParallel.firstHalf(24));
         assertEquals(9, DataParallel.firstHalf(17));
     }
