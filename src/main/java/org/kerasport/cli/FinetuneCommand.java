@@ -70,6 +70,8 @@ final class FinetuneCommand implements Command {
         o.addOption(Option.builder().longOpt("batch-size").hasArg().argName("N").desc("rows per batch (default 32)").build());
         o.addOption(Option.builder().longOpt("shuffle").hasArg().argName("true|false").desc("shuffle the rows every epoch (default true); false: the data's own order").build());
         o.addOption(Option.builder().longOpt("seed").hasArg().argName("N").desc("seed for shuffling and dropout (default 0)").build());
+        o.addOption(Option.builder().longOpt("two-threads").hasArg().argName("true|false").desc("long runs of convolution models train each batch"
+                + " as two halves on two threads (default true; the same steps up to float rounding); false: one thread, less memory").build());
         o.addOption(Option.builder().longOpt("optimizer").hasArg().argName("NAME").desc("replace the optimizer (SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta, Adamax, Nadam, Lion) with Keras' defaults").build());
         o.addOption(Option.builder().longOpt("lr").hasArg().argName("X").desc("learning rate").build());
         o.addOption(Option.builder().longOpt("loss").hasArg().argName("NAME").desc("loss for every output (e.g. mean_squared_error)").build());
@@ -127,6 +129,7 @@ final class FinetuneCommand implements Command {
         FineTuner.Builder b = FineTuner.builder(model).data(train).lenient(lenient)
                 .epochs(Options2.positiveInt(cl, "epochs", 1)).batchSize(Options2.positiveInt(cl, "batch-size", 32))
                 .shuffle(Options2.bool(cl, "shuffle", true)).seed(Options2.longValue(cl, "seed", 0))
+                .twoThreadSteps(Options2.bool(cl, "two-threads", true))
                 .freshOptimizer(cl.hasOption("fresh-optimizer") || optimizerChanged || trainableChanged)
                 .listener(Progress.forStream(err, cl.hasOption("quiet"), Progress.stderrIsTerminal()));
         if (cl.hasOption("val")) b.validation(DataSources.load(cl.getOptionValue("val"), labels, sig));

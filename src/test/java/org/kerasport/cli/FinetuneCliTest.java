@@ -82,6 +82,43 @@ class FinetuneCliTest {
         assertEquals(ExitCode.USAGE.code, TestSupport.cli("finetune", MODEL, "--data", TRAIN, "-o", tmp.resolve("o.onnx").toString()).code());
     }
 
+    /**
+     * --two-threads reaches FineTuner: on a real-Keras CNN (conv_trajectories.py's maxpool_ties) trained past step 240
+     * (9 epochs of 30 batches, the last split), the CLI's histories equal the API's with two-thread steps on and off.
+     */
+    @Test
+    void twoThreadsOptionChoosesTheStep() throws IOException {
+        Path model = org.kerasport.dl4j.ConvInteropTest.generated().resolve("maxpool_ties/model.keras"), data = tmp.resolve("d.npz");
+        java.util.Random r = new java.util.Random(4);
+        float[] x = new float[480 * 7 * 8 * 2], y = new float[480 * 3];
+        for (int i = 0; i < x.length; i++) x[i] = r.nextInt(3);
+        for (int i = 0; i < 480; i++) y[i * 3 + r.nextInt(3)] = 1;
+        try (var os = Files.newOutputStream(data)) {
+            org.kerasport.data.Npy.writeNpz(os, java.util.Map.of("x", new org.kerasport.data.NdArray(new long[]{480, 7, 8, 2}, x, "float32"),
+                    "y", new org.kerasport.data.NdArray(new long[]{480, 3}, y, "float32")));
+        }
+        var km = org.kerasport.format.KerasReader.read(model);
+        var train = org.kerasport.train.data.DataSources.load(data.toString(), List.of(), org.kerasport.train.ModelOutputs.signature(km));
+        List<Double> split = null, whole = null;
+        for (boolean two : new boolean[]{true, false}) {
+            List<Double> api = org.kerasport.train.FineTuner.builder(km).data(train).epochs(9).batchSize(16).shuffle(false)
+                    .twoThreadSteps(two).build().run().history().get("loss");
+            Path out = tmp.resolve("t-" + two + ".zip");
+            TestSupport.Run run = TestSupport.cli("finetune", model.toString(), "--data", data.toString(), "-o", out.toString(), "--epochs", "9",
+                    "--batch-size", "16", "--shuffle", "false", "--two-threads", String.valueOf(two), "--quiet");
+            assertEquals(0, run.code(), run.err());
+            JsonNode h = Json.parse(Files.readString(tmp.resolve("t-" + two + "-history.json")), null, "history");
+            List<Double> cli = new ArrayList<>();
+            h.get("history").get("loss").forEach(v -> cli.add(v.asDouble()));
+            assertEquals(api, cli, "--two-threads " + two);
+            if (two) split = api; else whole = api;
+        }
+        assertEquals(split.subList(0, 8), whole.subList(0, 8), "the first 240 steps train whole either way");
+        assertEquals(split.get(8), whole.get(8), 1e-5, "the split epoch: the same step up to rounding");
+        assertEquals(ExitCode.USAGE.code, TestSupport.cli("finetune", model.toString(), "--data", data.toString(), "-o",
+                tmp.resolve("u.zip").toString(), "--two-threads", "sometimes").code());
+    }
+
     @Test
     void freezingKeepsLayersUnchangedAndOverridesApply() throws IOException {
         Path out = tmp.resolve("f.zip");
