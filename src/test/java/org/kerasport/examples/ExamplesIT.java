@@ -29,6 +29,11 @@ class ExamplesIT {
         assertTrue(out.contains("L2(l2=0.001)"), "inspect shows the regularizers:\n" + out);
         assertTrue(out.matches("(?s).*Keras loaded .*tuned\\.keras: optimizer Adam, \\d+ iterations so far.*"), out);
         assertTrue(out.contains("Keras: 2 more epochs") && out.contains("journey done"), out);
+        // the launcher's class-data archives: the journey starts with inspect, whose archive (no ND4J, no DL4J) must not
+        // be the one its training and export runs map
+        Path light = Path.of("target/kerasport-light.jsa"), full = Path.of("target/kerasport-full.jsa");
+        assertTrue(Files.exists(light) && Files.exists(full), "both class-data archives recorded");
+        assertTrue(Files.size(full) > 2 * Files.size(light), "the training runs' archive holds ND4J and DL4J: " + Files.size(full) + " bytes");
 
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String javaOut = run(List.of(java, "-cp", "target/kerasport.jar:target/lib/*", "examples/java/FineTuneExample.java", tmp.toString()));
