@@ -21,7 +21,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * half on a helper thread; the graph's update then adds that gradient to its own and divides by the rows of both.
  * DL4J's gradients are sums over rows, so this is the whole batch's gradient, summed in another order: the same
  * step up to float rounding (about 1e-6 relative), and the same from run to run and machine to machine, since
- * whether and where a batch is split depends only on the model and the batch size.
+ * whether and where a batch is split depends only on the model, the number of rows, the batch size and the epoch.
  *
  * <p>ND4J runs each operation on one thread here (bin/kerasport: one OpenMP thread on 2 cores, bench/RESULTS.md),
  * so a convolution otherwise leaves the second core idle: on the bench CNN, once the JIT has compiled both threads'

@@ -80,7 +80,7 @@ public record ModelOutputs(Path model, Path historyJson, Path historyCsv, Path p
         var sample = data.slice(0, Math.min(256, data.rows()));
         var x = new org.nd4j.linalg.api.ndarray.INDArray[sample.inputs().size()];
         for (int i = 0; i < x.length; i++)
-            x[i] = org.kerasport.dl4j.NdArrays.of(sample.inputs().get(i).data(), sample.inputs().get(i).shape());
+            x[i] = FineTuner.array(sample.inputs().get(i));
         return org.kerasport.export.Exporter.hardSigmoidNote(org.kerasport.export.Exporter.hardSigmoidDifference(km, x),
                 "the first " + sample.rows() + " rows of the training data");
     }

@@ -58,8 +58,7 @@ public class KerasOutputLayerImpl extends org.deeplearning4j.nn.layers.OutputLay
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
         INDArray kept = training ? cached() : null;
         if (kept == null) return super.activate(training, workspaceMgr);
-        INDArray z = workspaceMgr.dup(ArrayType.ACTIVATIONS, kept); // the activation works in place
-        return layerConf().getActivationFn().getActivation(z, true);
+        return org.kerasport.dl4j.activation.KerasReLU.activationKeepingInput(layerConf().getActivationFn(), kept, workspaceMgr);
     }
 
     @Override
