@@ -28,11 +28,12 @@ import org.kerasport.dl4j.NdArrays;
  * <p>A convolution fed by the network's input ({@link #inputGradientNeeded} false, set by
  * {@link org.kerasport.dl4j.FastPaths#attachHelpers}) skips the gradient for its input, which a ComputationGraph
  * discards: ND4J's oneDNN {@code conv2d_bp} always computes it, and on a one-channel image that is most of its
- * time. Its weight gradient is then one forward convolution of the input with the output's gradient as kernel
- * (stride 1, no dilation, no or symmetric padding; otherwise DL4J's path).
+ * time. Its weight and bias gradients are then im2col plus one batched product ({@link ConvWeightGradient}; stride 1,
+ * no dilation, no or symmetric padding; otherwise DL4J's path).
  */
 public class KerasConvolution2DImpl extends ConvolutionLayer {
     private boolean inputGradientNeeded = true;
+    private ConvWeightGradient weightGradient;
 
     public KerasConvolution2DImpl(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -118,14 +119,12 @@ public class KerasConvolution2DImpl extends ConvolutionLayer {
         INDArray in = NdArrays.contiguous(input);
         INDArray eps = null;
         int[] pad = inputGradientNeeded ? null : weightGradientOnlyPad(c);
-        INDArray biasGrad = c.hasBias() ? Nd4j.createUninitialized(DataType.FLOAT, c.getNOut()) : null;
+        INDArray biasGrad;
         if (pad != null) {
-            weightGradientInto(in.permute(3, 0, 1, 2), delta.permute(1, 2, 0, 3), pad);
-            if (biasGrad != null) { // column sums as a product with ones: ND4J's sum over (0, 1, 2) is 5x slower here
-                long rows = delta.length() / c.getNOut();
-                biasGrad.assign(Nd4j.ones(DataType.FLOAT, 1, rows).mmul(delta.reshape(rows, c.getNOut())).reshape(c.getNOut()));
-            }
+            biasGrad = weightGradient().compute(in, delta, c.getKernelSize()[0], c.getKernelSize()[1], pad, true, c.hasBias(),
+                    gradientViews.get(ConvolutionParamInitializer.WEIGHT_KEY));
         } else {
+            biasGrad = c.hasBias() ? Nd4j.createUninitialized(DataType.FLOAT, c.getNOut()) : null;
             eps = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, in.shape(), 'c');
             INDArray w = getParam(ConvolutionParamInitializer.WEIGHT_KEY);
             INDArray[] ins = biasGrad != null ? new INDArray[]{in, w, getParam(ConvolutionParamInitializer.BIAS_KEY).reshape(c.getNOut()), delta}
@@ -137,18 +136,10 @@ public class KerasConvolution2DImpl extends ConvolutionLayer {
         return new Pair<>(gradient(biasGrad), eps);
     }
 
-    /**
-     * dL/dW[o, c, i, j] = sum over n, y, x of x_in[n, c, y + i - p, x + j - p] * delta[n, o, y, x], written into the
-     * weight gradient: one channels-first convolution of the input with channels and batch swapped ({@code input}
-     * as [c, n, h, w]) by delta as a [oh, ow, n, out] {@code kernel}, giving [c, out, kh, kw]. Both are strided
-     * views, which ND4J's channels-first op reads correctly (FastPathsTest's sweep, both layouts).
-     */
-    private void weightGradientInto(INDArray input, INDArray kernel, int[] pad) {
-        int[] k = layerConf().getKernelSize();
-        INDArray wGrad = Nd4j.createUninitialized(DataType.FLOAT, input.size(0), kernel.size(3), k[0], k[1]);
-        Nd4j.exec(DynamicCustomOp.builder("conv2d").addInputs(input, kernel).addOutputs(wGrad)
-                .addIntegerArguments((int) kernel.size(0), (int) kernel.size(1), 1, 1, pad[0], pad[1], 1, 1, 0, 0, 0).build());
-        gradientViews.get(ConvolutionParamInitializer.WEIGHT_KEY).assign(wGrad.permute(1, 0, 2, 3));
+    /** The im2col weight-gradient helper of this layer instance (its buffers are reused from step to step). */
+    private ConvWeightGradient weightGradient() {
+        if (weightGradient == null) weightGradient = new ConvWeightGradient();
+        return weightGradient;
     }
 
     /** The layer's gradient: the weight gradient view as filled, and the bias gradient (if any) copied into its view. */
@@ -182,11 +173,13 @@ public class KerasConvolution2DImpl extends ConvolutionLayer {
         return weightGradientOnlyPad(c);
     }
 
-    /** The channels-first weight gradient alone (the input's gradient is not used), {@link #weightGradientInto}. */
+    /** The channels-first weight gradient alone (the input's gradient is not used): {@link ConvWeightGradient}. */
     private Pair<Gradient, INDArray> weightGradientOnly(INDArray epsilon, int[] pad) {
-        INDArray delta = layerConf().getActivationFn().backprop(preOutput, epsilon).getFirst();
-        weightGradientInto(input.permute(1, 0, 2, 3), delta.permute(2, 3, 0, 1), pad);
-        return new Pair<>(gradient(layerConf().hasBias() ? delta.sum(0, 2, 3) : null), null);
+        var c = layerConf();
+        INDArray delta = c.getActivationFn().backprop(preOutput, epsilon).getFirst();
+        INDArray biasGrad = weightGradient().compute(input, delta, c.getKernelSize()[0], c.getKernelSize()[1], pad, false,
+                c.hasBias(), gradientViews.get(ConvolutionParamInitializer.WEIGHT_KEY));
+        return new Pair<>(gradient(biasGrad), null);
     }
 
     @Override
