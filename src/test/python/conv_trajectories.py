@@ -161,6 +161,22 @@ def maxpool_ties():
     return keras.Model(i, o), (7, 8, 2), "categorical_crossentropy"
 
 
+def relu_pool_ties():
+    """A ReLU convolution whose only reader is a max pooling (Kerasport then pools z and applies the ReLU after, on
+    fewer elements): integer-valued images into a 1x1 Conv2D with kernel [[1, -1, 1], [-1, 1, 1]] (differences of
+    the channels: ties and negative sums in every image) -> MaxPooling2D(3, stride 2, same) (overlapping windows,
+    padding) -> Conv2D(2, 2, relu) -> MaxPooling2D(2) -> Flatten -> Dense(3, softmax). Windows whose maxima tie, and
+    windows with no positive value, test that the gradient goes where Keras' ReLU-then-pool sends it."""
+    i = keras.Input((9, 8, 2), name="input")
+    c1 = layers.Conv2D(3, 1, activation="relu", name="c1")
+    x = layers.MaxPooling2D(3, strides=2, padding="same", name="p1")(c1(i))
+    c1.kernel.assign(np.array([[1, -1, 1], [-1, 1, 1]], dtype="float32").reshape(1, 1, 2, 3))
+    x = layers.Conv2D(2, 2, activation="relu", name="c2")(x)
+    x = layers.MaxPooling2D(2, name="p2")(x)
+    o = layers.Dense(3, activation="softmax", name="out")(layers.Flatten(name="flat")(x))
+    return keras.Model(i, o), (9, 8, 2), "categorical_crossentropy"
+
+
 def lstm_stack():
     """Plain LSTMs that Kerasport runs as ND4J's fused lstmLayer op: Dense on every time step -> LSTM(5, sequences,
     kernel and recurrent L2) -> LSTM(4, last step) -> Dense(3, softmax); the second LSTM's input gradient trains the
@@ -194,9 +210,9 @@ def bilstm_stack():
 CASES = [("conv1d_stack", conv1d_stack, 0.05), ("conv2d_stack", conv2d_stack, 0.002),
          ("conv3d_stack", conv3d_stack, 0.05), ("frozen_middle", frozen_middle, 0.05),
          ("cnn_fast_path", cnn_fast_path, 0.1), ("cnn_first_same", cnn_first_same, 0.1),
-         ("maxpool_ties", maxpool_ties, 0.1), ("lstm_stack", lstm_stack, 0.5), ("bilstm_stack", bilstm_stack, 0.2)]
+         ("maxpool_ties", maxpool_ties, 0.1), ("relu_pool_ties", relu_pool_ties, 0.1), ("lstm_stack", lstm_stack, 0.5), ("bilstm_stack", bilstm_stack, 0.2)]
 # cases whose inputs are small integers (ties in max pooling), not normal draws
-INTEGER_INPUTS = {"maxpool_ties"}
+INTEGER_INPUTS = {"maxpool_ties", "relu_pool_ties"}
 # cases compiled with metrics (FinetuneConvInteropTest fits them as Keras' fit does)
 METRICS = {"cnn_fast_path": ["accuracy"]}
 

@@ -166,7 +166,7 @@ public final class FastPaths {
                 boolean dilated = c.getDilation()[0] != 1 || c.getDilation()[1] != 1;
                 if (c.getCnn2dDataFormat() == CNN2DFormat.NCHW && !dilated && l.getParam("W").dataType() == DataType.FLOAT)
                     setHelper(ConvolutionLayer.class, l, new MKLDNNConvHelper(DataType.FLOAT));
-            } else if (l.getClass() == SubsamplingLayer.class) {
+            } else if (l.getClass() == SubsamplingLayer.class || l.getClass() == org.kerasport.dl4j.layers.KerasSubsamplingImpl.class) {
                 var c = (org.deeplearning4j.nn.conf.layers.SubsamplingLayer) l.conf().getLayer();
                 boolean padded = c.getConvolutionMode() == org.deeplearning4j.nn.conf.ConvolutionMode.Same
                         || c.getPadding()[0] != 0 || c.getPadding()[1] != 0;
@@ -175,7 +175,43 @@ public final class FastPaths {
                     setHelper(SubsamplingLayer.class, l, new MKLDNNSubsamplingHelper(DataType.FLOAT));
             }
         }
+        deferReluToPooling(g);
         return g;
+    }
+
+    /**
+     * Lets a max pooling apply the ReLU of the convolution before it ({@link
+     * org.kerasport.dl4j.layers.KerasSubsamplingImpl}): where the pooling's vertex (no preprocessor) reads a
+     * channels-last ReLU convolution whose output nothing else reads and which is not a network output. Only on the
+     * default channels-last path ({@link #nhwcOps()}), where the convolution's backward pass is Kerasport's own.
+     */
+    private static void deferReluToPooling(ComputationGraph g) {
+        var vertices = g.getVertices();
+        for (var v : vertices) {
+            if (v.hasLayer() && inner(v.getLayer()) instanceof org.kerasport.dl4j.layers.KerasConvolution2DImpl k) k.reluDeferred(false);
+            if (v.hasLayer() && inner(v.getLayer()) instanceof org.kerasport.dl4j.layers.KerasSubsamplingImpl p) p.reluAfter(false);
+        }
+        if (!nhwcOps()) return;
+        var outputs = g.getConfiguration().getNetworkOutputs();
+        for (var v : vertices) {
+            if (!v.hasLayer() || !(inner(v.getLayer()) instanceof org.kerasport.dl4j.layers.KerasSubsamplingImpl pool)
+                    || ((org.deeplearning4j.nn.conf.layers.SubsamplingLayer) pool.conf().getLayer()).getPoolingType() != PoolingType.MAX
+                    || !(v instanceof org.deeplearning4j.nn.graph.vertex.impl.LayerVertex lv) || lv.getLayerPreProcessor() != null
+                    || v.getInputVertices() == null || v.getInputVertices().length != 1) continue;
+            var src = vertices[v.getInputVertices()[0].getVertexIndex()];
+            if (!src.hasLayer() || !(inner(src.getLayer()) instanceof org.kerasport.dl4j.layers.KerasConvolution2DImpl conv)
+                    || conv.conf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.BaseLayer b
+                    && b.getActivationFn().getClass() != org.kerasport.dl4j.activation.KerasReLU.class
+                    || ((org.deeplearning4j.nn.conf.layers.ConvolutionLayer) conv.conf().getLayer()).getCnn2dDataFormat() != CNN2DFormat.NHWC
+                    || src.getOutputVertices() == null || src.getOutputVertices().length != 1 || outputs.contains(src.getVertexName()))
+                continue;
+            conv.reluDeferred(true);
+            pool.reluAfter(true);
+        }
+    }
+
+    private static Layer inner(Layer l) {
+        return l instanceof FrozenLayerWithBackprop f ? f.getInsideLayer() : l;
     }
 
     /**

@@ -394,7 +394,8 @@ public final class Dl4jToKeras {
                     cur = cur.spatial(cv.getKernelSize(), cv.getStride(), cv.getDilation(), pad, outChannels);
                 }
             } else if (cur.image() && c instanceof org.deeplearning4j.nn.conf.layers.SubsamplingLayer sp
-                    && c.getClass() == org.deeplearning4j.nn.conf.layers.SubsamplingLayer.class) {
+                    && (c.getClass() == org.deeplearning4j.nn.conf.layers.SubsamplingLayer.class
+                    || c.getClass() == org.kerasport.dl4j.layers.KerasSubsampling.class)) {
                 String pad = padding(sp.getConvolutionMode(), sp.getPadding(), name, problems);
                 boolean max = sp.getPoolingType() == org.deeplearning4j.nn.conf.layers.PoolingType.MAX;
                 if (!max && !(sp.getPoolingType() == org.deeplearning4j.nn.conf.layers.PoolingType.AVG && pad.equals("valid")))

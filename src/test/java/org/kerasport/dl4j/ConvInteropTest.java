@@ -47,7 +47,7 @@ public class ConvInteropTest {
     @TestFactory
     Stream<DynamicTest> convModelsPredictAndTrainAsKeras() {
         List<DynamicTest> tests = new ArrayList<>();
-        for (String c : List.of("conv1d_stack", "conv2d_stack", "conv3d_stack", "frozen_middle", "cnn_fast_path", "cnn_first_same", "maxpool_ties", "lstm_stack", "bilstm_stack")) {
+        for (String c : List.of("conv1d_stack", "conv2d_stack", "conv3d_stack", "frozen_middle", "cnn_fast_path", "cnn_first_same", "maxpool_ties", "relu_pool_ties", "lstm_stack", "bilstm_stack")) {
             for (String f : new String[]{"model.keras", "model.h5"})
                 tests.add(DynamicTest.dynamicTest(c + "/" + f + " predicts", () -> ReferencePredictTest.check(generated().resolve(c), f)));
             tests.add(DynamicTest.dynamicTest(c + " trains", () -> TrainingTrajectoryTest.check(generated().resolve(c))));

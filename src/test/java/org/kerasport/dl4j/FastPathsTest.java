@@ -1,6 +1,7 @@
 package org.kerasport.dl4j;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -109,6 +110,34 @@ class FastPathsTest {
         for (String pool : new String[]{"p1", "p2", "p3", "p4"}) assertNull(helper(SubsamplingLayer.class, layers.get(pool)), pool);
         assertNull(g.getVertex("input__nchw"));
         assertEquals(4, stepAndPredict(g));
+    }
+
+    /**
+     * A max pooling applies the ReLU of a convolution it alone reads (c1 -> p1 and c2 -> p2 in cnn_fast_path and in
+     * relu_pool_ties), never an average pooling's input (c3 is linear, c4 tanh) nor a convolution with several readers
+     * (maxpool_ties' c1 feeds three poolings); the channels-first opt-out path leaves every layer as it is.
+     */
+    @Test
+    void maxPoolingTakesOverTheReluOfAConvolutionItAloneReads() throws Exception {
+        Map<String, Layer> fast = layersByName(importCase("cnn_fast_path"));
+        for (String c : new String[]{"c1", "c2", "c3", "c4"})
+            assertEquals(c.equals("c1") || c.equals("c2"), ((org.kerasport.dl4j.layers.KerasConvolution2DImpl) fast.get(c)).reluDeferred(), c);
+        for (String p : new String[]{"p1", "p2", "p3", "p4"})
+            assertEquals(p.equals("p1") || p.equals("p2"), ((org.kerasport.dl4j.layers.KerasSubsamplingImpl) fast.get(p)).reluAfter(), p);
+        Map<String, Layer> ties = layersByName(importCase("relu_pool_ties"));
+        assertTrue(((org.kerasport.dl4j.layers.KerasConvolution2DImpl) ties.get("c1")).reluDeferred());
+        assertTrue(((org.kerasport.dl4j.layers.KerasSubsamplingImpl) ties.get("p2")).reluAfter());
+        Map<String, Layer> shared = layersByName(importCase("maxpool_ties"));
+        assertFalse(((org.kerasport.dl4j.layers.KerasConvolution2DImpl) shared.get("c1")).reluDeferred());
+        for (String p : new String[]{"pa", "pb", "pc"}) assertFalse(((org.kerasport.dl4j.layers.KerasSubsamplingImpl) shared.get(p)).reluAfter(), p);
+        System.setProperty("kerasport.conv", "nchw");
+        try {
+            Map<String, Layer> nchw = layersByName(importCase("cnn_fast_path"));
+            assertFalse(((org.kerasport.dl4j.layers.KerasConvolution2DImpl) nchw.get("c1")).reluDeferred());
+            assertFalse(((org.kerasport.dl4j.layers.KerasSubsamplingImpl) nchw.get("p1")).reluAfter());
+        } finally {
+            System.clearProperty("kerasport.conv");
+        }
     }
 
     /**

@@ -4,7 +4,7 @@ import java.util.Collection;
 import java.util.Map;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.Layer;
-import org.deeplearning4j.nn.layers.BaseLayer;
+import org.deeplearning4j.nn.layers.AbstractLayer;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.shade.jackson.databind.node.ObjectNode;
@@ -27,7 +27,7 @@ final class ConfCopy {
     }
 
     /** The steps of DL4J's own {@code instantiate}, for a layer implementation Kerasport chose. */
-    static <L extends BaseLayer<?>> L init(L ret, Layer confLayer, NeuralNetConfiguration conf, Collection<TrainingListener> listeners,
+    static <L extends AbstractLayer<?>> L init(L ret, Layer confLayer, NeuralNetConfiguration conf, Collection<TrainingListener> listeners,
                                           int layerIndex, INDArray paramsView, boolean initializeParams) {
         ret.setListeners(listeners);
         ret.setIndex(layerIndex);

@@ -33,6 +33,7 @@ import org.kerasport.dl4j.NdArrays;
  */
 public class KerasConvolution2DImpl extends ConvolutionLayer {
     private boolean inputGradientNeeded = true;
+    private boolean reluDeferred, deferredThisPass;
     private ConvWeightGradient weightGradient;
 
     public KerasConvolution2DImpl(NeuralNetConfiguration conf, DataType dataType) {
@@ -46,6 +47,18 @@ public class KerasConvolution2DImpl extends ConvolutionLayer {
     /** False when nothing uses the gradient for this layer's input (it reads the network's input). */
     public void inputGradientNeeded(boolean needed) {
         inputGradientNeeded = needed;
+    }
+
+    public boolean reluDeferred() {
+        return reluDeferred;
+    }
+
+    /**
+     * True when the only layer reading this one's output is a max pooling that applies this layer's ReLU after
+     * pooling ({@link KerasSubsamplingImpl#reluAfter}): training passes then hand on z itself.
+     */
+    public void reluDeferred(boolean deferred) {
+        reluDeferred = deferred;
     }
 
     /**
@@ -88,10 +101,13 @@ public class KerasConvolution2DImpl extends ConvolutionLayer {
     @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
         preOutput = null;
+        deferredThisPass = false;
         if (nhwcOps()) {
             INDArray z = nhwcPreOutput(workspaceMgr);
             if (!training) return layerConf().getActivationFn().getActivation(z, false);
             preOutput = z;
+            deferredThisPass = reluDeferred && layerConf().getActivationFn().getClass() == org.kerasport.dl4j.activation.KerasReLU.class;
+            if (deferredThisPass) return z; // the max pooling after this layer applies the ReLU
             return org.kerasport.dl4j.activation.KerasReLU.activationKeepingInput(layerConf().getActivationFn(), z, workspaceMgr);
         }
         if (!training || helper == null || helperCountFail > 0 || maskArray != null || layerConf().getIDropout() != null
@@ -109,13 +125,14 @@ public class KerasConvolution2DImpl extends ConvolutionLayer {
             return super.backpropGradient(epsilon, workspaceMgr);
         } finally {
             preOutput = null;
+            deferredThisPass = false;
         }
     }
 
     /** The channels-last backward pass: ND4J's conv2d_bp on contiguous arrays, or the weight gradient alone. */
     private Pair<Gradient, INDArray> nhwcBackprop(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
         var c = layerConf();
-        INDArray delta = NdArrays.contiguous(c.getActivationFn().backprop(preOutput, epsilon).getFirst());
+        INDArray delta = NdArrays.contiguous(deferredThisPass ? epsilon : c.getActivationFn().backprop(preOutput, epsilon).getFirst());
         INDArray in = NdArrays.contiguous(input);
         INDArray eps = null;
         int[] pad = inputGradientNeeded ? null : weightGradientOnlyPad(c);
@@ -186,5 +203,6 @@ public class KerasConvolution2DImpl extends ConvolutionLayer {
     public void clear() {
         super.clear();
         preOutput = null;
+        deferredThisPass = false;
     }
 }

@@ -67,8 +67,9 @@ public final class PoolingMappers {
                 return vertex;
             }
             int[] k2 = dims == 2 ? k : new int[]{k[0], 1}, s2 = dims == 2 ? s : new int[]{s[0], 1};
-            Layer layer = new SubsamplingLayer.Builder(k2, s2).poolingType(type).convolutionMode(ConvSupport.mode(pad))
-                    .dataFormat(nchw ? CNN2DFormat.NCHW : CNN2DFormat.NHWC).avgPoolIncludePadInDivisor(false).build();
+            Layer layer = org.kerasport.dl4j.layers.KerasSubsampling.of(new SubsamplingLayer.Builder(k2, s2).poolingType(type)
+                    .convolutionMode(ConvSupport.mode(pad)).dataFormat(nchw ? CNN2DFormat.NCHW : CNN2DFormat.NHWC)
+                    .avgPoolIncludePadInDivisor(false).build());
             if (dims == 2) {
                 ctx.addLayer(vertex, layer, true, out, inputs);
                 if (nchw) ctx.markChannelsFirst(vertex);
