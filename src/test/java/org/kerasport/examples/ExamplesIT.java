@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,10 +44,29 @@ class ExamplesIT {
         assertTrue(cont.contains("Keras: 2 more epochs"), cont);
     }
 
+    /**
+     * bin/kerasport runs the JVM with the serial collector (bench/RESULTS.md: faster and smaller for Kerasport's
+     * runs) unless the caller chose a collector, which must then start as asked (two collectors would not start).
+     */
+    @Test
+    void theLauncherUsesTheSerialCollectorUnlessTheCallerChoseOne() throws IOException, InterruptedException {
+        String dflt = run(List.of("bin/kerasport", "--version"), Map.of("KERASPORT_JAVA_OPTS", "-Xlog:gc:stderr"));
+        assertTrue(dflt.contains("Using Serial") && dflt.contains("kerasport "), dflt);
+        String chosen = run(List.of("bin/kerasport", "--version"), Map.of("KERASPORT_JAVA_OPTS", "-XX:+UseParallelGC -Xlog:gc:stderr"));
+        assertTrue(chosen.contains("Using Parallel") && chosen.contains("kerasport "), chosen);
+        String tool = run(List.of("bin/kerasport", "--version"), Map.of("JAVA_TOOL_OPTIONS", "-XX:+UseG1GC -Xlog:gc:stderr"));
+        assertTrue(tool.contains("Using G1") && tool.contains("kerasport "), tool);
+    }
+
     private static String run(List<String> cmd) throws IOException, InterruptedException {
+        return run(cmd, Map.of());
+    }
+
+    private static String run(List<String> cmd, Map<String, String> env) throws IOException, InterruptedException {
         Path log = Files.createTempFile("example", ".log");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("KERASPORT_VENV", TestSupport.python().getParent().getParent().toString());
+        pb.environment().putAll(env);
         Process p = pb.start();
         if (!p.waitFor(600, TimeUnit.SECONDS)) {
             p.destroyForcibly();
