@@ -90,7 +90,7 @@ final class PredictCommand implements Command {
         Map<String, NdArray> result = new LinkedHashMap<>();
         for (int k = 0; k < model.outputs().size(); k++) {
             INDArray all = Nd4j.concat(0, parts.get(k).toArray(new INDArray[0]));
-            result.put(model.outputs().get(k), new NdArray(all.shape(), all.dup('c').data().asFloat(), "float32"));
+            result.put(model.outputs().get(k), new NdArray(all.shape(), org.kerasport.dl4j.NdArrays.floats(all), "float32"));
         }
         AtomicFiles.write(outPath, cl.hasOption("force"), tmp -> {
             try (OutputStream os = Files.newOutputStream(tmp)) {

@@ -25,7 +25,7 @@ public interface Layout {
 
         @Override
         public float[] toKeras(INDArray p, long[] kerasShape) {
-            return p.dup('c').castTo(DataType.FLOAT).data().asFloat();
+            return NdArrays.floats(p);
         }
 
         @Override
@@ -51,7 +51,7 @@ public interface Layout {
                 for (int i = 0; i < perm.length; i++) inverse[perm[i]] = i;
                 long[] permutedShape = new long[perm.length];
                 for (int i = 0; i < perm.length; i++) permutedShape[i] = kerasShape[perm[i]];
-                return p.dup('c').reshape('c', permutedShape).permute(inverse).dup('c').castTo(DataType.FLOAT).data().asFloat();
+                return NdArrays.floats(p.dup('c').reshape('c', permutedShape).permute(inverse));
             }
 
             @Override
@@ -77,7 +77,7 @@ public interface Layout {
             public float[] toKeras(INDArray p, long[] kerasShape) {
                 int[] inverse = new int[order.length];
                 for (int i = 0; i < order.length; i++) inverse[order[i]] = i;
-                float[] dl4j = p.dup('c').castTo(DataType.FLOAT).data().asFloat();
+                float[] dl4j = NdArrays.floats(p);
                 return reorder(dl4j, kerasShape[kerasShape.length - 1], inverse);
             }
 

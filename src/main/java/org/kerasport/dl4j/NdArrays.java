@@ -38,11 +38,18 @@ public final class NdArrays {
         return true;
     }
 
-    /** The values in row-major order as floats, without a copy through ND4J when the array is its whole buffer. */
+    /**
+     * The values in row-major order as floats, copied in bulk (ND4J's {@code DataBuffer.asFloat()} copies value by value:
+     * 11 % of a CNN training step's Java time for its 64×28×28 input alone), without a copy through ND4J when the array
+     * is its whole buffer.
+     */
     public static float[] floats(INDArray a) {
         INDArray c = contiguous(a.dataType() == DataType.FLOAT ? a : a.castTo(DataType.FLOAT));
         if (c.offset() != 0 || c.data().length() != c.length()) c = c.dup('c');
-        return c.data().asFloat();
+        if (c.length() > Integer.MAX_VALUE) throw new IllegalArgumentException("more than 2^31 values: " + java.util.Arrays.toString(c.shape()));
+        float[] out = new float[(int) c.length()];
+        if (out.length > 0) c.data().asNio().duplicate().order(ByteOrder.nativeOrder()).asFloatBuffer().get(0, out);
+        return out;
     }
 
     /**

@@ -738,7 +738,7 @@ public final class Dl4jToKeras {
                         p = kerasValue(l.className(), e.name(), params.get(idx), confs.get(idx));
                     }
                     if (p == null) throw new MalformedModelException(zip, "coefficients.bin", "no DL4J parameter for " + l.name() + "/" + e.name());
-                    float[] data = p.dup('c').castTo(DataType.FLOAT).data().asFloat();
+                    float[] data = org.kerasport.dl4j.NdArrays.floats(p);
                     ws.add(new WeightSpec(e.name(), e.role(), p.shape(), "float32", data, e.trainable(), e.regularizer(), null));
                 }
             specs.add(l.withWeights(ws));
@@ -1113,7 +1113,7 @@ public final class Dl4jToKeras {
                 if (kerasClass.equals("LSTM")) return gates(w);
                 if (kerasClass.equals("Conv3D")) return w.permute(2, 3, 4, 1, 0); // [out, in, kd, kh, kw] -> (kd, kh, kw, in, out)
                 if (kerasClass.equals("Conv1D")) // DL4J M2.1 keeps a 1-D kernel in memory as (k, in, out), whatever its view's shape says
-                    return Nd4j.create(w.dup('c').castTo(DataType.FLOAT).data().asFloat(), new long[]{w.size(2), w.size(1), w.size(0)}, 'c');
+                    return Nd4j.create(org.kerasport.dl4j.NdArrays.floats(w), new long[]{w.size(2), w.size(1), w.size(0)}, 'c');
                 // Conv2D [out, in, kh, kw] -> (kh, kw, in, out); Conv2DTranspose [in, out, kh, kw] -> (kh, kw, out, in);
                 // DepthwiseConv2D: DL4J keeps Keras' (kh, kw, in, multiplier)
                 return kerasClass.equals("Conv2D") || kerasClass.equals("Conv2DTranspose") ? w.permute(2, 3, 1, 0) : w;

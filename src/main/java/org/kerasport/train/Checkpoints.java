@@ -98,7 +98,7 @@ final class Checkpoints {
     }
 
     private static void writeArray(Path p, INDArray a) {
-        float[] data = a.dup('c').data().asFloat();
+        float[] data = org.kerasport.dl4j.NdArrays.floats(a);
         NdArray nd = new NdArray(new long[]{data.length}, data, "float32");
         AtomicFiles.write(p, true, tmp -> {
             try (OutputStream os = Files.newOutputStream(tmp)) {

@@ -48,4 +48,22 @@ class NdArraysTest {
         }
         assertThrows(IllegalArgumentException.class, () -> NdArrays.of(new float[5], new long[]{2, 3}));
     }
+
+    /**
+     * floats() copies in bulk what ND4J's value-by-value copy gives: whole arrays, views with an offset, strided and
+     * column-major views, a double array (cast), a scalar and an empty array.
+     */
+    @Test
+    void floatsEqualsNd4jsValueByValueCopy() {
+        var base = Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 6, 5, 4);
+        var rows = base.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(2, 5), org.nd4j.linalg.indexing.NDArrayIndex.all(),
+                org.nd4j.linalg.indexing.NDArrayIndex.all()); // offset into the buffer, row-major
+        for (var a : new org.nd4j.linalg.api.ndarray.INDArray[]{base, rows, base.permute(2, 0, 1), base.dup('f'),
+                Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.DOUBLE, 3, 7), Nd4j.scalar(2.5f), Nd4j.create(org.nd4j.linalg.api.buffer.DataType.FLOAT, 0, 3)}) {
+            float[] want = new float[(int) a.length()];
+            var c = a.dup('c').castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT);
+            for (int i = 0; i < want.length; i++) want[i] = c.getFloat(i);
+            assertArrayEquals(want, NdArrays.floats(a), java.util.Arrays.toString(a.shape()));
+        }
+    }
 }

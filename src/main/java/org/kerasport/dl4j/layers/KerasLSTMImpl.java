@@ -163,7 +163,7 @@ public class KerasLSTMImpl extends LSTM {
         INDArray tanhG = org.nd4j.linalg.ops.transforms.Transforms.tanh(cellGate, true);
         org.nd4j.linalg.ops.transforms.Transforms.sigmoid(act, false);
         cellGate.assign(tanhG);
-        float[] a = act.data().asFloat();
+        float[] a = NdArrays.floats(act);
         // cell states, step by step
         float[] c = new float[t * bn];
         for (int ti = 0; ti < t; ti++)
@@ -174,8 +174,8 @@ public class KerasLSTMImpl extends LSTM {
                     c[at + j] = a[row + n + j] * cp + a[row + j] * a[row + 2 * n + j];
                 }
             }
-        float[] tc = org.nd4j.linalg.ops.transforms.Transforms.tanh(NdArrays.of(c, new long[]{c.length}), false).data().asFloat();
-        float[] e = eps.permute(1, 0, 2).dup('c').data().asFloat();                     // dL/dh, time-major
+        float[] tc = NdArrays.floats(org.nd4j.linalg.ops.transforms.Transforms.tanh(NdArrays.of(c, new long[]{c.length}), false));
+        float[] e = NdArrays.floats(eps.permute(1, 0, 2));                     // dL/dh, time-major
         // gate gradients, from the last step back; dh(t-1) = dpre(t)·Rᵀ is the one sequential product
         float[] dpre = new float[t * b * g4], dhNext = new float[bn], dcNext = new float[bn];
         INDArray dpStep = Nd4j.createUninitialized(DataType.FLOAT, b, g4), dhStep = Nd4j.createUninitialized(DataType.FLOAT, b, n);
