@@ -289,6 +289,7 @@ public final class Dl4jToKeras {
             long width = cur.width() == null ? 0 : cur.width();
             ObjectNode l = layers.addObject().put("module", "keras.layers");
             ObjectNode lc;
+            Emitted emitted;
             if (ffLayer) {
                 BaseLayer b = (BaseLayer) c;
                 var ffl = (org.deeplearning4j.nn.conf.layers.FeedForwardLayer) c;
@@ -327,86 +328,10 @@ public final class Dl4jToKeras {
             } else if (c instanceof ActivationLayer a) {
                 lc = config(l, "Activation", name);
                 putActivation(lc, a.getActivationFn(), name, "ActivationLayer", problems);
-            } else if (cur.image() && (c.getClass() == org.deeplearning4j.nn.conf.layers.ConvolutionLayer.class
-                    || c instanceof org.kerasport.dl4j.layers.KerasConvolution2D)) {
-                var cv = (org.deeplearning4j.nn.conf.layers.ConvolutionLayer) c;
-                lc = config(l, "Conv2D", name);
-                lc.put("filters", cv.getNOut());
-                pair(lc, "kernel_size", cv.getKernelSize());
-                pair(lc, "strides", cv.getStride());
-                Shape padded = zeroPadBefore(layers, name, cv.getConvolutionMode(), cv.getPadding(), cur);
-                String pad = padded != null ? "valid" : padding(cv.getConvolutionMode(), cv.getPadding(), name, problems);
-                if (padded != null) cur = padded;
-                lc.put("padding", pad);
-                lc.put("data_format", cur.nchw() ? "channels_first" : "channels_last");
-                pair(lc, "dilation_rate", cv.getDilation());
-                lc.put("groups", 1);
-                putActivation(lc, cv.getActivationFn(), name, "ConvolutionLayer", problems);
-                lc.put("use_bias", cv.hasBias());
-                lc.set("kernel_regularizer", regularizer(cv.getRegularization(), name, "regularization", problems));
-                lc.set("bias_regularizer", regularizer(cv.getRegularizationBias(), name, "regularizationBias", problems));
-                if (format(c) != (cur.nchw() ? org.deeplearning4j.nn.conf.CNN2DFormat.NCHW : org.deeplearning4j.nn.conf.CNN2DFormat.NHWC))
-                    problems.add(new UnsupportedItem(name, "ConvolutionLayer", "dataFormat", "a change of channel order inside the network"));
-                cur = cur.spatial(cv.getKernelSize(), cv.getStride(), cv.getDilation(), pad, cv.getNOut());
-            } else if (cur.image() && (c.getClass() == org.deeplearning4j.nn.conf.layers.Deconvolution2D.class
-                    || c.getClass() == org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D.class
-                    || c instanceof org.deeplearning4j.nn.conf.layers.SeparableConvolution2D)) {
-                var cv = (org.deeplearning4j.nn.conf.layers.ConvolutionLayer) c;
-                String cls = c instanceof org.deeplearning4j.nn.conf.layers.Deconvolution2D ? "Conv2DTranspose"
-                        : c instanceof org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D ? "DepthwiseConv2D" : "SeparableConv2D";
-                lc = config(l, cls, name);
-                long outChannels = cv.getNOut();
-                if (!cls.equals("DepthwiseConv2D")) lc.put("filters", cv.getNOut());
-                pair(lc, "kernel_size", cv.getKernelSize());
-                pair(lc, "strides", cv.getStride());
-                // explicit padding: DL4J's depthwise and separable convolutions do not compute a convolution of the
-                // zero-padded input with it (measured), and a transposed one crops its output: refused (padding())
-                String pad = padding(cv.getConvolutionMode(), cv.getPadding(), name, problems);
-                lc.put("padding", pad);
-                lc.put("data_format", cur.nchw() ? "channels_first" : "channels_last");
-                pair(lc, "dilation_rate", cv.getDilation());
-                if (c instanceof org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D dw) {
-                    lc.put("depth_multiplier", dw.getDepthMultiplier());
-                    outChannels = cur.channels() * dw.getDepthMultiplier();
-                    lc.set("depthwise_regularizer", regularizer(cv.getRegularizationByParam("W"), name, "regularization", problems));
-                } else if (c instanceof org.deeplearning4j.nn.conf.layers.SeparableConvolution2D sc) {
-                    lc.put("depth_multiplier", sc.getDepthMultiplier());
-                    lc.set("depthwise_regularizer", regularizer(sc.getRegularizationByParam("W"), name, "regularization", problems));
-                    lc.set("pointwise_regularizer", regularizer(sc.getRegularizationByParam("pW"), name, "regularization", problems));
-                } else {
-                    lc.putNull("output_padding");
-                    lc.set("kernel_regularizer", regularizer(cv.getRegularization(), name, "regularization", problems));
-                    if (cv.getDilation()[0] != 1 || cv.getDilation()[1] != 1)
-                        problems.add(new UnsupportedItem(name, "Deconvolution2D", "dilation", "a dilated transposed convolution is not generated"));
-                }
-                putActivation(lc, cv.getActivationFn(), name, c.getClass().getSimpleName(), problems);
-                lc.put("use_bias", cv.hasBias());
-                lc.set("bias_regularizer", regularizer(cv.getRegularizationBias(), name, "regularizationBias", problems));
-                if (format(c) != (cur.nchw() ? org.deeplearning4j.nn.conf.CNN2DFormat.NCHW : org.deeplearning4j.nn.conf.CNN2DFormat.NHWC))
-                    problems.add(new UnsupportedItem(name, c.getClass().getSimpleName(), "dataFormat", "a change of channel order inside the network"));
-                if (cls.equals("Conv2DTranspose")) {
-                    int[] k = cv.getKernelSize(), st = cv.getStride();
-                    boolean same = pad.equals("same");
-                    cur = new Shape(null, cur.height() == null ? null : same ? cur.height() * st[0] : (cur.height() - 1) * st[0] + k[0],
-                            cur.imgWidth() == null ? null : same ? cur.imgWidth() * st[1] : (cur.imgWidth() - 1) * st[1] + k[1],
-                            outChannels, cur.nchw(), false);
-                } else {
-                    cur = cur.spatial(cv.getKernelSize(), cv.getStride(), cv.getDilation(), pad, outChannels);
-                }
-            } else if (cur.image() && c instanceof org.deeplearning4j.nn.conf.layers.SubsamplingLayer sp
-                    && (c.getClass() == org.deeplearning4j.nn.conf.layers.SubsamplingLayer.class
-                    || c.getClass() == org.kerasport.dl4j.layers.KerasSubsampling.class)) {
-                String pad = padding(sp.getConvolutionMode(), sp.getPadding(), name, problems);
-                boolean max = sp.getPoolingType() == org.deeplearning4j.nn.conf.layers.PoolingType.MAX;
-                if (!max && !(sp.getPoolingType() == org.deeplearning4j.nn.conf.layers.PoolingType.AVG && pad.equals("valid")))
-                    problems.add(new UnsupportedItem(name, "SubsamplingLayer", "poolingType", sp.getPoolingType() + " pooling"
-                            + (pad.equals("same") ? " with 'same' padding" : "") + " has no Keras counterpart here"));
-                lc = config(l, max ? "MaxPooling2D" : "AveragePooling2D", name);
-                pair(lc, "pool_size", sp.getKernelSize());
-                pair(lc, "strides", sp.getStride());
-                lc.put("padding", pad);
-                lc.put("data_format", cur.nchw() ? "channels_first" : "channels_last");
-                cur = cur.spatial(sp.getKernelSize(), sp.getStride(), new int[]{1, 1}, pad, cur.channels());
+            } else if (cur.image() && (emitted = imageLayer(c, l, name, cur, layers, problems)) != null) {
+                if (emitted.lc() == null) break body;
+                lc = emitted.lc();
+                cur = emitted.cur();
             } else if (cur.sequence() && c instanceof org.deeplearning4j.nn.conf.layers.Convolution1DLayer cv) {
                 lc = config(l, "Conv1D", name);
                 lc.put("filters", cv.getNOut());
@@ -439,58 +364,10 @@ public final class Dl4jToKeras {
                 String act = activation(e.getActivationFn());
                 if (!"linear".equals(act)) problems.add(new UnsupportedItem(name, "EmbeddingSequenceLayer", "activation", "an embedding with an activation has no Keras counterpart"));
                 cur = new Shape(null, null, null, e.getNOut(), false, true); // Keras' Embedding output is [batch, time, features]
-            } else if (cur.volume() && c.getClass() == org.deeplearning4j.nn.conf.layers.Convolution3D.class) {
-                var cv = (org.deeplearning4j.nn.conf.layers.Convolution3D) c;
-                lc = config(l, "Conv3D", name);
-                lc.put("filters", cv.getNOut());
-                triple(lc, "kernel_size", cv.getKernelSize());
-                triple(lc, "strides", cv.getStride());
-                Shape padded = zeroPadBefore(layers, name, cv.getConvolutionMode(), cv.getPadding(), cur);
-                String pad = padded != null ? "valid" : padding3d(cv.getConvolutionMode(), cv.getPadding(), name, problems);
-                if (padded != null) cur = padded;
-                lc.put("padding", pad).put("data_format", cur.nchw() ? "channels_first" : "channels_last");
-                triple(lc, "dilation_rate", cv.getDilation());
-                lc.put("groups", 1);
-                putActivation(lc, cv.getActivationFn(), name, "Convolution3D", problems).put("use_bias", cv.hasBias());
-                lc.set("kernel_regularizer", regularizer(cv.getRegularization(), name, "regularization", problems));
-                lc.set("bias_regularizer", regularizer(cv.getRegularizationBias(), name, "regularizationBias", problems));
-                if ((cv.getDataFormat() == org.deeplearning4j.nn.conf.layers.Convolution3D.DataFormat.NCDHW) != cur.nchw())
-                    problems.add(new UnsupportedItem(name, "Convolution3D", "dataFormat", "a change of channel order inside the network"));
-                cur = volumeOut(cur, cv.getKernelSize(), cv.getStride(), cv.getDilation(), pad, cv.getNOut());
-            } else if (cur.volume() && c instanceof org.deeplearning4j.nn.conf.layers.Subsampling3DLayer sp) {
-                String pad = padding3d(sp.getConvolutionMode(), sp.getPadding(), name, problems);
-                boolean max = sp.getPoolingType() == org.deeplearning4j.nn.conf.layers.PoolingType.MAX;
-                if (!max && !(sp.getPoolingType() == org.deeplearning4j.nn.conf.layers.PoolingType.AVG && pad.equals("valid")))
-                    problems.add(new UnsupportedItem(name, "Subsampling3DLayer", "poolingType", sp.getPoolingType() + " pooling"
-                            + (pad.equals("same") ? " with 'same' padding" : "") + " has no Keras counterpart here"));
-                lc = config(l, max ? "MaxPooling3D" : "AveragePooling3D", name);
-                triple(lc, "pool_size", sp.getKernelSize());
-                triple(lc, "strides", sp.getStride());
-                lc.put("padding", pad).put("data_format", cur.nchw() ? "channels_first" : "channels_last");
-                if ((sp.getDataFormat() == org.deeplearning4j.nn.conf.layers.Convolution3D.DataFormat.NCDHW) != cur.nchw())
-                    problems.add(new UnsupportedItem(name, "Subsampling3DLayer", "dataFormat", "a change of channel order inside the network"));
-                cur = volumeOut(cur, sp.getKernelSize(), sp.getStride(), new int[]{1, 1, 1}, pad, cur.channels());
-            } else if (cur.volume() && c instanceof org.deeplearning4j.nn.conf.layers.Upsampling3D up) {
-                int[] q = up.getSize();
-                lc = config(l, "UpSampling3D", name);
-                triple(lc, "size", q);
-                lc.put("data_format", cur.nchw() ? "channels_first" : "channels_last");
-                if ((up.getDataFormat() == org.deeplearning4j.nn.conf.layers.Convolution3D.DataFormat.NCDHW) != cur.nchw())
-                    problems.add(new UnsupportedItem(name, "Upsampling3D", "dataFormat", "a change of channel order inside the network"));
-                cur = Shape.volume(times(cur.depth(), q[0]), times(cur.height(), q[1]), times(cur.imgWidth(), q[2]), cur.channels(), cur.nchw());
-            } else if (cur.volume() && (c instanceof org.deeplearning4j.nn.conf.layers.ZeroPadding3DLayer
-                    || c instanceof org.deeplearning4j.nn.conf.layers.convolutional.Cropping3D)) {
-                boolean padLayer = c instanceof org.deeplearning4j.nn.conf.layers.ZeroPadding3DLayer;
-                int[] q = padLayer ? ((org.deeplearning4j.nn.conf.layers.ZeroPadding3DLayer) c).getPadding()
-                        : ((org.deeplearning4j.nn.conf.layers.convolutional.Cropping3D) c).getCropping(); // d, d, h, h, w, w
-                lc = config(l, padLayer ? "ZeroPadding3D" : "Cropping3D", name);
-                ArrayNode pd = lc.putArray(padLayer ? "padding" : "cropping");
-                for (int a = 0; a < 3; a++) pd.addArray().add(q[2 * a]).add(q[2 * a + 1]);
-                lc.put("data_format", "channels_first"); // DL4J's 3-D padding and cropping layers work on NCDHW
-                if (!cur.nchw()) problems.add(new UnsupportedItem(name, c.getClass().getSimpleName(), "dataFormat", "DL4J pads and crops NCDHW volumes only"));
-                int sign = padLayer ? 1 : -1;
-                cur = Shape.volume(plus(cur.depth(), sign * (q[0] + q[1])), plus(cur.height(), sign * (q[2] + q[3])),
-                        plus(cur.imgWidth(), sign * (q[4] + q[5])), cur.channels(), cur.nchw());
+            } else if (cur.volume() && (emitted = volumeLayer(c, l, name, cur, layers, problems)) != null) {
+                if (emitted.lc() == null) break body;
+                lc = emitted.lc();
+                cur = emitted.cur();
             } else if (cur.sequence() && (c instanceof org.deeplearning4j.nn.conf.layers.ZeroPadding1DLayer
                     || c instanceof org.deeplearning4j.nn.conf.layers.convolutional.Cropping1D
                     || c instanceof org.deeplearning4j.nn.conf.layers.Upsampling1D)) {
@@ -523,103 +400,10 @@ public final class Dl4jToKeras {
                 r.putObject("config").put("name", name + "_flatten").put("trainable", true).put("dtype", "float32").putArray("target_shape").add(e.getNOut());
                 r.putNull("registered_name");
                 cur = new Shape(e.getNOut(), null, null, 0, false, false);
-            } else if (cur.sequence() && c instanceof org.deeplearning4j.nn.conf.layers.recurrent.Bidirectional bd) {
-                permuteToNwc(layers, cur, name);
-                lc = config(l, "Bidirectional", name);
-                lc.put("merge_mode", switch (bd.getMode()) {
-                    case ADD -> "sum";
-                    case MUL -> "mul";
-                    case AVERAGE -> "ave";
-                    case CONCAT -> "concat";
-                });
-                Layer fwd = bd.getFwd();
-                ObjectNode wrapped = lc.putObject("layer").put("module", "keras.layers");
-                ObjectNode ic2;
-                long units;
-                if (lstm(fwd) != null && fwd == lstm(fwd)) {
-                    var ls = lstm(fwd);
-                    units = ls.getNOut();
-                    ic2 = config(wrapped, "LSTM", "lstm_" + name);
-                    String act = activation(ls.getActivationFn()), gate = activation(ls.getGateActivationFn());
-                    if (!"tanh".equals(act) || !"sigmoid".equals(gate))
-                        problems.add(new UnsupportedItem(name, "LSTM", "activation", "an LSTM with " + ls.getActivationFn() + "/" + ls.getGateActivationFn()
-                                + " (only tanh with sigmoid gates computes the same in Keras 3)"));
-                    ic2.put("units", units).put("activation", "tanh").put("recurrent_activation", "sigmoid").put("use_bias", true)
-                            .put("unit_forget_bias", true);
-                } else if (fwd instanceof org.deeplearning4j.nn.conf.layers.recurrent.SimpleRnn rn) {
-                    units = rn.getNOut();
-                    ic2 = config(wrapped, "SimpleRNN", "simple_rnn_" + name);
-                    String act = activation(rn.getActivationFn());
-                    if (act == null || rn.hasLayerNorm()) problems.add(new UnsupportedItem(name, "SimpleRnn", "activation",
-                            "a SimpleRnn with " + rn.getActivationFn() + (rn.hasLayerNorm() ? " and layer norm" : "") + " has no Keras counterpart here"));
-                    ic2.put("units", units).put("activation", act == null ? "tanh" : act).put("use_bias", true);
-                } else {
-                    problems.add(new UnsupportedItem(name, "Bidirectional", "layer", "a Bidirectional " + fwd.getClass().getSimpleName()
-                            + " is not generated (LSTM and SimpleRnn are)"));
-                    break body;
-                }
-                ic2.put("return_sequences", true).put("return_state", false).put("go_backwards", false).put("stateful", false).put("unroll", false);
-                BaseLayer fb = (BaseLayer) fwd;
-                ic2.set("kernel_regularizer", regularizer(fb.getRegularizationByParam("W"), name, "regularization", problems));
-                ic2.set("recurrent_regularizer", regularizer(fb.getRegularizationByParam("RW"), name, "regularization", problems));
-                ic2.set("bias_regularizer", regularizer(fb.getRegularizationBias(), name, "regularizationBias", problems));
-                wrapped.putNull("registered_name");
-                cur = new Shape(null, null, null, bd.getMode() == org.deeplearning4j.nn.conf.layers.recurrent.Bidirectional.Mode.CONCAT ? 2 * units : units, false, true);
-            } else if (cur.sequence() && recurrent(c) instanceof org.deeplearning4j.nn.conf.layers.recurrent.SimpleRnn rn) {
-                boolean last = c instanceof org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep;
-                permuteToNwc(layers, cur, name);
-                lc = config(l, "SimpleRNN", name);
-                lc.put("units", rn.getNOut());
-                String act = activation(rn.getActivationFn());
-                if (act == null || rn.hasLayerNorm()) problems.add(new UnsupportedItem(name, "SimpleRnn", "activation",
-                        "a SimpleRnn with " + rn.getActivationFn() + (rn.hasLayerNorm() ? " and layer norm" : "") + " has no Keras counterpart here"));
-                lc.put("activation", act == null ? "tanh" : act).put("use_bias", true);
-                lc.put("return_sequences", !last).put("return_state", false).put("go_backwards", false).put("stateful", false).put("unroll", false);
-                lc.set("kernel_regularizer", regularizer(rn.getRegularizationByParam("W"), name, "regularization", problems));
-                lc.set("recurrent_regularizer", regularizer(rn.getRegularizationByParam("RW"), name, "regularization", problems));
-                lc.set("bias_regularizer", regularizer(rn.getRegularizationBias(), name, "regularizationBias", problems));
-                cur = last ? new Shape(rn.getNOut(), null, null, 0, false, false) : new Shape(null, null, null, rn.getNOut(), false, true);
-            } else if (cur.sequence() && lstm(c) != null) {
-                var ls = lstm(c);
-                boolean last = c instanceof org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep;
-                permuteToNwc(layers, cur, name);
-                lc = config(l, "LSTM", name);
-                lc.put("units", ls.getNOut());
-                String act = activation(ls.getActivationFn()), gate = activation(ls.getGateActivationFn());
-                if (!"tanh".equals(act) || !"sigmoid".equals(gate))
-                    problems.add(new UnsupportedItem(name, "LSTM", "activation", "an LSTM with " + ls.getActivationFn() + "/" + ls.getGateActivationFn()
-                            + " (only tanh with sigmoid gates computes the same in Keras 3)"));
-                lc.put("activation", "tanh").put("recurrent_activation", "sigmoid").put("use_bias", true);
-                lc.put("return_sequences", !last).put("return_state", false).put("go_backwards", false).put("stateful", false)
-                        .put("unroll", false).put("unit_forget_bias", true);
-                lc.set("kernel_regularizer", regularizer(ls.getRegularizationByParam("W"), name, "regularization", problems));
-                lc.set("recurrent_regularizer", regularizer(ls.getRegularizationByParam("RW"), name, "regularization", problems));
-                lc.set("bias_regularizer", regularizer(ls.getRegularizationBias(), name, "regularizationBias", problems));
-                if (last) {
-                    cur = new Shape(ls.getNOut(), null, null, 0, false, false);
-                } else {
-                    cur = new Shape(null, null, null, ls.getNOut(), false, true); // the Keras tensor is NWC from here on
-                }
-            } else if (cur.image() && (c instanceof org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer
-                    || c instanceof org.deeplearning4j.nn.conf.layers.convolutional.Cropping2D)) {
-                boolean padLayer = c instanceof org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer;
-                int[] q = padLayer ? ((org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer) c).getPadding()
-                        : ((org.deeplearning4j.nn.conf.layers.convolutional.Cropping2D) c).getCropping(); // top, bottom, left, right
-                lc = config(l, padLayer ? "ZeroPadding2D" : "Cropping2D", name);
-                ArrayNode pd = lc.putArray(padLayer ? "padding" : "cropping");
-                pd.addArray().add(q[0]).add(q[1]);
-                pd.addArray().add(q[2]).add(q[3]);
-                lc.put("data_format", cur.nchw() ? "channels_first" : "channels_last");
-                int sign = padLayer ? 1 : -1;
-                cur = new Shape(null, plus(cur.height(), sign * (q[0] + q[1])), plus(cur.imgWidth(), sign * (q[2] + q[3])), cur.channels(), cur.nchw(), false);
-            } else if (cur.image() && c instanceof org.deeplearning4j.nn.conf.layers.Upsampling2D up) {
-                int[] q = up.getSize();
-                lc = config(l, "UpSampling2D", name);
-                pair(lc, "size", q.length == 1 ? new int[]{q[0], q[0]} : q);
-                lc.put("data_format", cur.nchw() ? "channels_first" : "channels_last").put("interpolation", "nearest");
-                int a = q[0], b = q.length == 1 ? q[0] : q[1];
-                cur = new Shape(null, cur.height() == null ? null : cur.height() * a, cur.imgWidth() == null ? null : cur.imgWidth() * b,
-                        cur.channels(), cur.nchw(), false);
+            } else if (cur.sequence() && (emitted = recurrentLayer(c, l, name, cur, layers, problems)) != null) {
+                if (emitted.lc() == null) break body;
+                lc = emitted.lc();
+                cur = emitted.cur();
             } else if (!cur.sequence() && c instanceof org.deeplearning4j.nn.conf.layers.PReLULayer pr) {
                 lc = config(l, "PReLU", name);
                 lc.set("alpha_regularizer", regularizer(pr.getRegularization(), name, "regularization", problems));
@@ -642,20 +426,6 @@ public final class Dl4jToKeras {
                 lc = config(l, max ? "GlobalMaxPooling1D" : "GlobalAveragePooling1D", name);
                 lc.put("data_format", cur.nchw() ? "channels_first" : "channels_last").put("keepdims", false);
                 cur = new Shape(cur.channels(), null, null, 0, false, false); // pooled over time
-            } else if (cur.volume() && c instanceof org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer gp) {
-                boolean max = gp.getPoolingType() == org.deeplearning4j.nn.conf.layers.PoolingType.MAX;
-                if (!max && gp.getPoolingType() != org.deeplearning4j.nn.conf.layers.PoolingType.AVG || !gp.isCollapseDimensions())
-                    problems.add(new UnsupportedItem(name, "GlobalPoolingLayer", "poolingType", gp.getPoolingType() + " global pooling has no Keras counterpart here"));
-                lc = config(l, max ? "GlobalMaxPooling3D" : "GlobalAveragePooling3D", name);
-                lc.put("data_format", cur.nchw() ? "channels_first" : "channels_last").put("keepdims", false);
-                cur = new Shape(cur.channels(), null, null, 0, false, false);
-            } else if (cur.image() && c instanceof org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer gp) {
-                boolean max = gp.getPoolingType() == org.deeplearning4j.nn.conf.layers.PoolingType.MAX;
-                if (!max && gp.getPoolingType() != org.deeplearning4j.nn.conf.layers.PoolingType.AVG || !gp.isCollapseDimensions())
-                    problems.add(new UnsupportedItem(name, "GlobalPoolingLayer", "poolingType", gp.getPoolingType() + " global pooling has no Keras counterpart here"));
-                lc = config(l, max ? "GlobalMaxPooling2D" : "GlobalAveragePooling2D", name);
-                lc.put("data_format", cur.nchw() ? "channels_first" : "channels_last").put("keepdims", false);
-                cur = new Shape(cur.channels(), null, null, 0, false, false);
             } else if (!cur.sequence() && !cur.image() && !cur.volume() && c.getClass() == org.deeplearning4j.nn.conf.layers.LossLayer.class
                     || cur.sequence() && c instanceof org.deeplearning4j.nn.conf.layers.RnnLossLayer) {
                 // no parameters: the activation as a layer, the loss in the compile config
@@ -985,6 +755,291 @@ public final class Dl4jToKeras {
     }
 
     /** What flows between layers: a feature vector (width) or an image (height and width may be unknown). */
+    /** A layer's Keras config (null: no Keras counterpart, the problem recorded) and the shape of its output. */
+    private record Emitted(ObjectNode lc, Shape cur) {
+    }
+
+    /** A 2-D image layer's Keras config (convolutions, pooling, padding, cropping, up-sampling, global pooling), or null when {@code c} is none; an {@link Emitted} without config when it has no Keras counterpart. */
+    private static Emitted imageLayer(Layer c, ObjectNode l, String name, Shape cur, ArrayNode layers,
+            List<UnsupportedItem> problems) {
+        ObjectNode lc;
+        if (cur.image() && (c.getClass() == org.deeplearning4j.nn.conf.layers.ConvolutionLayer.class
+                || c instanceof org.kerasport.dl4j.layers.KerasConvolution2D)) {
+            var cv = (org.deeplearning4j.nn.conf.layers.ConvolutionLayer) c;
+            lc = config(l, "Conv2D", name);
+            lc.put("filters", cv.getNOut());
+            pair(lc, "kernel_size", cv.getKernelSize());
+            pair(lc, "strides", cv.getStride());
+            Shape padded = zeroPadBefore(layers, name, cv.getConvolutionMode(), cv.getPadding(), cur);
+            String pad = padded != null ? "valid" : padding(cv.getConvolutionMode(), cv.getPadding(), name, problems);
+            if (padded != null) cur = padded;
+            lc.put("padding", pad);
+            lc.put("data_format", cur.nchw() ? "channels_first" : "channels_last");
+            pair(lc, "dilation_rate", cv.getDilation());
+            lc.put("groups", 1);
+            putActivation(lc, cv.getActivationFn(), name, "ConvolutionLayer", problems);
+            lc.put("use_bias", cv.hasBias());
+            lc.set("kernel_regularizer", regularizer(cv.getRegularization(), name, "regularization", problems));
+            lc.set("bias_regularizer", regularizer(cv.getRegularizationBias(), name, "regularizationBias", problems));
+            if (format(c) != (cur.nchw() ? org.deeplearning4j.nn.conf.CNN2DFormat.NCHW : org.deeplearning4j.nn.conf.CNN2DFormat.NHWC))
+                problems.add(new UnsupportedItem(name, "ConvolutionLayer", "dataFormat", "a change of channel order inside the network"));
+            cur = cur.spatial(cv.getKernelSize(), cv.getStride(), cv.getDilation(), pad, cv.getNOut());
+            return new Emitted(lc, cur);
+        } else if (cur.image() && (c.getClass() == org.deeplearning4j.nn.conf.layers.Deconvolution2D.class
+                || c.getClass() == org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D.class
+                || c instanceof org.deeplearning4j.nn.conf.layers.SeparableConvolution2D)) {
+            var cv = (org.deeplearning4j.nn.conf.layers.ConvolutionLayer) c;
+            String cls = c instanceof org.deeplearning4j.nn.conf.layers.Deconvolution2D ? "Conv2DTranspose"
+                    : c instanceof org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D ? "DepthwiseConv2D" : "SeparableConv2D";
+            lc = config(l, cls, name);
+            long outChannels = cv.getNOut();
+            if (!cls.equals("DepthwiseConv2D")) lc.put("filters", cv.getNOut());
+            pair(lc, "kernel_size", cv.getKernelSize());
+            pair(lc, "strides", cv.getStride());
+            // explicit padding: DL4J's depthwise and separable convolutions do not compute a convolution of the
+            // zero-padded input with it (measured), and a transposed one crops its output: refused (padding())
+            String pad = padding(cv.getConvolutionMode(), cv.getPadding(), name, problems);
+            lc.put("padding", pad);
+            lc.put("data_format", cur.nchw() ? "channels_first" : "channels_last");
+            pair(lc, "dilation_rate", cv.getDilation());
+            if (c instanceof org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D dw) {
+                lc.put("depth_multiplier", dw.getDepthMultiplier());
+                outChannels = cur.channels() * dw.getDepthMultiplier();
+                lc.set("depthwise_regularizer", regularizer(cv.getRegularizationByParam("W"), name, "regularization", problems));
+            } else if (c instanceof org.deeplearning4j.nn.conf.layers.SeparableConvolution2D sc) {
+                lc.put("depth_multiplier", sc.getDepthMultiplier());
+                lc.set("depthwise_regularizer", regularizer(sc.getRegularizationByParam("W"), name, "regularization", problems));
+                lc.set("pointwise_regularizer", regularizer(sc.getRegularizationByParam("pW"), name, "regularization", problems));
+            } else {
+                lc.putNull("output_padding");
+                lc.set("kernel_regularizer", regularizer(cv.getRegularization(), name, "regularization", problems));
+                if (cv.getDilation()[0] != 1 || cv.getDilation()[1] != 1)
+                    problems.add(new UnsupportedItem(name, "Deconvolution2D", "dilation", "a dilated transposed convolution is not generated"));
+            }
+            putActivation(lc, cv.getActivationFn(), name, c.getClass().getSimpleName(), problems);
+            lc.put("use_bias", cv.hasBias());
+            lc.set("bias_regularizer", regularizer(cv.getRegularizationBias(), name, "regularizationBias", problems));
+            if (format(c) != (cur.nchw() ? org.deeplearning4j.nn.conf.CNN2DFormat.NCHW : org.deeplearning4j.nn.conf.CNN2DFormat.NHWC))
+                problems.add(new UnsupportedItem(name, c.getClass().getSimpleName(), "dataFormat", "a change of channel order inside the network"));
+            if (cls.equals("Conv2DTranspose")) {
+                int[] k = cv.getKernelSize(), st = cv.getStride();
+                boolean same = pad.equals("same");
+                cur = new Shape(null, cur.height() == null ? null : same ? cur.height() * st[0] : (cur.height() - 1) * st[0] + k[0],
+                        cur.imgWidth() == null ? null : same ? cur.imgWidth() * st[1] : (cur.imgWidth() - 1) * st[1] + k[1],
+                        outChannels, cur.nchw(), false);
+            } else {
+                cur = cur.spatial(cv.getKernelSize(), cv.getStride(), cv.getDilation(), pad, outChannels);
+            }
+            return new Emitted(lc, cur);
+        } else if (cur.image() && c instanceof org.deeplearning4j.nn.conf.layers.SubsamplingLayer sp
+                && (c.getClass() == org.deeplearning4j.nn.conf.layers.SubsamplingLayer.class
+                || c.getClass() == org.kerasport.dl4j.layers.KerasSubsampling.class)) {
+            String pad = padding(sp.getConvolutionMode(), sp.getPadding(), name, problems);
+            boolean max = sp.getPoolingType() == org.deeplearning4j.nn.conf.layers.PoolingType.MAX;
+            if (!max && !(sp.getPoolingType() == org.deeplearning4j.nn.conf.layers.PoolingType.AVG && pad.equals("valid")))
+                problems.add(new UnsupportedItem(name, "SubsamplingLayer", "poolingType", sp.getPoolingType() + " pooling"
+                        + (pad.equals("same") ? " with 'same' padding" : "") + " has no Keras counterpart here"));
+            lc = config(l, max ? "MaxPooling2D" : "AveragePooling2D", name);
+            pair(lc, "pool_size", sp.getKernelSize());
+            pair(lc, "strides", sp.getStride());
+            lc.put("padding", pad);
+            lc.put("data_format", cur.nchw() ? "channels_first" : "channels_last");
+            cur = cur.spatial(sp.getKernelSize(), sp.getStride(), new int[]{1, 1}, pad, cur.channels());
+            return new Emitted(lc, cur);
+        } else if (cur.image() && (c instanceof org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer
+                || c instanceof org.deeplearning4j.nn.conf.layers.convolutional.Cropping2D)) {
+            boolean padLayer = c instanceof org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer;
+            int[] q = padLayer ? ((org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer) c).getPadding()
+                    : ((org.deeplearning4j.nn.conf.layers.convolutional.Cropping2D) c).getCropping(); // top, bottom, left, right
+            lc = config(l, padLayer ? "ZeroPadding2D" : "Cropping2D", name);
+            ArrayNode pd = lc.putArray(padLayer ? "padding" : "cropping");
+            pd.addArray().add(q[0]).add(q[1]);
+            pd.addArray().add(q[2]).add(q[3]);
+            lc.put("data_format", cur.nchw() ? "channels_first" : "channels_last");
+            int sign = padLayer ? 1 : -1;
+            cur = new Shape(null, plus(cur.height(), sign * (q[0] + q[1])), plus(cur.imgWidth(), sign * (q[2] + q[3])), cur.channels(), cur.nchw(), false);
+            return new Emitted(lc, cur);
+        } else if (cur.image() && c instanceof org.deeplearning4j.nn.conf.layers.Upsampling2D up) {
+            int[] q = up.getSize();
+            lc = config(l, "UpSampling2D", name);
+            pair(lc, "size", q.length == 1 ? new int[]{q[0], q[0]} : q);
+            lc.put("data_format", cur.nchw() ? "channels_first" : "channels_last").put("interpolation", "nearest");
+            int a = q[0], b = q.length == 1 ? q[0] : q[1];
+            cur = new Shape(null, cur.height() == null ? null : cur.height() * a, cur.imgWidth() == null ? null : cur.imgWidth() * b,
+                    cur.channels(), cur.nchw(), false);
+            return new Emitted(lc, cur);
+        } else if (cur.image() && c instanceof org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer gp) {
+            boolean max = gp.getPoolingType() == org.deeplearning4j.nn.conf.layers.PoolingType.MAX;
+            if (!max && gp.getPoolingType() != org.deeplearning4j.nn.conf.layers.PoolingType.AVG || !gp.isCollapseDimensions())
+                problems.add(new UnsupportedItem(name, "GlobalPoolingLayer", "poolingType", gp.getPoolingType() + " global pooling has no Keras counterpart here"));
+            lc = config(l, max ? "GlobalMaxPooling2D" : "GlobalAveragePooling2D", name);
+            lc.put("data_format", cur.nchw() ? "channels_first" : "channels_last").put("keepdims", false);
+            cur = new Shape(cur.channels(), null, null, 0, false, false);
+            return new Emitted(lc, cur);
+        }
+        return null;
+    }
+
+    /** A 3-D volume layer's Keras config (convolution, pooling, up-sampling, padding, cropping, global pooling), or null when {@code c} is none. */
+    private static Emitted volumeLayer(Layer c, ObjectNode l, String name, Shape cur, ArrayNode layers,
+            List<UnsupportedItem> problems) {
+        ObjectNode lc;
+        if (cur.volume() && c.getClass() == org.deeplearning4j.nn.conf.layers.Convolution3D.class) {
+            var cv = (org.deeplearning4j.nn.conf.layers.Convolution3D) c;
+            lc = config(l, "Conv3D", name);
+            lc.put("filters", cv.getNOut());
+            triple(lc, "kernel_size", cv.getKernelSize());
+            triple(lc, "strides", cv.getStride());
+            Shape padded = zeroPadBefore(layers, name, cv.getConvolutionMode(), cv.getPadding(), cur);
+            String pad = padded != null ? "valid" : padding3d(cv.getConvolutionMode(), cv.getPadding(), name, problems);
+            if (padded != null) cur = padded;
+            lc.put("padding", pad).put("data_format", cur.nchw() ? "channels_first" : "channels_last");
+            triple(lc, "dilation_rate", cv.getDilation());
+            lc.put("groups", 1);
+            putActivation(lc, cv.getActivationFn(), name, "Convolution3D", problems).put("use_bias", cv.hasBias());
+            lc.set("kernel_regularizer", regularizer(cv.getRegularization(), name, "regularization", problems));
+            lc.set("bias_regularizer", regularizer(cv.getRegularizationBias(), name, "regularizationBias", problems));
+            if ((cv.getDataFormat() == org.deeplearning4j.nn.conf.layers.Convolution3D.DataFormat.NCDHW) != cur.nchw())
+                problems.add(new UnsupportedItem(name, "Convolution3D", "dataFormat", "a change of channel order inside the network"));
+            cur = volumeOut(cur, cv.getKernelSize(), cv.getStride(), cv.getDilation(), pad, cv.getNOut());
+            return new Emitted(lc, cur);
+        } else if (cur.volume() && c instanceof org.deeplearning4j.nn.conf.layers.Subsampling3DLayer sp) {
+            String pad = padding3d(sp.getConvolutionMode(), sp.getPadding(), name, problems);
+            boolean max = sp.getPoolingType() == org.deeplearning4j.nn.conf.layers.PoolingType.MAX;
+            if (!max && !(sp.getPoolingType() == org.deeplearning4j.nn.conf.layers.PoolingType.AVG && pad.equals("valid")))
+                problems.add(new UnsupportedItem(name, "Subsampling3DLayer", "poolingType", sp.getPoolingType() + " pooling"
+                        + (pad.equals("same") ? " with 'same' padding" : "") + " has no Keras counterpart here"));
+            lc = config(l, max ? "MaxPooling3D" : "AveragePooling3D", name);
+            triple(lc, "pool_size", sp.getKernelSize());
+            triple(lc, "strides", sp.getStride());
+            lc.put("padding", pad).put("data_format", cur.nchw() ? "channels_first" : "channels_last");
+            if ((sp.getDataFormat() == org.deeplearning4j.nn.conf.layers.Convolution3D.DataFormat.NCDHW) != cur.nchw())
+                problems.add(new UnsupportedItem(name, "Subsampling3DLayer", "dataFormat", "a change of channel order inside the network"));
+            cur = volumeOut(cur, sp.getKernelSize(), sp.getStride(), new int[]{1, 1, 1}, pad, cur.channels());
+            return new Emitted(lc, cur);
+        } else if (cur.volume() && c instanceof org.deeplearning4j.nn.conf.layers.Upsampling3D up) {
+            int[] q = up.getSize();
+            lc = config(l, "UpSampling3D", name);
+            triple(lc, "size", q);
+            lc.put("data_format", cur.nchw() ? "channels_first" : "channels_last");
+            if ((up.getDataFormat() == org.deeplearning4j.nn.conf.layers.Convolution3D.DataFormat.NCDHW) != cur.nchw())
+                problems.add(new UnsupportedItem(name, "Upsampling3D", "dataFormat", "a change of channel order inside the network"));
+            cur = Shape.volume(times(cur.depth(), q[0]), times(cur.height(), q[1]), times(cur.imgWidth(), q[2]), cur.channels(), cur.nchw());
+            return new Emitted(lc, cur);
+        } else if (cur.volume() && (c instanceof org.deeplearning4j.nn.conf.layers.ZeroPadding3DLayer
+                || c instanceof org.deeplearning4j.nn.conf.layers.convolutional.Cropping3D)) {
+            boolean padLayer = c instanceof org.deeplearning4j.nn.conf.layers.ZeroPadding3DLayer;
+            int[] q = padLayer ? ((org.deeplearning4j.nn.conf.layers.ZeroPadding3DLayer) c).getPadding()
+                    : ((org.deeplearning4j.nn.conf.layers.convolutional.Cropping3D) c).getCropping(); // d, d, h, h, w, w
+            lc = config(l, padLayer ? "ZeroPadding3D" : "Cropping3D", name);
+            ArrayNode pd = lc.putArray(padLayer ? "padding" : "cropping");
+            for (int a = 0; a < 3; a++) pd.addArray().add(q[2 * a]).add(q[2 * a + 1]);
+            lc.put("data_format", "channels_first"); // DL4J's 3-D padding and cropping layers work on NCDHW
+            if (!cur.nchw()) problems.add(new UnsupportedItem(name, c.getClass().getSimpleName(), "dataFormat", "DL4J pads and crops NCDHW volumes only"));
+            int sign = padLayer ? 1 : -1;
+            cur = Shape.volume(plus(cur.depth(), sign * (q[0] + q[1])), plus(cur.height(), sign * (q[2] + q[3])),
+                    plus(cur.imgWidth(), sign * (q[4] + q[5])), cur.channels(), cur.nchw());
+            return new Emitted(lc, cur);
+        } else if (cur.volume() && c instanceof org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer gp) {
+            boolean max = gp.getPoolingType() == org.deeplearning4j.nn.conf.layers.PoolingType.MAX;
+            if (!max && gp.getPoolingType() != org.deeplearning4j.nn.conf.layers.PoolingType.AVG || !gp.isCollapseDimensions())
+                problems.add(new UnsupportedItem(name, "GlobalPoolingLayer", "poolingType", gp.getPoolingType() + " global pooling has no Keras counterpart here"));
+            lc = config(l, max ? "GlobalMaxPooling3D" : "GlobalAveragePooling3D", name);
+            lc.put("data_format", cur.nchw() ? "channels_first" : "channels_last").put("keepdims", false);
+            cur = new Shape(cur.channels(), null, null, 0, false, false);
+            return new Emitted(lc, cur);
+        }
+        return null;
+    }
+
+    /** A recurrent layer's Keras config (Bidirectional, SimpleRNN, LSTM), or null when {@code c} is none; an {@link Emitted} without config when it has no Keras counterpart. */
+    private static Emitted recurrentLayer(Layer c, ObjectNode l, String name, Shape cur, ArrayNode layers,
+            List<UnsupportedItem> problems) {
+        ObjectNode lc;
+        if (cur.sequence() && c instanceof org.deeplearning4j.nn.conf.layers.recurrent.Bidirectional bd) {
+            permuteToNwc(layers, cur, name);
+            lc = config(l, "Bidirectional", name);
+            lc.put("merge_mode", switch (bd.getMode()) {
+                case ADD -> "sum";
+                case MUL -> "mul";
+                case AVERAGE -> "ave";
+                case CONCAT -> "concat";
+            });
+            Layer fwd = bd.getFwd();
+            ObjectNode wrapped = lc.putObject("layer").put("module", "keras.layers");
+            ObjectNode ic2;
+            long units;
+            if (lstm(fwd) != null && fwd == lstm(fwd)) {
+                var ls = lstm(fwd);
+                units = ls.getNOut();
+                ic2 = config(wrapped, "LSTM", "lstm_" + name);
+                String act = activation(ls.getActivationFn()), gate = activation(ls.getGateActivationFn());
+                if (!"tanh".equals(act) || !"sigmoid".equals(gate))
+                    problems.add(new UnsupportedItem(name, "LSTM", "activation", "an LSTM with " + ls.getActivationFn() + "/" + ls.getGateActivationFn()
+                            + " (only tanh with sigmoid gates computes the same in Keras 3)"));
+                ic2.put("units", units).put("activation", "tanh").put("recurrent_activation", "sigmoid").put("use_bias", true)
+                        .put("unit_forget_bias", true);
+            } else if (fwd instanceof org.deeplearning4j.nn.conf.layers.recurrent.SimpleRnn rn) {
+                units = rn.getNOut();
+                ic2 = config(wrapped, "SimpleRNN", "simple_rnn_" + name);
+                String act = activation(rn.getActivationFn());
+                if (act == null || rn.hasLayerNorm()) problems.add(new UnsupportedItem(name, "SimpleRnn", "activation",
+                        "a SimpleRnn with " + rn.getActivationFn() + (rn.hasLayerNorm() ? " and layer norm" : "") + " has no Keras counterpart here"));
+                ic2.put("units", units).put("activation", act == null ? "tanh" : act).put("use_bias", true);
+            } else {
+                problems.add(new UnsupportedItem(name, "Bidirectional", "layer", "a Bidirectional " + fwd.getClass().getSimpleName()
+                        + " is not generated (LSTM and SimpleRnn are)"));
+                return new Emitted(null, cur);
+            }
+            ic2.put("return_sequences", true).put("return_state", false).put("go_backwards", false).put("stateful", false).put("unroll", false);
+            BaseLayer fb = (BaseLayer) fwd;
+            ic2.set("kernel_regularizer", regularizer(fb.getRegularizationByParam("W"), name, "regularization", problems));
+            ic2.set("recurrent_regularizer", regularizer(fb.getRegularizationByParam("RW"), name, "regularization", problems));
+            ic2.set("bias_regularizer", regularizer(fb.getRegularizationBias(), name, "regularizationBias", problems));
+            wrapped.putNull("registered_name");
+            cur = new Shape(null, null, null, bd.getMode() == org.deeplearning4j.nn.conf.layers.recurrent.Bidirectional.Mode.CONCAT ? 2 * units : units, false, true);
+            return new Emitted(lc, cur);
+        } else if (cur.sequence() && recurrent(c) instanceof org.deeplearning4j.nn.conf.layers.recurrent.SimpleRnn rn) {
+            boolean last = c instanceof org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep;
+            permuteToNwc(layers, cur, name);
+            lc = config(l, "SimpleRNN", name);
+            lc.put("units", rn.getNOut());
+            String act = activation(rn.getActivationFn());
+            if (act == null || rn.hasLayerNorm()) problems.add(new UnsupportedItem(name, "SimpleRnn", "activation",
+                    "a SimpleRnn with " + rn.getActivationFn() + (rn.hasLayerNorm() ? " and layer norm" : "") + " has no Keras counterpart here"));
+            lc.put("activation", act == null ? "tanh" : act).put("use_bias", true);
+            lc.put("return_sequences", !last).put("return_state", false).put("go_backwards", false).put("stateful", false).put("unroll", false);
+            lc.set("kernel_regularizer", regularizer(rn.getRegularizationByParam("W"), name, "regularization", problems));
+            lc.set("recurrent_regularizer", regularizer(rn.getRegularizationByParam("RW"), name, "regularization", problems));
+            lc.set("bias_regularizer", regularizer(rn.getRegularizationBias(), name, "regularizationBias", problems));
+            cur = last ? new Shape(rn.getNOut(), null, null, 0, false, false) : new Shape(null, null, null, rn.getNOut(), false, true);
+            return new Emitted(lc, cur);
+        } else if (cur.sequence() && lstm(c) != null) {
+            var ls = lstm(c);
+            boolean last = c instanceof org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep;
+            permuteToNwc(layers, cur, name);
+            lc = config(l, "LSTM", name);
+            lc.put("units", ls.getNOut());
+            String act = activation(ls.getActivationFn()), gate = activation(ls.getGateActivationFn());
+            if (!"tanh".equals(act) || !"sigmoid".equals(gate))
+                problems.add(new UnsupportedItem(name, "LSTM", "activation", "an LSTM with " + ls.getActivationFn() + "/" + ls.getGateActivationFn()
+                        + " (only tanh with sigmoid gates computes the same in Keras 3)"));
+            lc.put("activation", "tanh").put("recurrent_activation", "sigmoid").put("use_bias", true);
+            lc.put("return_sequences", !last).put("return_state", false).put("go_backwards", false).put("stateful", false)
+                    .put("unroll", false).put("unit_forget_bias", true);
+            lc.set("kernel_regularizer", regularizer(ls.getRegularizationByParam("W"), name, "regularization", problems));
+            lc.set("recurrent_regularizer", regularizer(ls.getRegularizationByParam("RW"), name, "regularization", problems));
+            lc.set("bias_regularizer", regularizer(ls.getRegularizationBias(), name, "regularizationBias", problems));
+            if (last) {
+                cur = new Shape(ls.getNOut(), null, null, 0, false, false);
+            } else {
+                cur = new Shape(null, null, null, ls.getNOut(), false, true); // the Keras tensor is NWC from here on
+            }
+            return new Emitted(lc, cur);
+        }
+        return null;
+    }
+
     private record Shape(Long width, Long height, Long imgWidth, long channels, boolean nchw, boolean sequence, boolean volume, Long depth) {
         Shape(Long width, Long height, Long imgWidth, long channels, boolean nchw, boolean sequence) {
             this(width, height, imgWidth, channels, nchw, sequence, false, null);
