@@ -420,12 +420,9 @@ public final class Dl4jToKeras {
                 if (bn.getRegularization() != null && !bn.getRegularization().isEmpty() || bn.getRegularizationBias() != null && !bn.getRegularizationBias().isEmpty())
                     problems.add(new UnsupportedItem(name, "BatchNormalization", "regularization", "regularized gamma/beta are not generated yet"));
             } else if (cur.sequence() && c instanceof org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer gp) {
-                boolean max = gp.getPoolingType() == org.deeplearning4j.nn.conf.layers.PoolingType.MAX;
-                if (!max && gp.getPoolingType() != org.deeplearning4j.nn.conf.layers.PoolingType.AVG || !gp.isCollapseDimensions())
-                    problems.add(new UnsupportedItem(name, "GlobalPoolingLayer", "poolingType", gp.getPoolingType() + " global pooling has no Keras counterpart here"));
-                lc = config(l, max ? "GlobalMaxPooling1D" : "GlobalAveragePooling1D", name);
-                lc.put("data_format", cur.nchw() ? "channels_first" : "channels_last").put("keepdims", false);
-                cur = new Shape(cur.channels(), null, null, 0, false, false); // pooled over time
+                emitted = globalPooling(gp, l, name, cur, problems, 1);
+                lc = emitted.lc();
+                cur = emitted.cur();
             } else if (!cur.sequence() && !cur.image() && !cur.volume() && c.getClass() == org.deeplearning4j.nn.conf.layers.LossLayer.class
                     || cur.sequence() && c instanceof org.deeplearning4j.nn.conf.layers.RnnLossLayer) {
                 // no parameters: the activation as a layer, the loss in the compile config
@@ -759,6 +756,17 @@ public final class Dl4jToKeras {
     private record Emitted(ObjectNode lc, Shape cur) {
     }
 
+    /** GlobalMax/AveragePooling{1,2,3}D over a sequence, image or volume: [batch, channels] out. */
+    private static Emitted globalPooling(org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer gp, ObjectNode l, String name, Shape cur,
+            List<UnsupportedItem> problems, int dims) {
+        boolean max = gp.getPoolingType() == org.deeplearning4j.nn.conf.layers.PoolingType.MAX;
+        if (!max && gp.getPoolingType() != org.deeplearning4j.nn.conf.layers.PoolingType.AVG || !gp.isCollapseDimensions())
+            problems.add(new UnsupportedItem(name, "GlobalPoolingLayer", "poolingType", gp.getPoolingType() + " global pooling has no Keras counterpart here"));
+        ObjectNode lc = config(l, (max ? "GlobalMaxPooling" : "GlobalAveragePooling") + dims + "D", name);
+        lc.put("data_format", cur.nchw() ? "channels_first" : "channels_last").put("keepdims", false);
+        return new Emitted(lc, new Shape(cur.channels(), null, null, 0, false, false));
+    }
+
     /** A 2-D image layer's Keras config (convolutions, pooling, padding, cropping, up-sampling, global pooling), or null when {@code c} is none; an {@link Emitted} without config when it has no Keras counterpart. */
     private static Emitted imageLayer(Layer c, ObjectNode l, String name, Shape cur, ArrayNode layers,
             List<UnsupportedItem> problems) {
@@ -869,13 +877,7 @@ public final class Dl4jToKeras {
                     cur.channels(), cur.nchw(), false);
             return new Emitted(lc, cur);
         } else if (cur.image() && c instanceof org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer gp) {
-            boolean max = gp.getPoolingType() == org.deeplearning4j.nn.conf.layers.PoolingType.MAX;
-            if (!max && gp.getPoolingType() != org.deeplearning4j.nn.conf.layers.PoolingType.AVG || !gp.isCollapseDimensions())
-                problems.add(new UnsupportedItem(name, "GlobalPoolingLayer", "poolingType", gp.getPoolingType() + " global pooling has no Keras counterpart here"));
-            lc = config(l, max ? "GlobalMaxPooling2D" : "GlobalAveragePooling2D", name);
-            lc.put("data_format", cur.nchw() ? "channels_first" : "channels_last").put("keepdims", false);
-            cur = new Shape(cur.channels(), null, null, 0, false, false);
-            return new Emitted(lc, cur);
+            return globalPooling(gp, l, name, cur, problems, 2);
         }
         return null;
     }
@@ -941,13 +943,7 @@ public final class Dl4jToKeras {
                     plus(cur.imgWidth(), sign * (q[4] + q[5])), cur.channels(), cur.nchw());
             return new Emitted(lc, cur);
         } else if (cur.volume() && c instanceof org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer gp) {
-            boolean max = gp.getPoolingType() == org.deeplearning4j.nn.conf.layers.PoolingType.MAX;
-            if (!max && gp.getPoolingType() != org.deeplearning4j.nn.conf.layers.PoolingType.AVG || !gp.isCollapseDimensions())
-                problems.add(new UnsupportedItem(name, "GlobalPoolingLayer", "poolingType", gp.getPoolingType() + " global pooling has no Keras counterpart here"));
-            lc = config(l, max ? "GlobalMaxPooling3D" : "GlobalAveragePooling3D", name);
-            lc.put("data_format", cur.nchw() ? "channels_first" : "channels_last").put("keepdims", false);
-            cur = new Shape(cur.channels(), null, null, 0, false, false);
-            return new Emitted(lc, cur);
+            return globalPooling(gp, l, name, cur, problems, 3);
         }
         return null;
     }
