@@ -86,6 +86,23 @@ class Dl4jZipTest {
         assertEquals(g.getConfiguration().getIterationCount(), back.getConfiguration().getIterationCount());
     }
 
+    /**
+     * A convolution model's zip (Kerasport's Conv2D, pooling, dense and output layer subclasses, as the README says)
+     * restores with DL4J's own ModelSerializer and predicts as the graph it was saved from (which ConvInteropTest
+     * checks against Keras).
+     */
+    @Test
+    void aConvolutionModelsZipRestoresWithModelSerializer() throws IOException {
+        Path dir = ConvInteropTest.generated().resolve("cnn_fast_path");
+        ImportedModel im = Dl4jImporter.importForTraining(KerasReader.read(dir.resolve("model.keras")), false);
+        Path zip = tmp.resolve("cnn.zip");
+        Dl4jModel.of(im).save(zip, false);
+        ComputationGraph back = ModelSerializer.restoreComputationGraph(zip.toFile(), false);
+        assertTrue(back.getConfiguration().toJson().contains("org.kerasport.dl4j.layers.KerasSubsampling"), "the pooling subclass is in the zip");
+        INDArray x = Nd4j.rand(DataType.FLOAT, 3, 22, 22, 2);
+        assertEquals(im.graph().outputSingle(x), back.outputSingle(x));
+    }
+
     private static Map<String, byte[]> entries(Path zip) throws IOException {
         Map<String, byte[]> out = new TreeMap<>();
         try (ZipFile z = new ZipFile(zip.toFile())) {
