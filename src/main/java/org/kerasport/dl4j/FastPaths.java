@@ -1,11 +1,6 @@
 package org.kerasport.dl4j;
 
-import java.io.IOException;
 import java.lang.reflect.Field;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Locale;
-import java.util.Set;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
@@ -16,6 +11,7 @@ import org.deeplearning4j.nn.layers.convolution.subsampling.SubsamplingLayer;
 import org.deeplearning4j.nn.layers.mkldnn.MKLDNNConvHelper;
 import org.deeplearning4j.nn.layers.mkldnn.MKLDNNSubsamplingHelper;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.kerasport.util.NativeSetup;
 
 /**
  * The fast native paths Kerasport turns on by itself, each one proven against real Keras by the trajectory tests
@@ -43,12 +39,7 @@ import org.nd4j.linalg.api.buffer.DataType;
  * {@code -Dorg.bytedeco.javacpp.platform.extension} is left alone.
  */
 public final class FastPaths {
-    public static final String PROPERTY = "kerasport.native";
-    private static final String EXTENSION = "org.bytedeco.javacpp.platform.extension";
-    private static final String MAX_PHYSICAL = "org.bytedeco.javacpp.maxPhysicalBytes";
-    private static final String ONEDNN = "-onednn-avx512";
-    private static final String ONEDNN_LIB = "org/nd4j/linalg/cpu/nativecpu/bindings/linux-x86_64" + ONEDNN + "/libnd4jcpu.so";
-    private static boolean configured;
+    public static final String PROPERTY = NativeSetup.PROPERTY;
     private static Boolean oneDnn;
 
     private FastPaths() {
@@ -56,42 +47,20 @@ public final class FastPaths {
 
     /** "stock" or "auto" (the default). */
     public static String mode() {
-        String m = System.getProperty(PROPERTY);
-        if (m == null) m = System.getenv("KERASPORT_NATIVE");
-        return m == null || m.isBlank() ? "auto" : m.strip().toLowerCase(Locale.ROOT);
+        return NativeSetup.mode();
     }
 
     /**
-     * Chooses ND4J's native build and turns off JavaCPP's resident-size check; must run before ND4J or JavaCPP load
-     * (Kerasport's entry points call it from their static initializers, the CLI first thing). Later calls do nothing.
+     * Chooses ND4J's native build and turns off JavaCPP's resident-size check ({@link NativeSetup#configure}); must run
+     * before ND4J or JavaCPP load (Kerasport's entry points call it from their static initializers, the CLI first
+     * thing). Later calls do nothing.
      */
-    public static synchronized void configure() {
-        if (configured) return;
-        configured = true;
-        // JavaCPP reads the process's resident size (/proc/self/statm) on every native allocation it tracks, to start
-        // a garbage collection when it passes this limit (default twice the heap limit): ND4J allocates a few such
-        // buffers per operation, and on small models the reading was 14 % of a training step (bench/RESULTS.md).
-        // Off unless the user set it; JavaCPP's own limit on the bytes it allocates (maxBytes) stays.
-        if (System.getProperty(MAX_PHYSICAL) == null) System.setProperty(MAX_PHYSICAL, "0");
-        if (System.getProperty(EXTENSION) != null) return; // the user's choice
-        // JavaCPP would pick the oneDNN AVX-512 build by itself whenever its jar is present, whatever the CPU:
-        // always say which build to load ("" is ND4J's default build)
-        boolean fast = !mode().equals("stock") && cpuHasAvx512() && FastPaths.class.getClassLoader().getResource(ONEDNN_LIB) != null;
-        System.setProperty(EXTENSION, fast ? ONEDNN : "");
+    public static void configure() {
+        NativeSetup.configure();
     }
 
-    /** AVX-512 F, CD, BW, DQ and VL (what the avx512 builds of ND4J are compiled for), from /proc/cpuinfo. */
     static boolean cpuHasAvx512() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-                if (!line.startsWith("flags")) continue;
-                Set<String> flags = Set.of(line.substring(line.indexOf(':') + 1).trim().split("\\s+"));
-                return flags.containsAll(Set.of("avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl"));
-            }
-        } catch (IOException | RuntimeException e) {
-            return false;
-        }
-        return false;
+        return NativeSetup.cpuHasAvx512();
     }
 
     /** True when ND4J runs its oneDNN build with helpers allowed (this loads ND4J). */

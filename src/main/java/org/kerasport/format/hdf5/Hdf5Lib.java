@@ -39,7 +39,7 @@ final class Hdf5Lib {
     /** Loads and configures the library once; the caller holds {@link #LOCK}. */
     static void ensureInitialized() {
         if (initialized) return;
-        org.kerasport.dl4j.FastPaths.configure(); // JavaCPP's settings are read once, when its first class loads
+        org.kerasport.util.NativeSetup.configure(); // JavaCPP's settings are read once, when its first class loads
         Loader.load(hdf5.class);
         if (H5open() < 0) throw new IllegalStateException("cannot initialise the native HDF5 library");
         H5Eset_auto2(H5E_DEFAULT, null, null);
