@@ -39,15 +39,9 @@ import org.kerasport.util.NativeSetup;
  * {@code -Dorg.bytedeco.javacpp.platform.extension} is left alone.
  */
 public final class FastPaths {
-    public static final String PROPERTY = NativeSetup.PROPERTY;
     private static Boolean oneDnn;
 
     private FastPaths() {
-    }
-
-    /** "stock" or "auto" (the default). */
-    public static String mode() {
-        return NativeSetup.mode();
     }
 
     /**
@@ -59,10 +53,6 @@ public final class FastPaths {
         NativeSetup.configure();
     }
 
-    static boolean cpuHasAvx512() {
-        return NativeSetup.cpuHasAvx512();
-    }
-
     /** True when ND4J runs its oneDNN build with helpers allowed (this loads ND4J). */
     public static synchronized boolean oneDnn() {
         if (oneDnn == null) {
@@ -70,7 +60,7 @@ public final class FastPaths {
             boolean on;
             try {
                 // the build's own list of features (isUseONEDNN() is true in the default build as well)
-                on = !mode().equals("stock")
+                on = !NativeSetup.mode().equals("stock")
                         && org.nd4j.nativeblas.NativeOpsHolder.getInstance().getDeviceNativeOps().buildInfo().contains("HAVE_ONEDNN")
                         && org.nd4j.linalg.factory.Nd4j.getEnvironment().helpersAllowed();
             } catch (Throwable t) { // another backend, or no native library
@@ -124,7 +114,7 @@ public final class FastPaths {
         if (g.getLayers() == null) return g;
         boolean helpers = oneDnn();
         for (Layer layer : g.getLayers()) {
-            Layer l = layer instanceof FrozenLayerWithBackprop f ? f.getInsideLayer() : layer;
+            Layer l = inner(layer);
             // any build: layers fed by the network input skip the input's gradient
             if (l instanceof org.kerasport.dl4j.layers.KerasDenseImpl d) d.inputGradientNeeded(!readsNetworkInput(g, l));
             if (l instanceof org.kerasport.dl4j.layers.KerasConvolution2DImpl k) k.inputGradientNeeded(!readsNetworkInput(g, l));

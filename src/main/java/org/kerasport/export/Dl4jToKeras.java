@@ -348,14 +348,8 @@ public final class Dl4jToKeras {
                 lc.set("bias_regularizer", regularizer(cv.getRegularizationBias(), name, "regularizationBias", problems));
                 cur = new Shape(null, null, null, cv.getNOut(), cur.nchw(), true);
             } else if (cur.sequence() && c instanceof org.deeplearning4j.nn.conf.layers.Subsampling1DLayer sp) {
-                String pad = padding(sp.getConvolutionMode(), sp.getPadding(), name, problems);
-                boolean max = sp.getPoolingType() == org.deeplearning4j.nn.conf.layers.PoolingType.MAX;
-                if (!max && !(sp.getPoolingType() == org.deeplearning4j.nn.conf.layers.PoolingType.AVG && pad.equals("valid")))
-                    problems.add(new UnsupportedItem(name, "Subsampling1DLayer", "poolingType", sp.getPoolingType() + " pooling has no Keras counterpart here"));
-                lc = config(l, max ? "MaxPooling1D" : "AveragePooling1D", name);
-                lc.putArray("pool_size").add(sp.getKernelSize()[0]);
-                lc.putArray("strides").add(sp.getStride()[0]);
-                lc.put("padding", pad).put("data_format", cur.nchw() ? "channels_first" : "channels_last");
+                lc = pooling(l, name, "Subsampling1DLayer", sp.getPoolingType(), sp.getKernelSize(), sp.getStride(),
+                        padding(sp.getConvolutionMode(), sp.getPadding(), name, problems), 1, cur, problems);
             } else if (cur.sequence() && readsInput && c instanceof org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer e) {
                 lc = config(l, "Embedding", name);
                 lc.put("input_dim", e.getNIn()).put("output_dim", e.getNOut()).put("mask_zero", false);
@@ -756,6 +750,26 @@ public final class Dl4jToKeras {
     private record Emitted(ObjectNode lc, Shape cur) {
     }
 
+    /**
+     * Max/AveragePooling{1,2,3}D's config (the first {@code dims} sizes and strides); any other pooling type, and
+     * average pooling with padding (Keras leaves the padding out of the divisor), is recorded as a problem.
+     */
+    private static ObjectNode pooling(ObjectNode l, String name, String dl4jClass, org.deeplearning4j.nn.conf.layers.PoolingType type,
+            int[] kernel, int[] stride, String pad, int dims, Shape cur, List<UnsupportedItem> problems) {
+        boolean max = type == org.deeplearning4j.nn.conf.layers.PoolingType.MAX;
+        if (!max && !(type == org.deeplearning4j.nn.conf.layers.PoolingType.AVG && pad.equals("valid")))
+            problems.add(new UnsupportedItem(name, dl4jClass, "poolingType", type + " pooling"
+                    + (pad.equals("same") ? " with 'same' padding" : "") + " has no Keras counterpart here"));
+        ObjectNode lc = config(l, (max ? "MaxPooling" : "AveragePooling") + dims + "D", name);
+        ArrayNode size = lc.putArray("pool_size"), strides = lc.putArray("strides");
+        for (int i = 0; i < dims; i++) {
+            size.add(kernel[i]);
+            strides.add(stride[i]);
+        }
+        lc.put("padding", pad).put("data_format", cur.nchw() ? "channels_first" : "channels_last");
+        return lc;
+    }
+
     /** GlobalMax/AveragePooling{1,2,3}D over a sequence, image or volume: [batch, channels] out. */
     private static Emitted globalPooling(org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer gp, ObjectNode l, String name, Shape cur,
             List<UnsupportedItem> problems, int dims) {
@@ -843,15 +857,7 @@ public final class Dl4jToKeras {
                 && (c.getClass() == org.deeplearning4j.nn.conf.layers.SubsamplingLayer.class
                 || c.getClass() == org.kerasport.dl4j.layers.KerasSubsampling.class)) {
             String pad = padding(sp.getConvolutionMode(), sp.getPadding(), name, problems);
-            boolean max = sp.getPoolingType() == org.deeplearning4j.nn.conf.layers.PoolingType.MAX;
-            if (!max && !(sp.getPoolingType() == org.deeplearning4j.nn.conf.layers.PoolingType.AVG && pad.equals("valid")))
-                problems.add(new UnsupportedItem(name, "SubsamplingLayer", "poolingType", sp.getPoolingType() + " pooling"
-                        + (pad.equals("same") ? " with 'same' padding" : "") + " has no Keras counterpart here"));
-            lc = config(l, max ? "MaxPooling2D" : "AveragePooling2D", name);
-            pair(lc, "pool_size", sp.getKernelSize());
-            pair(lc, "strides", sp.getStride());
-            lc.put("padding", pad);
-            lc.put("data_format", cur.nchw() ? "channels_first" : "channels_last");
+            lc = pooling(l, name, "SubsamplingLayer", sp.getPoolingType(), sp.getKernelSize(), sp.getStride(), pad, 2, cur, problems);
             cur = cur.spatial(sp.getKernelSize(), sp.getStride(), new int[]{1, 1}, pad, cur.channels());
             return new Emitted(lc, cur);
         } else if (cur.image() && (c instanceof org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer
@@ -907,14 +913,7 @@ public final class Dl4jToKeras {
             return new Emitted(lc, cur);
         } else if (cur.volume() && c instanceof org.deeplearning4j.nn.conf.layers.Subsampling3DLayer sp) {
             String pad = padding3d(sp.getConvolutionMode(), sp.getPadding(), name, problems);
-            boolean max = sp.getPoolingType() == org.deeplearning4j.nn.conf.layers.PoolingType.MAX;
-            if (!max && !(sp.getPoolingType() == org.deeplearning4j.nn.conf.layers.PoolingType.AVG && pad.equals("valid")))
-                problems.add(new UnsupportedItem(name, "Subsampling3DLayer", "poolingType", sp.getPoolingType() + " pooling"
-                        + (pad.equals("same") ? " with 'same' padding" : "") + " has no Keras counterpart here"));
-            lc = config(l, max ? "MaxPooling3D" : "AveragePooling3D", name);
-            triple(lc, "pool_size", sp.getKernelSize());
-            triple(lc, "strides", sp.getStride());
-            lc.put("padding", pad).put("data_format", cur.nchw() ? "channels_first" : "channels_last");
+            lc = pooling(l, name, "Subsampling3DLayer", sp.getPoolingType(), sp.getKernelSize(), sp.getStride(), pad, 3, cur, problems);
             if ((sp.getDataFormat() == org.deeplearning4j.nn.conf.layers.Convolution3D.DataFormat.NCDHW) != cur.nchw())
                 problems.add(new UnsupportedItem(name, "Subsampling3DLayer", "dataFormat", "a change of channel order inside the network"));
             cur = volumeOut(cur, sp.getKernelSize(), sp.getStride(), new int[]{1, 1, 1}, pad, cur.channels());

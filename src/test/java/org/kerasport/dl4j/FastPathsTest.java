@@ -28,7 +28,7 @@ import org.kerasport.format.KerasReader;
 class FastPathsTest {
     @Test
     void oneDnnBuildIsActiveOnThisMachine() {
-        assertTrue(FastPaths.cpuHasAvx512(), "this machine has AVX-512 (lscpu); the test expects the fast path");
+        assertTrue(org.kerasport.util.NativeSetup.cpuHasAvx512(), "this machine has AVX-512 (lscpu); the test expects the fast path");
         assertTrue(FastPaths.oneDnn(), "ND4J loaded without oneDNN: something loaded ND4J before FastPaths.configure()");
         assertTrue(FastPaths.describe().contains("oneDNN build"), FastPaths.describe());
     }

@@ -106,7 +106,7 @@ public class KerasConvolution2DImpl extends ConvolutionLayer {
             INDArray z = nhwcPreOutput(workspaceMgr);
             if (!training) return layerConf().getActivationFn().getActivation(z, false);
             preOutput = z;
-            deferredThisPass = reluDeferred && layerConf().getActivationFn().getClass() == org.kerasport.dl4j.activation.KerasReLU.class;
+            deferredThisPass = reluDeferred; // FastPaths sets it for a ReLU layer only, with the pooling's reluAfter
             if (deferredThisPass) return z; // the max pooling after this layer applies the ReLU
             return org.kerasport.dl4j.activation.KerasReLU.activationKeepingInput(layerConf().getActivationFn(), z, workspaceMgr);
         }
