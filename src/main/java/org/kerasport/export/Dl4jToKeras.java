@@ -452,13 +452,19 @@ public final class Dl4jToKeras {
             }
         }
         if (graph) {
-            kerasOrder(layers, netInputs.stream().map(kerasOut::get).toList(), netOutputs.stream().map(kerasOut::get).toList());
+            // every layer channels-last (ChannelsLast): a permuted output gets a Permute back, which becomes the output
+            List<String> outs = problems.isEmpty()
+                    ? ChannelsLast.functional(layers, netOutputs.stream().map(kerasOut::get).toList())
+                    : netOutputs.stream().map(kerasOut::get).toList();
+            kerasOrder(layers, netInputs.stream().map(kerasOut::get).toList(), outs);
             ArrayNode il = mc.putArray("input_layers"), ol = mc.putArray("output_layers");
             for (String in : netInputs) il.addArray().add(kerasOut.get(in)).add(0).add(0);
-            for (String out : netOutputs) {
-                if (kerasOut.get(out) == null) continue; // refused above
-                ol.addArray().add(kerasOut.get(out)).add(0).add(0);
+            for (String out : outs) {
+                if (out == null) continue; // refused above
+                ol.addArray().add(out).add(0).add(0);
             }
+        } else if (problems.isEmpty()) {
+            ChannelsLast.sequential(layers);
         }
         if (!problems.isEmpty()) throw unsupported(zip, problems);
         IUpdater updater = updaters.size() == 1 ? updaters.iterator().next() : null; // layers with different updaters: no one Keras optimizer

@@ -1,6 +1,7 @@
 package org.kerasport.export;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -112,6 +113,12 @@ class Dl4jBuiltExportTest {
         TestSupport.Run r = TestSupport.cli("export", zip.toString(), "-o", out.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.err().contains("a model built in DL4J: Keras config generated"), r.err());
+        // every layer channels-last (ChannelsLast): TensorFlow's CPU kernels run channels_first convolutions only in
+        // its oneDNN build on some Intel CPUs, so a channels_first export would not predict on most machines
+        try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(out.toFile())) {
+            String config = new String(z.getInputStream(z.getEntry("config.json")).readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertFalse(config.contains("\"channels_first\""), id + ": a channels_first layer in " + config);
+        }
         return KerasLoad.predict(tmp, out, new NdArray(x.shape(), x.dup('c').data().asFloat(), "float32"), true);
     }
 
