@@ -87,9 +87,14 @@ def conv2d_stack():
 
 
 def conv3d_stack():
-    """Conv3D (same), BatchNormalization on 5-D (scale=False), MaxPooling3D, UpSampling3D, GlobalAveragePooling3D."""
+    """Conv3D (same), BatchNormalization on 5-D (scale=False), MaxPooling3D, UpSampling3D, GlobalAveragePooling3D.
+
+    tanh, not relu, before the pooling: ReLU's zeros become equal values after the batch normalization, and for
+    tied maxima TensorFlow's MaxPool3DGrad differs between its builds (its Eigen kernel, which runs where oneDNN is
+    off, sends the gradient to every element within 1e-5 of the maximum; its oneDNN kernel, JAX and PyTorch to one
+    of them), so a tie would test which TensorFlow build made the reference, not Kerasport."""
     i = keras.Input((4, 5, 5, 2), name="input")
-    x = layers.Conv3D(3, (2, 3, 3), strides=(1, 2, 1), padding="same", activation="relu", name="conv3d",
+    x = layers.Conv3D(3, (2, 3, 3), strides=(1, 2, 1), padding="same", activation="tanh", name="conv3d",
                       kernel_regularizer=regularizers.L2(0.01))(i)
     x = layers.BatchNormalization(scale=False, momentum=0.9, name="bn5d")(x)
     x = layers.MaxPooling3D(2, name="pool3d")(x)
