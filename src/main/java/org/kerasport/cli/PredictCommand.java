@@ -72,7 +72,7 @@ final class PredictCommand implements Command {
         if (!cl.hasOption("input")) throw new UserInputException(ExitCode.USAGE, "--input is required");
         if (!cl.hasOption("output")) throw new UserInputException(ExitCode.USAGE, "-o/--output is required");
         Path modelPath = modelArg, inputPath = Path.of(cl.getOptionValue("input")), outPath = Path.of(cl.getOptionValue("output"));
-        int batch = Options2.positiveInt(cl, "batch-size", 256);
+        int batch = OptionValues.positiveInt(cl, "batch-size", 256);
         AtomicFiles.checkTarget(outPath, cl.hasOption("force"), modelPath, inputPath);
         Path companion = ModelArgs.companion(cl);
         Dl4jModel model = Dl4jModel.load(modelPath, new ReadOptions(companion, true, cl.hasOption("lenient")));

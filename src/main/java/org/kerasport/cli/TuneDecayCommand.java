@@ -108,7 +108,7 @@ final class TuneDecayCommand implements Command {
         boolean force = cl.hasOption("force");
 
         List<Double> lambdas = new ArrayList<>();
-        if (cl.hasOption("values")) for (String v : cl.getOptionValue("values").split(",")) lambdas.add(Options2.parseDouble("values", v.trim()));
+        if (cl.hasOption("values")) for (String v : cl.getOptionValue("values").split(",")) lambdas.add(OptionValues.parseDouble("values", v.trim()));
         else lambdas.addAll(DecaySearch.logGrid(cl.getOptionValue("grid")));
         List<DecaySearch.Penalty> penalties = new ArrayList<>();
         if (cl.hasOption("penalty")) for (String p : split(cl.getOptionValues("penalty"))) {
@@ -133,7 +133,7 @@ final class TuneDecayCommand implements Command {
         Path companion = ModelArgs.companion(cl);
         boolean lenient = cl.hasOption("lenient");
         KerasModel model = KerasReader.read(modelPath, new ReadOptions(companion, true, lenient));
-        model = ModelEdits.training(model, cl.getOptionValue("optimizer"), Options2.doubleValue(cl, "lr"), null, cl.getOptionValue("loss"));
+        model = ModelEdits.training(model, cl.getOptionValue("optimizer"), OptionValues.doubleValue(cl, "lr"), null, cl.getOptionValue("loss"));
         if (model.training() == null || model.training().losses().isEmpty())
             throw new UserInputException(ExitCode.USAGE, modelPath + " has no training config (it was saved uncompiled): give --optimizer and --loss");
         List<String> scope = null;
@@ -145,16 +145,16 @@ final class TuneDecayCommand implements Command {
         List<String> labels = cl.hasOption("label") ? List.of(cl.getOptionValues("label")) : List.of();
         TrainingData train = DataSources.load(cl.getOptionValue("data"), labels, sig);
         TrainingData val = cl.hasOption("val") ? DataSources.load(cl.getOptionValue("val"), labels, sig) : null;
-        int epochs = Options2.positiveInt(cl, "epochs", 1), batch = Options2.positiveInt(cl, "batch-size", 32);
-        boolean shuffle = Options2.bool(cl, "shuffle", true), fresh = !cl.hasOption("continue-optimizer");
-        long seed = Options2.longValue(cl, "seed", 0);
+        int epochs = OptionValues.positiveInt(cl, "epochs", 1), batch = OptionValues.positiveInt(cl, "batch-size", 32);
+        boolean shuffle = OptionValues.bool(cl, "shuffle", true), fresh = !cl.hasOption("continue-optimizer");
+        long seed = OptionValues.longValue(cl, "seed", 0);
 
         DecaySearch.Builder b = DecaySearch.builder(model).data(train).lambdas(lambdas).penalties(penalties).scope(scope)
                 .epochs(epochs).batchSize(batch).shuffle(shuffle).seed(seed).freshOptimizer(fresh).lenient(lenient)
-                .threads(Options2.positiveInt(cl, "threads", DecaySearch.DEFAULT_THREADS))
+                .threads(OptionValues.positiveInt(cl, "threads", DecaySearch.DEFAULT_THREADS))
                 .listener(SearchProgress.forStream(err, cl.hasOption("quiet"), Progress.stderrIsTerminal()));
         if (val != null) b.validation(val);
-        else b.folds(Options2.positiveInt(cl, "folds", 5));
+        else b.folds(OptionValues.positiveInt(cl, "folds", 5));
         DecaySearch.Result r = b.build().run();
 
         if (outDir != null) {

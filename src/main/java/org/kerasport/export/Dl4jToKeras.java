@@ -21,6 +21,7 @@ import org.kerasport.UnsupportedFeatureException;
 import org.kerasport.UnsupportedItem;
 import org.kerasport.format.ConfigReader;
 import org.kerasport.format.Json;
+import org.kerasport.format.KerasWriter;
 import org.kerasport.format.TrainingConfigParser;
 import org.kerasport.format.WeightLayout;
 import org.kerasport.model.KerasGraph;
@@ -478,7 +479,7 @@ public final class Dl4jToKeras {
         ObjectNode compile = compileConfig(updater, loss);
         if (compile != null) model.set("compile_config", compile);
 
-        ConfigReader cr = new ConfigReader(zip, "3.15.1");
+        ConfigReader cr = new ConfigReader(zip, KerasWriter.KERAS_VERSION);
         KerasGraph kg = cr.readModel(model);
         WeightLayout layout = cr.weightLayout();
         List<LayerSpec> specs = new ArrayList<>();
@@ -506,7 +507,7 @@ public final class Dl4jToKeras {
         }
         kg = new KerasGraph(kg.className(), kg.name(), specs, kg.inputs(), kg.outputs());
         TrainingSpec training = compile == null ? null : new TrainingConfigParser(zip).parse(compile, kg.outputs(), "compile_config");
-        SourceInfo info = new SourceInfo(zip.toString(), "dl4j-zip", "3.15.1", "tensorflow", sha256(zip), null);
+        SourceInfo info = new SourceInfo(zip.toString(), "dl4j-zip", KerasWriter.KERAS_VERSION, "tensorflow", sha256(zip), null);
         return new Generated(new KerasModel(kg, training, info, List.of(), model, List.of()), notes);
     }
 

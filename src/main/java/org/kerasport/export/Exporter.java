@@ -17,6 +17,7 @@ import org.kerasport.dl4j.WeightBinding;
 import org.kerasport.format.ConfigReader;
 import org.kerasport.format.Json;
 import org.kerasport.format.KerasConfigUpgrader;
+import org.kerasport.format.KerasWriter;
 import org.kerasport.format.ShapeInference;
 import org.kerasport.format.TrainingConfigParser;
 import org.kerasport.format.WeightLayout;
@@ -95,7 +96,7 @@ public final class Exporter {
             throw new MalformedModelException(zip, Dl4jModel.META_ENTRY, "made by an older Kerasport that did not record the "
                     + "Keras weight shapes; convert the Keras model again (kerasport convert) and export that zip");
         JsonNode src = meta.path("source");
-        ConfigReader cr = new ConfigReader(zip, "3.15.1");
+        ConfigReader cr = new ConfigReader(zip, KerasWriter.KERAS_VERSION);
         KerasGraph graph = cr.readModel(config);
         Map<String, JsonNode> shapes = new HashMap<>();
         for (JsonNode w : weights) shapes.put(w.get("layer").asText() + "/" + w.get("name").asText(), w);
@@ -119,7 +120,7 @@ public final class Exporter {
         JsonNode tc = meta.has("keras_export_compile_config") ? meta.get("keras_export_compile_config") : null;
         TrainingSpec training = tc == null ? null : new TrainingConfigParser(zip).parse(tc, graph.outputs(), "keras_export_compile_config");
         SourceInfo info = new SourceInfo(Json.text(src, "path") == null ? zip.toString() : Json.text(src, "path"),
-                Json.text(src, "format"), "3.15.1", Json.text(src, "backend"), Json.text(src, "sha256"), null);
+                Json.text(src, "format"), KerasWriter.KERAS_VERSION, Json.text(src, "backend"), Json.text(src, "sha256"), null);
         KerasModel km = new KerasModel(graph, training, info, List.of(), config, List.of());
         ImportedModel im = Dl4jImporter.importForTraining(km, true);
         INDArray params = dm.graph().params();
@@ -136,7 +137,7 @@ public final class Exporter {
         KerasModel out = withTrainedWeights(im);
         // keep the original source facts (version, format) for provenance
         SourceInfo orig = new SourceInfo(info.path(), info.format(), Json.text(src, "keras_version"), info.backend(), info.sha256(), null);
-        return new KerasModel(out.graph(), out.training(), new SourceInfo(orig.path(), orig.format(), "3.15.1", orig.backend(), orig.sha256(), null),
+        return new KerasModel(out.graph(), out.training(), new SourceInfo(orig.path(), orig.format(), KerasWriter.KERAS_VERSION, orig.backend(), orig.sha256(), null),
                 out.unsupported(), config, out.optimizerVariables());
     }
 
@@ -172,7 +173,7 @@ public final class Exporter {
     public static Double hardSigmoidDifference(KerasModel k, INDArray[] x) {
         try {
             SourceInfo s = k.source();
-            KerasModel k3 = new KerasModel(k.graph(), k.training(), new SourceInfo(s.path(), s.format(), "3.15.1", s.backend(),
+            KerasModel k3 = new KerasModel(k.graph(), k.training(), new SourceInfo(s.path(), s.format(), KerasWriter.KERAS_VERSION, s.backend(),
                     s.sha256(), s.weightsPath()), k.unsupported(), k.config(), k.optimizerVariables());
             ImportedModel a = Dl4jImporter.importModel(k, false), b = Dl4jImporter.importModel(k3, false);
             INDArray[] ya = a.graph().output(false, x), yb = b.graph().output(false, x);
@@ -195,10 +196,5 @@ public final class Exporter {
         return measured + ". Keras 1/2 computed clip(0.2·x + 0.5, 0, 1), Keras 3 computes relu6(x + 3)/6. Faithful"
                 + " Keras 3 form of an Activation('hard_sigmoid') layer: Rescaling(scale=0.2, offset=0.5) then"
                 + " ReLU(max_value=1.0); recurrent gates (LSTM/GRU recurrent_activation) have no Keras 3 equivalent";
-    }
-
-    @SuppressWarnings("unused")
-    private static List<TensorRef> none() {
-        return List.of();
     }
 }

@@ -360,9 +360,4 @@ public final class KerasWriter {
     static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
-
-    @SuppressWarnings("unused")
-    private static JsonNode unused() {
-        return null;
-    }
 }

@@ -5,8 +5,8 @@ import org.kerasport.ExitCode;
 import org.kerasport.UserInputException;
 
 /** Typed option values with usage errors that name the option. */
-final class Options2 {
-    private Options2() {
+final class OptionValues {
+    private OptionValues() {
     }
 
     static int positiveInt(CommandLine cl, String opt, int dflt) {
