@@ -9,8 +9,6 @@ import java.util.Map;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
-import org.kerasport.ExitCode;
-import org.kerasport.UserInputException;
 import org.kerasport.format.KerasReader;
 import org.kerasport.format.ReadOptions;
 import org.kerasport.model.KerasModel;
@@ -22,6 +20,7 @@ import org.kerasport.train.data.ModelSignature;
 import org.kerasport.train.data.TrainingData;
 import org.kerasport.train.report.HistoryPlot;
 import org.kerasport.train.report.Progress;
+import org.kerasport.UsageException;
 
 /** {@code kerasport finetune}: keep training a Keras model on the JVM and hand back the result with its history. */
 final class FinetuneCommand implements Command {
@@ -96,8 +95,8 @@ final class FinetuneCommand implements Command {
     @Override
     public int run(CommandLine cl, PrintStream out, PrintStream err) {
         Path modelArg = ModelArgs.model(cl, "finetune");
-        if (!cl.hasOption("data")) throw new UserInputException(ExitCode.USAGE, "--data is required");
-        if (!cl.hasOption("output")) throw new UserInputException(ExitCode.USAGE, "-o/--output is required");
+        if (!cl.hasOption("data")) throw new UsageException("--data is required");
+        if (!cl.hasOption("output")) throw new UsageException("-o/--output is required");
         Path modelPath = modelArg, target = Path.of(cl.getOptionValue("output"));
         boolean force = cl.hasOption("force");
         ModelOutputs outputs = ModelOutputs.next(target);
@@ -111,7 +110,7 @@ final class FinetuneCommand implements Command {
         model = ModelEdits.training(model, cl.getOptionValue("optimizer"), OptionValues.doubleValue(cl, "lr"),
                 OptionValues.doubleValue(cl, "weight-decay"), cl.getOptionValue("loss"));
         if (model.training() == null || model.training().losses().isEmpty())
-            throw new UserInputException(ExitCode.USAGE, modelPath + " has no training config (it was saved uncompiled): give --optimizer and --loss");
+            throw new UsageException(modelPath + " has no training config (it was saved uncompiled): give --optimizer and --loss");
         model = ModelEdits.penalties(model, penalties(cl));
         model = ModelEdits.trainable(model, list(cl, "freeze"), list(cl, "unfreeze"));
         if (cl.hasOption("replace-head"))

@@ -9,8 +9,6 @@ import java.util.List;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
-import org.kerasport.ExitCode;
-import org.kerasport.UserInputException;
 import org.kerasport.format.KerasReader;
 import org.kerasport.format.ReadOptions;
 import org.kerasport.model.KerasModel;
@@ -26,6 +24,8 @@ import org.kerasport.train.report.HistoryPlot;
 import org.kerasport.train.report.Progress;
 import org.kerasport.train.report.SearchProgress;
 import org.kerasport.util.AtomicFiles;
+import org.kerasport.UsageException;
+import org.kerasport.FileAccessException;
 
 /** {@code kerasport tune-decay}: choose the weight-decay factor by cross-validation. */
 final class TuneDecayCommand implements Command {
@@ -98,12 +98,12 @@ final class TuneDecayCommand implements Command {
     @Override
     public int run(CommandLine cl, PrintStream out, PrintStream err) {
         Path modelArg = ModelArgs.model(cl, "tune-decay");
-        if (!cl.hasOption("data")) throw new UserInputException(ExitCode.USAGE, "--data is required");
-        if (cl.hasOption("folds") == cl.hasOption("val")) throw new UserInputException(ExitCode.USAGE, "give --folds K or --val VAL (one of them)");
-        if (cl.hasOption("values") == cl.hasOption("grid")) throw new UserInputException(ExitCode.USAGE, "give --values or --grid (one of them)");
-        if (cl.hasOption("refit") != cl.hasOption("output")) throw new UserInputException(ExitCode.USAGE, "--refit and -o go together");
+        if (!cl.hasOption("data")) throw new UsageException("--data is required");
+        if (cl.hasOption("folds") == cl.hasOption("val")) throw new UsageException("give --folds K or --val VAL (one of them)");
+        if (cl.hasOption("values") == cl.hasOption("grid")) throw new UsageException("give --values or --grid (one of them)");
+        if (cl.hasOption("refit") != cl.hasOption("output")) throw new UsageException("--refit and -o go together");
         if (cl.hasOption("fresh-optimizer") && cl.hasOption("continue-optimizer"))
-            throw new UserInputException(ExitCode.USAGE, "--fresh-optimizer and --continue-optimizer contradict each other");
+            throw new UsageException("--fresh-optimizer and --continue-optimizer contradict each other");
         Path modelPath = modelArg;
         boolean force = cl.hasOption("force");
 
@@ -123,7 +123,7 @@ final class TuneDecayCommand implements Command {
             try {
                 Files.createDirectories(outDir);
             } catch (IOException e) {
-                throw new UserInputException(ExitCode.IO, outDir + ": cannot create the directory: " + e.getMessage(), e);
+                throw new FileAccessException(outDir + ": cannot create the directory: " + e.getMessage(), e);
             }
             for (String f : List.of(CSV, FOLDS_CSV, PLOT)) AtomicFiles.checkTarget(outDir.resolve(f), force, modelPath);
         }
@@ -135,7 +135,7 @@ final class TuneDecayCommand implements Command {
         KerasModel model = KerasReader.read(modelPath, new ReadOptions(companion, true, lenient));
         model = ModelEdits.training(model, cl.getOptionValue("optimizer"), OptionValues.doubleValue(cl, "lr"), null, cl.getOptionValue("loss"));
         if (model.training() == null || model.training().losses().isEmpty())
-            throw new UserInputException(ExitCode.USAGE, modelPath + " has no training config (it was saved uncompiled): give --optimizer and --loss");
+            throw new UsageException(modelPath + " has no training config (it was saved uncompiled): give --optimizer and --loss");
         List<String> scope = null;
         if (cl.hasOption("scope")) {
             List<String> s = split(cl.getOptionValues("scope"));

@@ -5,8 +5,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.kerasport.ExitCode;
-import org.kerasport.UserInputException;
 import org.kerasport.dl4j.Dl4jModel;
 import org.kerasport.format.ShapeInference;
 import org.kerasport.model.KerasModel;
@@ -14,6 +12,7 @@ import org.kerasport.model.LossSpec;
 import org.kerasport.model.TensorRef;
 import org.kerasport.train.data.ModelSignature;
 import org.kerasport.util.AtomicFiles;
+import org.kerasport.UsageException;
 
 /**
  * The files a fine-tuning run writes beside its model: {@code <stem>-history.json}, {@code -history.csv},
@@ -35,7 +34,7 @@ public record ModelOutputs(Path model, Path historyJson, Path historyCsv, Path p
     public void check(boolean force, Path... inputs) {
         String n = model.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
         if (!n.endsWith(".zip") && org.kerasport.format.KerasWriter.Form.byName(model) == null)
-            throw new UserInputException(ExitCode.USAGE, model + ": the output format is chosen by extension: .keras, .h5 or "
+            throw new UsageException(model + ": the output format is chosen by extension: .keras, .h5 or "
                     + ".weights.h5 (Keras 3), or .zip (DL4J with Kerasport metadata, exportable with 'kerasport export')");
         for (Path p : List.of(model, historyJson, historyCsv, plot, norms)) AtomicFiles.checkTarget(p, force, inputs);
     }
