@@ -118,11 +118,7 @@ final class ExportCommand implements Command {
      */
     static List<String> export(KerasModel km, Path target, KerasWriter.Form form, String fineTuning, boolean optState, boolean force,
                                INDArray[] reference, String referenceName) {
-        KerasWriter w = new KerasWriter(km, new KerasWriter.Provenance(Main.version(), fineTuning, optState));
-        if (w.usesOldHardSigmoid())
-            w.addNote(reference == null ? Exporter.hardSigmoidNote(Exporter.hardSigmoidDifference(km, 64), "64 random normal inputs")
-                    : Exporter.hardSigmoidNote(Exporter.hardSigmoidDifference(km, reference), referenceName));
-        w.write(target, form, force);
-        return w.notes();
+        return Exporter.write(km, target, form, new KerasWriter.Provenance(Main.version(), fineTuning, optState), force,
+                () -> reference == null ? null : new Exporter.Reference(reference, referenceName));
     }
 }

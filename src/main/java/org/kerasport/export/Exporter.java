@@ -64,26 +64,11 @@ public final class Exporter {
 
     /** The graph's optimizer state as Keras optimizer variables (empty before the first step, or for DL4J's own updaters). */
     static List<WeightSpec> optimizerState(ImportedModel im) {
-        org.kerasport.dl4j.optim.KerasUpdater u = org.kerasport.train.FineTuner.updater(im.graph());
+        org.kerasport.dl4j.optim.KerasUpdater u = org.kerasport.dl4j.optim.KerasUpdater.of(im.graph());
         if (u == null) return List.of();
         var t = im.keras().training();
         boolean scheduled = t != null && t.optimizer() != null && t.optimizer().learningRateSchedule() != null;
         return org.kerasport.dl4j.OptimizerStateLoader.toKeras(im, u, scheduled);
-    }
-
-    /** What {@link Dl4jModel} stores so that its zip can be exported: the current Keras 3 config and weight shapes. */
-    public static void describe(KerasModel k, ObjectNode meta) {
-        KerasConfigUpgrader up = new KerasConfigUpgrader(k);
-        meta.set("keras_export_config", up.modelConfig());
-        ObjectNode cc = up.compileConfig();
-        if (cc != null) meta.set("keras_export_compile_config", cc);
-        ArrayNode ws = meta.putArray("keras_weights");
-        for (LayerSpec l : k.layers())
-            for (WeightSpec w : l.weights()) {
-                ObjectNode o = ws.addObject().put("layer", l.name()).put("name", w.name()).put("dtype", w.dtype());
-                ArrayNode s = o.putArray("shape");
-                if (w.shape() != null) for (long d : w.shape()) s.add(d);
-            }
     }
 
     /** A Kerasport DL4J zip as a Keras model with the zip's trained weights. */
@@ -196,5 +181,29 @@ public final class Exporter {
         return measured + ". Keras 1/2 computed clip(0.2·x + 0.5, 0, 1), Keras 3 computes relu6(x + 3)/6. Faithful"
                 + " Keras 3 form of an Activation('hard_sigmoid') layer: Rescaling(scale=0.2, offset=0.5) then"
                 + " ReLU(max_value=1.0); recurrent gates (LSTM/GRU recurrent_activation) have no Keras 3 equivalent";
+    }
+
+    /** Inputs of the model to measure a hard_sigmoid difference on, and how to name them in the note. */
+    public record Reference(INDArray[] x, String name) {
+    }
+
+    /**
+     * The one way a Keras file is written from Kerasport (the {@code export} command and {@code finetune -o X.keras}):
+     * {@code km} in {@code form}, with the writer's notes, and for a Keras 1/2 model with hard_sigmoid the measured
+     * difference of Keras 3's hard_sigmoid on the {@code reference} inputs, asked for only then (64 random normal rows
+     * when it gives null).
+     *
+     * @return the notes for the user (config upgrades, semantic differences)
+     */
+    public static List<String> write(KerasModel km, Path target, KerasWriter.Form form, KerasWriter.Provenance provenance,
+                                     boolean force, java.util.function.Supplier<Reference> reference) {
+        KerasWriter w = new KerasWriter(km, provenance);
+        if (w.usesOldHardSigmoid()) {
+            Reference ref = reference.get();
+            w.addNote(ref == null ? hardSigmoidNote(hardSigmoidDifference(km, 64), "64 random normal inputs")
+                    : hardSigmoidNote(hardSigmoidDifference(km, ref.x()), ref.name()));
+        }
+        w.write(target, form, force);
+        return w.notes();
     }
 }

@@ -242,21 +242,12 @@ public final class FineTuner {
         if (km.optimizerVariables().isEmpty()) return "fresh (the file stores no optimizer state)";
         if (km.optimizerVariables().get(0).data()[0] == 0)  // compiled and saved, never trained: Keras starts fresh too
             return "fresh (the model was saved before any training step)";
-        KerasUpdater u = updater(im.graph());
+        KerasUpdater u = KerasUpdater.of(im.graph());
         if (u == null) return "fresh (no trainable parameters)";
         boolean scheduled = km.training() != null && km.training().optimizer() != null
                 && km.training().optimizer().learningRateSchedule() != null;
         OptimizerStateLoader.load(im, u, scheduled);
         return "continued from the state stored in the file (" + im.graph().getConfiguration().getIterationCount() + " iterations)";
-    }
-
-    public static KerasUpdater updater(ComputationGraph g) {
-        for (var v : g.getVertices())
-            if (v.hasLayer() && v.getLayer().numParams() > 0
-                    && v.getLayer().conf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.BaseLayer bl
-                    && bl.getIUpdater() instanceof KerasUpdater ku)
-                return ku;
-        return null;
     }
 
     /** Keras' evaluate: batch-size-weighted means of the batch losses (penalties included) and metrics, inference mode. */

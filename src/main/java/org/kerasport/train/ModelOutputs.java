@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.kerasport.dl4j.Dl4jModel;
 import org.kerasport.format.ShapeInference;
 import org.kerasport.model.KerasModel;
@@ -56,10 +57,8 @@ public record ModelOutputs(Path model, Path historyJson, Path historyCsv, Path p
             // a .keras file carries the optimizer state, as Keras' model.save does, so training continues in Keras
             var km = org.kerasport.export.Exporter.withTrainedWeights(r.model());
             boolean withState = form == org.kerasport.format.KerasWriter.Form.KERAS && !km.optimizerVariables().isEmpty();
-            var w = new org.kerasport.format.KerasWriter(km, new org.kerasport.format.KerasWriter.Provenance(kerasportVersion, fineTuning, withState));
-            if (w.usesOldHardSigmoid()) w.addNote(hardSigmoidOnTrainingData(km, r));
-            w.write(model, form, force);
-            notes = w.notes();
+            notes = org.kerasport.export.Exporter.write(km, model, form, new org.kerasport.format.KerasWriter.Provenance(kerasportVersion,
+                    fineTuning, withState), force, () -> hardSigmoidReference(r));
         } else {
             Dl4jModel dm = Dl4jModel.of(r.model());
             if (fineTuning != null) dm.meta().put("fine_tuning", fineTuning);
@@ -71,17 +70,15 @@ public record ModelOutputs(Path model, Path historyJson, Path historyCsv, Path p
         return notes;
     }
 
-    /** The hard_sigmoid note of a Keras 1/2 model, measured on (up to 256 of) the rows it was fine-tuned on. */
-    private static String hardSigmoidOnTrainingData(KerasModel km, FineTuner.Result r) {
+    /** Where to measure a Keras 1/2 hard_sigmoid's change: (up to 256 of) the rows it was fine-tuned on, else null. */
+    private static org.kerasport.export.Exporter.Reference hardSigmoidReference(FineTuner.Result r) {
         var data = r.trainingData();
-        if (data == null) return org.kerasport.export.Exporter.hardSigmoidNote(org.kerasport.export.Exporter.hardSigmoidDifference(km, 64),
-                "64 random normal inputs");
+        if (data == null) return null;
         var sample = data.slice(0, Math.min(256, data.rows()));
-        var x = new org.nd4j.linalg.api.ndarray.INDArray[sample.inputs().size()];
+        var x = new INDArray[sample.inputs().size()];
         for (int i = 0; i < x.length; i++)
             x[i] = FineTuner.array(sample.inputs().get(i));
-        return org.kerasport.export.Exporter.hardSigmoidNote(org.kerasport.export.Exporter.hardSigmoidDifference(km, x),
-                "the first " + sample.rows() + " rows of the training data");
+        return new org.kerasport.export.Exporter.Reference(x, "the first " + sample.rows() + " rows of the training data");
     }
 
     /** What the data must look like for this model. */
