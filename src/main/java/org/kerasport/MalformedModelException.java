@@ -34,9 +34,4 @@ public class MalformedModelException extends KerasportException {
     public String part() {
         return part;
     }
-
-    @Override
-    public ExitCode exitCode() {
-        return ExitCode.MALFORMED_MODEL;
-    }
 }

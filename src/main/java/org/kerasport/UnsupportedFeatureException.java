@@ -12,6 +12,12 @@ public class UnsupportedFeatureException extends KerasportException {
         this.items = List.copyOf(items);
     }
 
+    /** A single unsupported request that is not a layer item (a stored optimizer state Kerasport cannot apply...). */
+    public UnsupportedFeatureException(String message) {
+        super(message, null);
+        this.items = List.of();
+    }
+
     private static String format(Path file, List<UnsupportedItem> items) {
         StringBuilder sb = new StringBuilder();
         sb.append(file).append(": ").append(items.size()).append(items.size() == 1 ? " unsupported item" : " unsupported items")
@@ -22,10 +28,5 @@ public class UnsupportedFeatureException extends KerasportException {
 
     public List<UnsupportedItem> items() {
         return items;
-    }
-
-    @Override
-    public ExitCode exitCode() {
-        return ExitCode.UNSUPPORTED;
     }
 }

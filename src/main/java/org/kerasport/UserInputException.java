@@ -1,20 +1,12 @@
 package org.kerasport;
 
-/** The user asked for something that cannot be done as asked: a bad option value, a missing file, data that does not fit. */
-public class UserInputException extends KerasportException {
-    private final ExitCode code;
-
-    public UserInputException(ExitCode code, String message) {
-        this(code, message, null);
-    }
-
-    public UserInputException(ExitCode code, String message, Throwable cause) {
+/**
+ * The user asked for something that cannot be done as asked. The subclass says which kind:
+ * {@link UsageException} (a bad option value or request), {@link FileAccessException} (a file cannot be read or
+ * written, or the output exists) and {@link BadDataException} (data that does not fit the model).
+ */
+public abstract class UserInputException extends KerasportException {
+    protected UserInputException(String message, Throwable cause) {
         super(message, cause);
-        this.code = code;
-    }
-
-    @Override
-    public ExitCode exitCode() {
-        return code;
     }
 }

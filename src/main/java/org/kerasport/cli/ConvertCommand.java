@@ -5,8 +5,6 @@ import java.nio.file.Path;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
-import org.kerasport.ExitCode;
-import org.kerasport.UserInputException;
 import org.kerasport.dl4j.Dl4jImporter;
 import org.kerasport.dl4j.Dl4jModel;
 import org.kerasport.dl4j.FidelityReport;
@@ -14,6 +12,7 @@ import org.kerasport.dl4j.ImportedModel;
 import org.kerasport.format.KerasReader;
 import org.kerasport.format.ReadOptions;
 import org.kerasport.util.AtomicFiles;
+import org.kerasport.UsageException;
 
 /** {@code kerasport convert}: a Keras model as a trainable DL4J ComputationGraph zip, with the fidelity report. */
 final class ConvertCommand implements Command {
@@ -60,7 +59,7 @@ final class ConvertCommand implements Command {
     @Override
     public int run(CommandLine cl, PrintStream out, PrintStream err) {
         Path modelArg = ModelArgs.model(cl, "convert");
-        if (!cl.hasOption("output")) throw new UserInputException(ExitCode.USAGE, "-o/--output is required");
+        if (!cl.hasOption("output")) throw new UsageException("-o/--output is required");
         Path model = modelArg, target = Path.of(cl.getOptionValue("output"));
         AtomicFiles.checkTarget(target, cl.hasOption("force"), model);
         Path companion = ModelArgs.companion(cl);

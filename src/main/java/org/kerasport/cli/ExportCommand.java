@@ -7,8 +7,6 @@ import java.util.List;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
-import org.kerasport.ExitCode;
-import org.kerasport.UserInputException;
 import org.kerasport.dl4j.Dl4jModel;
 import org.kerasport.export.Exporter;
 import org.kerasport.format.KerasReader;
@@ -17,6 +15,8 @@ import org.kerasport.format.ReadOptions;
 import org.kerasport.model.KerasModel;
 import org.kerasport.util.AtomicFiles;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.kerasport.UsageException;
+import org.kerasport.BadDataException;
 
 /** {@code kerasport export}: a Keras model (any generation) or a Kerasport DL4J zip as a Keras 3 file. */
 final class ExportCommand implements Command {
@@ -70,7 +70,7 @@ final class ExportCommand implements Command {
     @Override
     public int run(CommandLine cl, PrintStream out, PrintStream err) {
         Path modelArg = ModelArgs.model(cl, "export");
-        if (!cl.hasOption("output")) throw new UserInputException(ExitCode.USAGE, "-o/--output is required");
+        if (!cl.hasOption("output")) throw new UsageException("-o/--output is required");
         Path model = modelArg, target = Path.of(cl.getOptionValue("output"));
         KerasWriter.Form form = KerasWriter.Form.of(target, cl.getOptionValue("format"));
         boolean force = cl.hasOption("force");
@@ -97,7 +97,7 @@ final class ExportCommand implements Command {
         String referenceName = null;
         if (cl.hasOption("reference")) {
             Path ref = Path.of(cl.getOptionValue("reference"));
-            if (!Files.isRegularFile(ref)) throw new UserInputException(ExitCode.BAD_DATA, ref + ": no such file (--reference)");
+            if (!Files.isRegularFile(ref)) throw new BadDataException(ref + ": no such file (--reference)");
             org.kerasport.train.data.ModelSignature sig = org.kerasport.train.ModelOutputs.signature(km);
             reference = PredictCommand.readInputs(ref, sig.inputNames(), sig.inputShapes());
             referenceName = reference[0].size(0) + " rows of " + ref;
@@ -118,11 +118,7 @@ final class ExportCommand implements Command {
      */
     static List<String> export(KerasModel km, Path target, KerasWriter.Form form, String fineTuning, boolean optState, boolean force,
                                INDArray[] reference, String referenceName) {
-        KerasWriter w = new KerasWriter(km, new KerasWriter.Provenance(Main.version(), fineTuning, optState));
-        if (w.usesOldHardSigmoid())
-            w.addNote(reference == null ? Exporter.hardSigmoidNote(Exporter.hardSigmoidDifference(km, 64), "64 random normal inputs")
-                    : Exporter.hardSigmoidNote(Exporter.hardSigmoidDifference(km, reference), referenceName));
-        w.write(target, form, force);
-        return w.notes();
+        return Exporter.write(km, target, form, new KerasWriter.Provenance(Main.version(), fineTuning, optState), force,
+                () -> reference == null ? null : new Exporter.Reference(reference, referenceName));
     }
 }

@@ -9,8 +9,6 @@ import java.util.Map;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
-import org.kerasport.ExitCode;
-import org.kerasport.UserInputException;
 import org.kerasport.format.KerasReader;
 import org.kerasport.format.ReadOptions;
 import org.kerasport.model.KerasModel;
@@ -22,6 +20,7 @@ import org.kerasport.train.data.ModelSignature;
 import org.kerasport.train.data.TrainingData;
 import org.kerasport.train.report.HistoryPlot;
 import org.kerasport.train.report.Progress;
+import org.kerasport.UsageException;
 
 /** {@code kerasport finetune}: keep training a Keras model on the JVM and hand back the result with its history. */
 final class FinetuneCommand implements Command {
@@ -96,8 +95,8 @@ final class FinetuneCommand implements Command {
     @Override
     public int run(CommandLine cl, PrintStream out, PrintStream err) {
         Path modelArg = ModelArgs.model(cl, "finetune");
-        if (!cl.hasOption("data")) throw new UserInputException(ExitCode.USAGE, "--data is required");
-        if (!cl.hasOption("output")) throw new UserInputException(ExitCode.USAGE, "-o/--output is required");
+        if (!cl.hasOption("data")) throw new UsageException("--data is required");
+        if (!cl.hasOption("output")) throw new UsageException("-o/--output is required");
         Path modelPath = modelArg, target = Path.of(cl.getOptionValue("output"));
         boolean force = cl.hasOption("force");
         ModelOutputs outputs = ModelOutputs.next(target);
@@ -108,14 +107,14 @@ final class FinetuneCommand implements Command {
         KerasModel model = KerasReader.read(modelPath, new ReadOptions(companion, true, lenient));
         String originalOptimizer = model.training() == null || model.training().optimizer() == null ? null : model.training().optimizer().className();
 
-        model = ModelEdits.training(model, cl.getOptionValue("optimizer"), Options2.doubleValue(cl, "lr"),
-                Options2.doubleValue(cl, "weight-decay"), cl.getOptionValue("loss"));
+        model = ModelEdits.training(model, cl.getOptionValue("optimizer"), OptionValues.doubleValue(cl, "lr"),
+                OptionValues.doubleValue(cl, "weight-decay"), cl.getOptionValue("loss"));
         if (model.training() == null || model.training().losses().isEmpty())
-            throw new UserInputException(ExitCode.USAGE, modelPath + " has no training config (it was saved uncompiled): give --optimizer and --loss");
+            throw new UsageException(modelPath + " has no training config (it was saved uncompiled): give --optimizer and --loss");
         model = ModelEdits.penalties(model, penalties(cl));
         model = ModelEdits.trainable(model, list(cl, "freeze"), list(cl, "unfreeze"));
         if (cl.hasOption("replace-head"))
-            model = ModelEdits.replaceHead(model, Options2.positiveInt(cl, "replace-head", 1), Options2.longValue(cl, "seed", 0));
+            model = ModelEdits.replaceHead(model, OptionValues.positiveInt(cl, "replace-head", 1), OptionValues.longValue(cl, "seed", 0));
         boolean optimizerChanged = cl.hasOption("optimizer") && !model.training().optimizer().className().equals(originalOptimizer);
         boolean trainableChanged = cl.hasOption("freeze") || cl.hasOption("unfreeze") || cl.hasOption("replace-head");
         if (!cl.hasOption("fresh-optimizer") && (optimizerChanged || trainableChanged))
@@ -127,14 +126,14 @@ final class FinetuneCommand implements Command {
         List<String> labels = list(cl, "label");
         TrainingData train = DataSources.load(cl.getOptionValue("data"), labels, sig);
         FineTuner.Builder b = FineTuner.builder(model).data(train).lenient(lenient)
-                .epochs(Options2.positiveInt(cl, "epochs", 1)).batchSize(Options2.positiveInt(cl, "batch-size", 32))
-                .shuffle(Options2.bool(cl, "shuffle", true)).seed(Options2.longValue(cl, "seed", 0))
-                .twoThreadSteps(Options2.bool(cl, "two-threads", true))
+                .epochs(OptionValues.positiveInt(cl, "epochs", 1)).batchSize(OptionValues.positiveInt(cl, "batch-size", 32))
+                .shuffle(OptionValues.bool(cl, "shuffle", true)).seed(OptionValues.longValue(cl, "seed", 0))
+                .twoThreadSteps(OptionValues.bool(cl, "two-threads", true))
                 .freshOptimizer(cl.hasOption("fresh-optimizer") || optimizerChanged || trainableChanged)
                 .listener(Progress.forStream(err, cl.hasOption("quiet"), Progress.stderrIsTerminal()));
         if (cl.hasOption("val")) b.validation(DataSources.load(cl.getOptionValue("val"), labels, sig));
-        if (cl.hasOption("validation-split")) b.validationSplit(Options2.doubleValue(cl, "validation-split"));
-        if (cl.hasOption("early-stopping")) b.earlyStopping(Options2.nonNegativeInt(cl, "early-stopping"));
+        if (cl.hasOption("validation-split")) b.validationSplit(OptionValues.doubleValue(cl, "validation-split"));
+        if (cl.hasOption("early-stopping")) b.earlyStopping(OptionValues.nonNegativeInt(cl, "early-stopping"));
         if (cl.hasOption("checkpoint-dir")) b.checkpointDir(Path.of(cl.getOptionValue("checkpoint-dir")));
         b.resume(cl.hasOption("resume"));
         FineTuner.Result r = b.build().run();
@@ -142,8 +141,8 @@ final class FinetuneCommand implements Command {
         var o = model.training().optimizer();
         String how = String.format(java.util.Locale.ROOT, "kerasport finetune on %s: %d epoch(s), batch size %d, shuffle %s, seed %d; "
                         + "optimizer %s (learning_rate %s, weight_decay %s), loss %s; optimizer state %s%s",
-                Path.of(cl.getOptionValue("data")).getFileName(), Options2.positiveInt(cl, "epochs", 1), Options2.positiveInt(cl, "batch-size", 32),
-                Options2.bool(cl, "shuffle", true), Options2.longValue(cl, "seed", 0), o.className(),
+                Path.of(cl.getOptionValue("data")).getFileName(), OptionValues.positiveInt(cl, "epochs", 1), OptionValues.positiveInt(cl, "batch-size", 32),
+                OptionValues.bool(cl, "shuffle", true), OptionValues.longValue(cl, "seed", 0), o.className(),
                 o.learningRate() != null ? o.learningRate() : "schedule", o.weightDecay(), model.training().losses().values().stream()
                         .map(l -> l.name()).distinct().toList(), r.optimizerState(), edits(cl));
         for (String n : outputs.write(r, force, how, Main.version())) err.println("kerasport finetune: note: " + n);
@@ -174,10 +173,10 @@ final class FinetuneCommand implements Command {
         if (cl.hasOption("l2"))
             for (String v : cl.getOptionValues("l2")) {
                 int eq = v.indexOf('=');
-                if (eq < 0) l2All = Options2.parseDouble("l2", v);
-                else perLayer.put(v.substring(0, eq), Options2.parseDouble("l2", v.substring(eq + 1)));
+                if (eq < 0) l2All = OptionValues.parseDouble("l2", v);
+                else perLayer.put(v.substring(0, eq), OptionValues.parseDouble("l2", v.substring(eq + 1)));
             }
-        return new ModelEdits.Penalties(l2All, Options2.doubleValue(cl, "l1"), perLayer, Options2.doubleValue(cl, "l2-scale"));
+        return new ModelEdits.Penalties(l2All, OptionValues.doubleValue(cl, "l1"), perLayer, OptionValues.doubleValue(cl, "l2-scale"));
     }
 
     private static List<String> list(CommandLine cl, String opt) {

@@ -13,7 +13,6 @@ import org.apache.commons.cli.HelpFormatter;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.apache.commons.cli.ParseException;
-import org.kerasport.ExitCode;
 import org.kerasport.KerasportException;
 
 /**
@@ -83,8 +82,9 @@ public final class Main {
             return cmd.run(cl, out, err);
         } catch (KerasportException e) {
             err.println("kerasport " + cmd.name() + ": " + e.getMessage());
-            if (e.exitCode() == ExitCode.USAGE) err.println("See kerasport " + cmd.name() + " --help.");
-            return e.exitCode().code;
+            ExitCode code = ExitCode.of(e);
+            if (code == ExitCode.USAGE) err.println("See kerasport " + cmd.name() + " --help.");
+            return code.code;
         } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
             err.println("kerasport " + cmd.name() + ": internal error: " + e);
             if (System.getenv("KERASPORT_DEBUG") != null) e.printStackTrace(err);

@@ -5,8 +5,7 @@ import java.util.List;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
-import org.kerasport.ExitCode;
-import org.kerasport.UserInputException;
+import org.kerasport.UsageException;
 
 /** What every command that takes a MODEL shares: the one positional argument and the weights + JSON options. */
 final class ModelArgs {
@@ -22,14 +21,14 @@ final class ModelArgs {
     /** The companion file of a weights-only or JSON-only MODEL, or null. */
     static Path companion(CommandLine cl) {
         if (cl.hasOption("arch") && cl.hasOption("weights"))
-            throw new UserInputException(ExitCode.USAGE, "give --arch (for a weights file) or --weights (for a JSON architecture), not both");
+            throw new UsageException("give --arch (for a weights file) or --weights (for a JSON architecture), not both");
         return cl.hasOption("arch") ? Path.of(cl.getOptionValue("arch")) : cl.hasOption("weights") ? Path.of(cl.getOptionValue("weights")) : null;
     }
 
     /** The one MODEL argument of {@code command}. */
     static Path model(CommandLine cl, String command) {
         List<String> args = cl.getArgList();
-        if (args.size() != 1) throw new UserInputException(ExitCode.USAGE, command + " takes one MODEL file (got " + args.size() + ")");
+        if (args.size() != 1) throw new UsageException(command + " takes one MODEL file (got " + args.size() + ")");
         return Path.of(args.get(0));
     }
 }

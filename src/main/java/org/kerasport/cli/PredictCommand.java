@@ -12,8 +12,6 @@ import java.util.Map;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
-import org.kerasport.ExitCode;
-import org.kerasport.UserInputException;
 import org.kerasport.data.NdArray;
 import org.kerasport.data.Npy;
 import org.kerasport.dl4j.Dl4jModel;
@@ -23,6 +21,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.kerasport.UsageException;
+import org.kerasport.BadDataException;
 
 /** {@code kerasport predict}: run a Keras model (or a converted DL4J zip) on NumPy inputs. */
 final class PredictCommand implements Command {
@@ -69,10 +69,10 @@ final class PredictCommand implements Command {
     @Override
     public int run(CommandLine cl, PrintStream out, PrintStream err) {
         Path modelArg = ModelArgs.model(cl, "predict");
-        if (!cl.hasOption("input")) throw new UserInputException(ExitCode.USAGE, "--input is required");
-        if (!cl.hasOption("output")) throw new UserInputException(ExitCode.USAGE, "-o/--output is required");
+        if (!cl.hasOption("input")) throw new UsageException("--input is required");
+        if (!cl.hasOption("output")) throw new UsageException("-o/--output is required");
         Path modelPath = modelArg, inputPath = Path.of(cl.getOptionValue("input")), outPath = Path.of(cl.getOptionValue("output"));
-        int batch = Options2.positiveInt(cl, "batch-size", 256);
+        int batch = OptionValues.positiveInt(cl, "batch-size", 256);
         AtomicFiles.checkTarget(outPath, cl.hasOption("force"), modelPath, inputPath);
         Path companion = ModelArgs.companion(cl);
         Dl4jModel model = Dl4jModel.load(modelPath, new ReadOptions(companion, true, cl.hasOption("lenient")));
@@ -125,14 +125,14 @@ final class PredictCommand implements Command {
             NdArray a = given.get(names.get(i));
             if (a == null && names.size() == 1 && given.size() == 1) a = given.values().iterator().next();
             if (a == null)
-                throw new UserInputException(ExitCode.BAD_DATA, file + ": no array for input '" + names.get(i) + "'; the model's inputs are "
+                throw new BadDataException(file + ": no array for input '" + names.get(i) + "'; the model's inputs are "
                         + names + (given.isEmpty() ? "" : ", the file has " + given.keySet()) + " (a multi-input model takes an .npz keyed by input names)");
             checkShape(file, names.get(i), shapes.get(i), a);
             out[i] = org.kerasport.dl4j.NdArrays.of(a.data(), a.shape());
         }
         for (int i = 1; i < out.length; i++)
             if (out[i].size(0) != out[0].size(0))
-                throw new UserInputException(ExitCode.BAD_DATA, file + ": inputs have different numbers of rows ("
+                throw new BadDataException(file + ": inputs have different numbers of rows ("
                         + names.get(0) + " " + out[0].size(0) + ", " + names.get(i) + " " + out[i].size(0) + ")");
         return out;
     }
@@ -142,7 +142,7 @@ final class PredictCommand implements Command {
         boolean ok = a.shape().length == expected.length;
         for (int d = 1; ok && d < expected.length; d++) ok = expected[d] == null || expected[d] == a.shape()[d];
         if (!ok)
-            throw new UserInputException(ExitCode.BAD_DATA, file + ": input '" + input + "' has shape " + Arrays.toString(a.shape())
+            throw new BadDataException(file + ": input '" + input + "' has shape " + Arrays.toString(a.shape())
                     + ", the model expects " + Arrays.toString(expected).replace("null", "None") + " (None: any size)");
     }
 }

@@ -9,8 +9,6 @@ import java.util.List;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
-import org.kerasport.ExitCode;
-import org.kerasport.UserInputException;
 import org.kerasport.format.KerasReader;
 import org.kerasport.format.ReadOptions;
 import org.kerasport.model.KerasModel;
@@ -26,6 +24,8 @@ import org.kerasport.train.report.HistoryPlot;
 import org.kerasport.train.report.Progress;
 import org.kerasport.train.report.SearchProgress;
 import org.kerasport.util.AtomicFiles;
+import org.kerasport.UsageException;
+import org.kerasport.FileAccessException;
 
 /** {@code kerasport tune-decay}: choose the weight-decay factor by cross-validation. */
 final class TuneDecayCommand implements Command {
@@ -98,17 +98,17 @@ final class TuneDecayCommand implements Command {
     @Override
     public int run(CommandLine cl, PrintStream out, PrintStream err) {
         Path modelArg = ModelArgs.model(cl, "tune-decay");
-        if (!cl.hasOption("data")) throw new UserInputException(ExitCode.USAGE, "--data is required");
-        if (cl.hasOption("folds") == cl.hasOption("val")) throw new UserInputException(ExitCode.USAGE, "give --folds K or --val VAL (one of them)");
-        if (cl.hasOption("values") == cl.hasOption("grid")) throw new UserInputException(ExitCode.USAGE, "give --values or --grid (one of them)");
-        if (cl.hasOption("refit") != cl.hasOption("output")) throw new UserInputException(ExitCode.USAGE, "--refit and -o go together");
+        if (!cl.hasOption("data")) throw new UsageException("--data is required");
+        if (cl.hasOption("folds") == cl.hasOption("val")) throw new UsageException("give --folds K or --val VAL (one of them)");
+        if (cl.hasOption("values") == cl.hasOption("grid")) throw new UsageException("give --values or --grid (one of them)");
+        if (cl.hasOption("refit") != cl.hasOption("output")) throw new UsageException("--refit and -o go together");
         if (cl.hasOption("fresh-optimizer") && cl.hasOption("continue-optimizer"))
-            throw new UserInputException(ExitCode.USAGE, "--fresh-optimizer and --continue-optimizer contradict each other");
+            throw new UsageException("--fresh-optimizer and --continue-optimizer contradict each other");
         Path modelPath = modelArg;
         boolean force = cl.hasOption("force");
 
         List<Double> lambdas = new ArrayList<>();
-        if (cl.hasOption("values")) for (String v : cl.getOptionValue("values").split(",")) lambdas.add(Options2.parseDouble("values", v.trim()));
+        if (cl.hasOption("values")) for (String v : cl.getOptionValue("values").split(",")) lambdas.add(OptionValues.parseDouble("values", v.trim()));
         else lambdas.addAll(DecaySearch.logGrid(cl.getOptionValue("grid")));
         List<DecaySearch.Penalty> penalties = new ArrayList<>();
         if (cl.hasOption("penalty")) for (String p : split(cl.getOptionValues("penalty"))) {
@@ -123,7 +123,7 @@ final class TuneDecayCommand implements Command {
             try {
                 Files.createDirectories(outDir);
             } catch (IOException e) {
-                throw new UserInputException(ExitCode.IO, outDir + ": cannot create the directory: " + e.getMessage(), e);
+                throw new FileAccessException(outDir + ": cannot create the directory: " + e.getMessage(), e);
             }
             for (String f : List.of(CSV, FOLDS_CSV, PLOT)) AtomicFiles.checkTarget(outDir.resolve(f), force, modelPath);
         }
@@ -133,9 +133,9 @@ final class TuneDecayCommand implements Command {
         Path companion = ModelArgs.companion(cl);
         boolean lenient = cl.hasOption("lenient");
         KerasModel model = KerasReader.read(modelPath, new ReadOptions(companion, true, lenient));
-        model = ModelEdits.training(model, cl.getOptionValue("optimizer"), Options2.doubleValue(cl, "lr"), null, cl.getOptionValue("loss"));
+        model = ModelEdits.training(model, cl.getOptionValue("optimizer"), OptionValues.doubleValue(cl, "lr"), null, cl.getOptionValue("loss"));
         if (model.training() == null || model.training().losses().isEmpty())
-            throw new UserInputException(ExitCode.USAGE, modelPath + " has no training config (it was saved uncompiled): give --optimizer and --loss");
+            throw new UsageException(modelPath + " has no training config (it was saved uncompiled): give --optimizer and --loss");
         List<String> scope = null;
         if (cl.hasOption("scope")) {
             List<String> s = split(cl.getOptionValues("scope"));
@@ -145,16 +145,16 @@ final class TuneDecayCommand implements Command {
         List<String> labels = cl.hasOption("label") ? List.of(cl.getOptionValues("label")) : List.of();
         TrainingData train = DataSources.load(cl.getOptionValue("data"), labels, sig);
         TrainingData val = cl.hasOption("val") ? DataSources.load(cl.getOptionValue("val"), labels, sig) : null;
-        int epochs = Options2.positiveInt(cl, "epochs", 1), batch = Options2.positiveInt(cl, "batch-size", 32);
-        boolean shuffle = Options2.bool(cl, "shuffle", true), fresh = !cl.hasOption("continue-optimizer");
-        long seed = Options2.longValue(cl, "seed", 0);
+        int epochs = OptionValues.positiveInt(cl, "epochs", 1), batch = OptionValues.positiveInt(cl, "batch-size", 32);
+        boolean shuffle = OptionValues.bool(cl, "shuffle", true), fresh = !cl.hasOption("continue-optimizer");
+        long seed = OptionValues.longValue(cl, "seed", 0);
 
         DecaySearch.Builder b = DecaySearch.builder(model).data(train).lambdas(lambdas).penalties(penalties).scope(scope)
                 .epochs(epochs).batchSize(batch).shuffle(shuffle).seed(seed).freshOptimizer(fresh).lenient(lenient)
-                .threads(Options2.positiveInt(cl, "threads", DecaySearch.DEFAULT_THREADS))
+                .threads(OptionValues.positiveInt(cl, "threads", DecaySearch.DEFAULT_THREADS))
                 .listener(SearchProgress.forStream(err, cl.hasOption("quiet"), Progress.stderrIsTerminal()));
         if (val != null) b.validation(val);
-        else b.folds(Options2.positiveInt(cl, "folds", 5));
+        else b.folds(OptionValues.positiveInt(cl, "folds", 5));
         DecaySearch.Result r = b.build().run();
 
         if (outDir != null) {

@@ -14,8 +14,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
-import org.kerasport.ExitCode;
 import org.kerasport.UserInputException;
+import org.kerasport.FileAccessException;
+import org.kerasport.BadDataException;
 
 /** Reads NumPy {@code .npy} arrays and {@code .npz} archives (numeric dtypes, C order) into float32 {@link NdArray}s. */
 public final class Npy {
@@ -33,9 +34,9 @@ public final class Npy {
         try (InputStream in = Files.newInputStream(file)) {
             return read(in, file.toString());
         } catch (NoSuchFileException e) {
-            throw new UserInputException(ExitCode.IO, file + ": no such file");
+            throw new FileAccessException(file + ": no such file");
         } catch (IOException e) {
-            throw new UserInputException(ExitCode.IO, file + ": cannot read: " + e.getMessage(), e);
+            throw new FileAccessException(file + ": cannot read: " + e.getMessage(), e);
         }
     }
 
@@ -62,9 +63,9 @@ public final class Npy {
                 }
             }
         } catch (NoSuchFileException e) {
-            throw new UserInputException(ExitCode.IO, file + ": no such file");
+            throw new FileAccessException(file + ": no such file");
         } catch (IOException e) {
-            throw new UserInputException(ExitCode.BAD_DATA, file + ": not a readable .npz archive: " + e.getMessage(), e);
+            throw new BadDataException(file + ": not a readable .npz archive: " + e.getMessage(), e);
         }
         return out;
     }
@@ -79,9 +80,9 @@ public final class Npy {
                 if (name.endsWith(".npy")) out.add(name.substring(0, name.length() - 4));
             }
         } catch (NoSuchFileException e) {
-            throw new UserInputException(ExitCode.IO, file + ": no such file");
+            throw new FileAccessException(file + ": no such file");
         } catch (IOException e) {
-            throw new UserInputException(ExitCode.BAD_DATA, file + ": not a readable .npz archive: " + e.getMessage(), e);
+            throw new BadDataException(file + ": not a readable .npz archive: " + e.getMessage(), e);
         }
         return out;
     }
@@ -185,7 +186,7 @@ public final class Npy {
     }
 
     private static UserInputException bad(String where, String msg) {
-        return new UserInputException(ExitCode.BAD_DATA, where + ": " + msg);
+        return new BadDataException(where + ": " + msg);
     }
 
     private static final class Arrays4 {

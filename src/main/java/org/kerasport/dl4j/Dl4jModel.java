@@ -83,7 +83,15 @@ public final class Dl4jModel {
         return meta;
     }
 
+    /**
+     * The imported model, ready to {@link #save}: its metadata records the Keras 3 config and weight shapes the export
+     * needs, and a model Kerasport cannot describe fails here, at convert time, never later at export.
+     */
     public static Dl4jModel of(ImportedModel im) {
+        return of(im, true);
+    }
+
+    private static Dl4jModel of(ImportedModel im, boolean forExport) {
         KerasModel k = im.keras();
         Map<String, Long[]> shapes = ShapeInference.infer(k.graph());
         List<Long[]> inShapes = new ArrayList<>();
@@ -108,10 +116,15 @@ public final class Dl4jModel {
         for (var e : im.outputs().entrySet()) outs.addObject().put("name", e.getKey()).put("vertex", e.getValue());
         meta.set("keras_config", k.config());
         if (k.training() != null) meta.set("keras_training_config", k.training().raw());
-        try { // what 'kerasport export' needs: the current Keras 3 config (with fine-tuning edits) and weight shapes
-            org.kerasport.export.Exporter.describe(k, meta);
-        } catch (RuntimeException e) {
-            meta.put("keras_export_error", String.valueOf(e.getMessage()));
+        if (forExport) { // what 'kerasport export' needs: the current Keras 3 config (with fine-tuning edits) and weight shapes
+            try {
+                org.kerasport.format.ExportRecord.write(k, meta);
+            } catch (org.kerasport.KerasportException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                throw new IllegalStateException(k.source().path() + ": cannot record the Keras 3 config and weight shapes"
+                        + " that 'kerasport export' needs from this zip: " + e.getMessage(), e);
+            }
         }
         return new Dl4jModel(im.graph(), im.inputs(), inShapes, new ArrayList<>(im.outputs().keySet()), meta);
     }
@@ -119,7 +132,7 @@ public final class Dl4jModel {
     /** Loads a Kerasport DL4J zip or imports a Keras file (for prediction). */
     public static Dl4jModel load(Path file, ReadOptions opts) {
         if (isDl4jZip(file)) return restore(file);
-        return of(Dl4jImporter.importModel(KerasReader.read(file, opts), opts.lenient()));
+        return of(Dl4jImporter.importModel(KerasReader.read(file, opts), opts.lenient()), false); // for prediction: never saved
     }
 
     public static boolean isDl4jZip(Path file) {

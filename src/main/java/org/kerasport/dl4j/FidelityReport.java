@@ -35,7 +35,7 @@ public final class FidelityReport {
         table(sb, rows);
         TrainingSpec t = im.keras().training();
         OptimizerSpec o = t == null ? null : t.optimizer();
-        sb.append("\nOptimizer  ").append(o == null ? "none in the model" : org.kerasport.inspect.InspectReport.optimizerText(o))
+        sb.append("\nOptimizer  ").append(o == null ? "none in the model" : org.kerasport.model.OptimizerText.of(o))
                 .append("\n        ->  DL4J updater ").append(updaterOf(im)).append('\n');
         if (o != null && o.weightDecay() != null && o.weightDecay() != 0)
             sb.append("           weight_decay ").append(o.weightDecay())

@@ -8,7 +8,6 @@ import java.util.Map;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.updater.BaseMultiLayerUpdater;
 import org.deeplearning4j.nn.updater.UpdaterBlock;
-import org.kerasport.ExitCode;
 import org.kerasport.UserInputException;
 import org.kerasport.dl4j.optim.KerasUpdater;
 import org.kerasport.model.KerasModel;
@@ -16,6 +15,7 @@ import org.kerasport.model.WeightSpec;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.GradientUpdater;
+import org.kerasport.UnsupportedFeatureException;
 
 /**
  * Continues from the optimizer state a Keras file stores, as {@code load_model} followed by {@code fit} does: the
@@ -59,7 +59,7 @@ public final class OptimizerStateLoader {
         int head = scheduled ? 1 : 2;
         int expected = head + slots * trainable.size();
         if (vars.size() != expected)
-            throw new UserInputException(ExitCode.UNSUPPORTED, m.source().path() + ": the stored optimizer state has " + vars.size()
+            throw new UnsupportedFeatureException(m.source().path() + ": the stored optimizer state has " + vars.size()
                     + " variables; " + updater.getClass().getSimpleName().replace("Keras", "") + " over " + trainable.size()
                     + " trainable variables needs " + expected + " (iteration" + (scheduled ? "" : ", learning_rate")
                     + ", " + String.join("/", updater.stateNames()) + " per variable). Use --fresh-optimizer to start from a new state.");
@@ -76,7 +76,7 @@ public final class OptimizerStateLoader {
                     Slot s = where.get(b.vertex() + "_" + b.param());
                     if (s == null) throw new IllegalStateException("no updater state for " + b.vertex() + "_" + b.param());
                     if (v.size() != tv.weight().size())
-                        throw new UserInputException(ExitCode.UNSUPPORTED, m.source().path() + ": optimizer variable " + v.name() + " has shape "
+                        throw new UnsupportedFeatureException(m.source().path() + ": optimizer variable " + v.name() + " has shape "
                                 + v.shapeString() + ", but slot " + slotName + " of " + tv.layer() + "/" + tv.weight().name() + " needs "
                                 + tv.weight().shapeString() + ". Use --fresh-optimizer to start from a new state.");
                     INDArray state = s.updater.getState().get(slotName);

@@ -21,6 +21,7 @@ import org.kerasport.UnsupportedFeatureException;
 import org.kerasport.UnsupportedItem;
 import org.kerasport.format.ConfigReader;
 import org.kerasport.format.Json;
+import org.kerasport.format.KerasWriter;
 import org.kerasport.format.TrainingConfigParser;
 import org.kerasport.format.WeightLayout;
 import org.kerasport.model.KerasGraph;
@@ -61,6 +62,20 @@ import org.nd4j.linalg.lossfunctions.impl.LossMSE;
  * Nesterov momentum) and the output layer's loss. Anything else is refused with every layer that has no counterpart.
  */
 public final class Dl4jToKeras {
+    /**
+     * Every Keras class this export writes as a layer or model. {@link #config} refuses any other class (a programming
+     * error), and ClassNameTablesTest checks each against LayerCatalog and the importer's MapperRegistry.
+     */
+    public static final java.util.Set<String> KERAS_CLASSES = java.util.Set.of("Functional", "Sequential", "InputLayer",
+            "Dense", "Dropout", "Activation", "Embedding", "Reshape", "Permute", "RepeatVector", "Concatenate", "Add",
+            "Subtract", "Multiply", "Average", "Maximum", "PReLU", "BatchNormalization", "UnitNormalization", "Rescaling",
+            "Conv1D", "Conv2D", "Conv3D", "Conv2DTranspose", "DepthwiseConv2D", "SeparableConv2D",
+            "MaxPooling1D", "MaxPooling2D", "MaxPooling3D", "AveragePooling1D", "AveragePooling2D", "AveragePooling3D",
+            "GlobalMaxPooling1D", "GlobalMaxPooling2D", "GlobalMaxPooling3D", "GlobalAveragePooling1D",
+            "GlobalAveragePooling2D", "GlobalAveragePooling3D", "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D",
+            "Cropping1D", "Cropping2D", "Cropping3D", "UpSampling1D", "UpSampling2D", "UpSampling3D", "Bidirectional",
+            "LSTM", "SimpleRNN");
+
     private Dl4jToKeras() {
     }
 
@@ -484,7 +499,7 @@ public final class Dl4jToKeras {
         ObjectNode compile = compileConfig(updater, loss);
         if (compile != null) model.set("compile_config", compile);
 
-        ConfigReader cr = new ConfigReader(zip, "3.15.1");
+        ConfigReader cr = new ConfigReader(zip, KerasWriter.KERAS_VERSION);
         KerasGraph kg = cr.readModel(model);
         WeightLayout layout = cr.weightLayout();
         List<LayerSpec> specs = new ArrayList<>();
@@ -512,7 +527,7 @@ public final class Dl4jToKeras {
         }
         kg = new KerasGraph(kg.className(), kg.name(), specs, kg.inputs(), kg.outputs());
         TrainingSpec training = compile == null ? null : new TrainingConfigParser(zip).parse(compile, kg.outputs(), "compile_config");
-        SourceInfo info = new SourceInfo(zip.toString(), "dl4j-zip", "3.15.1", "tensorflow", sha256(zip), null);
+        SourceInfo info = new SourceInfo(zip.toString(), "dl4j-zip", KerasWriter.KERAS_VERSION, "tensorflow", sha256(zip), null);
         return new Generated(new KerasModel(kg, training, info, List.of(), model, List.of()), notes);
     }
 
@@ -1141,6 +1156,8 @@ public final class Dl4jToKeras {
 
     /** Sets the layer entry's class and returns its config, with the name, trainable and dtype every layer has. */
     private static ObjectNode config(ObjectNode layer, String className, String name) {
+        if (!KERAS_CLASSES.contains(className)) throw new IllegalStateException("export writes Keras class " + className
+                + ", which Dl4jToKeras.KERAS_CLASSES does not list");
         layer.put("class_name", className);
         return layer.putObject("config").put("name", name).put("trainable", true).put("dtype", "float32");
     }

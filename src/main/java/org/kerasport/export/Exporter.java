@@ -17,6 +17,7 @@ import org.kerasport.dl4j.WeightBinding;
 import org.kerasport.format.ConfigReader;
 import org.kerasport.format.Json;
 import org.kerasport.format.KerasConfigUpgrader;
+import org.kerasport.format.KerasWriter;
 import org.kerasport.format.ShapeInference;
 import org.kerasport.format.TrainingConfigParser;
 import org.kerasport.format.WeightLayout;
@@ -63,26 +64,11 @@ public final class Exporter {
 
     /** The graph's optimizer state as Keras optimizer variables (empty before the first step, or for DL4J's own updaters). */
     static List<WeightSpec> optimizerState(ImportedModel im) {
-        org.kerasport.dl4j.optim.KerasUpdater u = org.kerasport.train.FineTuner.updater(im.graph());
+        org.kerasport.dl4j.optim.KerasUpdater u = org.kerasport.dl4j.optim.KerasUpdater.of(im.graph());
         if (u == null) return List.of();
         var t = im.keras().training();
         boolean scheduled = t != null && t.optimizer() != null && t.optimizer().learningRateSchedule() != null;
         return org.kerasport.dl4j.OptimizerStateLoader.toKeras(im, u, scheduled);
-    }
-
-    /** What {@link Dl4jModel} stores so that its zip can be exported: the current Keras 3 config and weight shapes. */
-    public static void describe(KerasModel k, ObjectNode meta) {
-        KerasConfigUpgrader up = new KerasConfigUpgrader(k);
-        meta.set("keras_export_config", up.modelConfig());
-        ObjectNode cc = up.compileConfig();
-        if (cc != null) meta.set("keras_export_compile_config", cc);
-        ArrayNode ws = meta.putArray("keras_weights");
-        for (LayerSpec l : k.layers())
-            for (WeightSpec w : l.weights()) {
-                ObjectNode o = ws.addObject().put("layer", l.name()).put("name", w.name()).put("dtype", w.dtype());
-                ArrayNode s = o.putArray("shape");
-                if (w.shape() != null) for (long d : w.shape()) s.add(d);
-            }
     }
 
     /** A Kerasport DL4J zip as a Keras model with the zip's trained weights. */
@@ -95,7 +81,7 @@ public final class Exporter {
             throw new MalformedModelException(zip, Dl4jModel.META_ENTRY, "made by an older Kerasport that did not record the "
                     + "Keras weight shapes; convert the Keras model again (kerasport convert) and export that zip");
         JsonNode src = meta.path("source");
-        ConfigReader cr = new ConfigReader(zip, "3.15.1");
+        ConfigReader cr = new ConfigReader(zip, KerasWriter.KERAS_VERSION);
         KerasGraph graph = cr.readModel(config);
         Map<String, JsonNode> shapes = new HashMap<>();
         for (JsonNode w : weights) shapes.put(w.get("layer").asText() + "/" + w.get("name").asText(), w);
@@ -119,7 +105,7 @@ public final class Exporter {
         JsonNode tc = meta.has("keras_export_compile_config") ? meta.get("keras_export_compile_config") : null;
         TrainingSpec training = tc == null ? null : new TrainingConfigParser(zip).parse(tc, graph.outputs(), "keras_export_compile_config");
         SourceInfo info = new SourceInfo(Json.text(src, "path") == null ? zip.toString() : Json.text(src, "path"),
-                Json.text(src, "format"), "3.15.1", Json.text(src, "backend"), Json.text(src, "sha256"), null);
+                Json.text(src, "format"), KerasWriter.KERAS_VERSION, Json.text(src, "backend"), Json.text(src, "sha256"), null);
         KerasModel km = new KerasModel(graph, training, info, List.of(), config, List.of());
         ImportedModel im = Dl4jImporter.importForTraining(km, true);
         INDArray params = dm.graph().params();
@@ -136,7 +122,7 @@ public final class Exporter {
         KerasModel out = withTrainedWeights(im);
         // keep the original source facts (version, format) for provenance
         SourceInfo orig = new SourceInfo(info.path(), info.format(), Json.text(src, "keras_version"), info.backend(), info.sha256(), null);
-        return new KerasModel(out.graph(), out.training(), new SourceInfo(orig.path(), orig.format(), "3.15.1", orig.backend(), orig.sha256(), null),
+        return new KerasModel(out.graph(), out.training(), new SourceInfo(orig.path(), orig.format(), KerasWriter.KERAS_VERSION, orig.backend(), orig.sha256(), null),
                 out.unsupported(), config, out.optimizerVariables());
     }
 
@@ -172,7 +158,7 @@ public final class Exporter {
     public static Double hardSigmoidDifference(KerasModel k, INDArray[] x) {
         try {
             SourceInfo s = k.source();
-            KerasModel k3 = new KerasModel(k.graph(), k.training(), new SourceInfo(s.path(), s.format(), "3.15.1", s.backend(),
+            KerasModel k3 = new KerasModel(k.graph(), k.training(), new SourceInfo(s.path(), s.format(), KerasWriter.KERAS_VERSION, s.backend(),
                     s.sha256(), s.weightsPath()), k.unsupported(), k.config(), k.optimizerVariables());
             ImportedModel a = Dl4jImporter.importModel(k, false), b = Dl4jImporter.importModel(k3, false);
             INDArray[] ya = a.graph().output(false, x), yb = b.graph().output(false, x);
@@ -197,8 +183,27 @@ public final class Exporter {
                 + " ReLU(max_value=1.0); recurrent gates (LSTM/GRU recurrent_activation) have no Keras 3 equivalent";
     }
 
-    @SuppressWarnings("unused")
-    private static List<TensorRef> none() {
-        return List.of();
+    /** Inputs of the model to measure a hard_sigmoid difference on, and how to name them in the note. */
+    public record Reference(INDArray[] x, String name) {
+    }
+
+    /**
+     * The one way a Keras file is written from Kerasport (the {@code export} command and {@code finetune -o X.keras}):
+     * {@code km} in {@code form}, with the writer's notes, and for a Keras 1/2 model with hard_sigmoid the measured
+     * difference of Keras 3's hard_sigmoid on the {@code reference} inputs, asked for only then (64 random normal rows
+     * when it gives null).
+     *
+     * @return the notes for the user (config upgrades, semantic differences)
+     */
+    public static List<String> write(KerasModel km, Path target, KerasWriter.Form form, KerasWriter.Provenance provenance,
+                                     boolean force, java.util.function.Supplier<Reference> reference) {
+        KerasWriter w = new KerasWriter(km, provenance);
+        if (w.usesOldHardSigmoid()) {
+            Reference ref = reference.get();
+            w.addNote(ref == null ? hardSigmoidNote(hardSigmoidDifference(km, 64), "64 random normal inputs")
+                    : hardSigmoidNote(hardSigmoidDifference(km, ref.x()), ref.name()));
+        }
+        w.write(target, form, force);
+        return w.notes();
     }
 }

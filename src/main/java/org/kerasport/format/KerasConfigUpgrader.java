@@ -51,10 +51,10 @@ public final class KerasConfigUpgrader {
     public ObjectNode modelConfig() {
         JsonNode raw = model.config();
         JsonNode rawCfg = raw == null ? null : raw.get("config");
-        return modelEnvelope(model.graph(), rawCfg, model.graph().layers().isEmpty() ? null : null, null);
+        return modelEnvelope(model.graph(), rawCfg, null);
     }
 
-    private ObjectNode modelEnvelope(KerasGraph g, JsonNode rawCfg, Object unused, Map<String, List<WeightSpec>> weightsBySub) {
+    private ObjectNode modelEnvelope(KerasGraph g, JsonNode rawCfg, Map<String, List<WeightSpec>> weightsBySub) {
         ObjectNode env = Json.object();
         boolean seq = g.isSequential();
         env.put("module", seq ? "keras" : "keras.src.models.functional");
@@ -122,7 +122,7 @@ public final class KerasConfigUpgrader {
     private ObjectNode layerEnvelope(LayerSpec l, JsonNode rawEnv, List<WeightSpec> weights) {
         if (LayerCatalog.MODELS.contains(l.className())) {
             Map<String, List<WeightSpec>> bySub = splitByPrefix(l.inner(), weights);
-            ObjectNode env = modelEnvelope(l.inner(), l.rawConfig(), null, bySub);
+            ObjectNode env = modelEnvelope(l.inner(), l.rawConfig(), bySub);
             ObjectNode cfg = (ObjectNode) env.get("config");
             if (cfg.has("trainable") || !l.trainable()) cfg.put("trainable", l.trainable());
             return env;

@@ -13,11 +13,9 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import org.kerasport.ExitCode;
 import org.kerasport.MalformedModelException;
 import org.kerasport.UnsupportedFeatureException;
 import org.kerasport.UnsupportedItem;
-import org.kerasport.UserInputException;
 import org.kerasport.format.hdf5.Hdf5Dataset;
 import org.kerasport.format.hdf5.Hdf5File;
 import org.kerasport.format.hdf5.Hdf5Group;
@@ -27,6 +25,8 @@ import org.kerasport.model.LayerSpec;
 import org.kerasport.model.SourceInfo;
 import org.kerasport.model.TrainingSpec;
 import org.kerasport.model.WeightSpec;
+import org.kerasport.UsageException;
+import org.kerasport.FileAccessException;
 
 /**
  * Reads any Keras model file into a {@link KerasModel}. The container is detected by content, not by extension:
@@ -66,11 +66,11 @@ public final class KerasReader {
         try (InputStream in = Files.newInputStream(file)) {
             n = in.readNBytes(head, 0, head.length);
         } catch (NoSuchFileException e) {
-            throw new UserInputException(ExitCode.IO, file + ": no such file");
+            throw new FileAccessException(file + ": no such file");
         } catch (IOException e) {
-            throw new UserInputException(ExitCode.IO, file + ": cannot read: " + e.getMessage(), e);
+            throw new FileAccessException(file + ": cannot read: " + e.getMessage(), e);
         }
-        if (Files.isDirectory(file)) throw new UserInputException(ExitCode.IO, file + ": is a directory, not a model file");
+        if (Files.isDirectory(file)) throw new FileAccessException(file + ": is a directory, not a model file");
         if (n == 0) throw new MalformedModelException(file, null, "empty file");
         if (n >= 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4) return Kind.ZIP;
         for (int off : new int[]{0, 512, 1024, 2048})
@@ -107,7 +107,7 @@ public final class KerasReader {
                 throw new MalformedModelException(file, "/", "an HDF5 file without Keras content: no model_config "
                         + "attribute, no layer_names, no model_weights or layers group");
             if (opts.companion() == null)
-                throw new UserInputException(ExitCode.USAGE, file + ": a weights-only file (" + (v3Weights ? "Keras 3" : "legacy")
+                throw new UsageException(file + ": a weights-only file (" + (v3Weights ? "Keras 3" : "legacy")
                         + " layout); give its architecture with --arch MODEL.json (written by model.to_json())");
         }
         return readWeightsWithJson(opts.companion(), file, opts);
@@ -350,9 +350,9 @@ public final class KerasReader {
 
     private static KerasModel readWeightsWithJson(Path jsonFile, Path weightsFile, ReadOptions opts) {
         if (sniff(jsonFile) != Kind.JSON)
-            throw new UserInputException(ExitCode.USAGE, jsonFile + ": the architecture must be the JSON of model.to_json()");
+            throw new UsageException(jsonFile + ": the architecture must be the JSON of model.to_json()");
         if (sniff(weightsFile) != Kind.HDF5)
-            throw new UserInputException(ExitCode.USAGE, weightsFile + ": the weights file must be HDF5 (.h5 / .weights.h5)");
+            throw new UsageException(weightsFile + ": the weights file must be HDF5 (.h5 / .weights.h5)");
         JsonNode json = Json.parse(readSmallText(jsonFile), jsonFile, null);
         String version = Json.text(json, "keras_version");
         String backend = Json.text(json, "backend");
@@ -386,7 +386,7 @@ public final class KerasReader {
         } catch (java.nio.charset.MalformedInputException e) {
             throw new MalformedModelException(file, null, "not UTF-8 text", e);
         } catch (IOException e) {
-            throw new UserInputException(ExitCode.IO, file + ": cannot read: " + e.getMessage(), e);
+            throw new FileAccessException(file + ": cannot read: " + e.getMessage(), e);
         }
     }
 
@@ -409,7 +409,7 @@ public final class KerasReader {
             while ((n = in.read(buf)) > 0) md.update(buf, 0, n);
             return HexFormat.of().formatHex(md.digest());
         } catch (IOException e) {
-            throw new UserInputException(ExitCode.IO, file + ": cannot read: " + e.getMessage(), e);
+            throw new FileAccessException(file + ": cannot read: " + e.getMessage(), e);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

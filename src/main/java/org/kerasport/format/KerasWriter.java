@@ -18,10 +18,8 @@ import java.util.Map;
 import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
-import org.kerasport.ExitCode;
 import org.kerasport.UnsupportedFeatureException;
 import org.kerasport.UnsupportedItem;
-import org.kerasport.UserInputException;
 import org.kerasport.format.hdf5.Hdf5File;
 import org.kerasport.format.hdf5.Hdf5Group;
 import org.kerasport.model.KerasGraph;
@@ -29,6 +27,7 @@ import org.kerasport.model.KerasModel;
 import org.kerasport.model.LayerSpec;
 import org.kerasport.model.WeightSpec;
 import org.kerasport.util.AtomicFiles;
+import org.kerasport.UsageException;
 
 /**
  * Writes a {@link KerasModel} with its current weights as Keras files that Keras 3.15 loads and keeps training:
@@ -52,12 +51,12 @@ public final class KerasWriter {
                     case "keras" -> KERAS;
                     case "h5" -> H5;
                     case "weights" -> WEIGHTS;
-                    default -> throw new UserInputException(ExitCode.USAGE, "--format " + explicit + ": expected keras, h5 or weights");
+                    default -> throw new UsageException("--format " + explicit + ": expected keras, h5 or weights");
                 };
             }
             Form f = byName(target);
             if (f == null)
-                throw new UserInputException(ExitCode.USAGE, target + ": cannot tell the Keras format from the name; use .keras, "
+                throw new UsageException(target + ": cannot tell the Keras format from the name; use .keras, "
                         + ".h5 or .weights.h5, or give --format keras|h5|weights");
             return f;
         }
@@ -359,10 +358,5 @@ public final class KerasWriter {
 
     static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
-    }
-
-    @SuppressWarnings("unused")
-    private static JsonNode unused() {
-        return null;
     }
 }

@@ -72,7 +72,7 @@ public final class LayerCatalog {
             // preprocessing that carries state or math
             "Rescaling", "Normalization", "CenterCrop", "Resizing",
             // models
-            "Sequential", "Functional", "Model");
+            "Sequential", "Functional"); // Model is an alias of Functional (ALIASES)
 
     /** The Keras 2/3 class name for a written class name (aliases resolved), or the name itself. */
     public static String canonical(String writtenClassName) {

@@ -3,7 +3,6 @@ package org.kerasport.inspect;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +14,7 @@ import org.kerasport.model.KerasModel;
 import org.kerasport.model.LayerSpec;
 import org.kerasport.model.LossSpec;
 import org.kerasport.model.OptimizerSpec;
+import org.kerasport.model.OptimizerText;
 import org.kerasport.model.Regularizer;
 import org.kerasport.model.TensorRef;
 import org.kerasport.model.TrainingSpec;
@@ -259,7 +259,7 @@ public final class InspectReport {
         if (t == null) sb.append("Training config: none (the model was saved uncompiled)\n");
         else {
             OptimizerSpec o = t.optimizer();
-            sb.append("Optimizer  ").append(o == null ? "none" : optimizerText(o)).append('\n');
+            sb.append("Optimizer  ").append(o == null ? "none" : OptimizerText.of(o)).append('\n');
             StringBuilder ls = new StringBuilder();
             t.losses().forEach((k, v) -> ls.append(ls.length() > 0 ? ", " : "").append(k).append(": ")
                     .append(v == null ? "none" : v.name() + (v.fromLogits() ? " (from logits)" : ""))
@@ -274,25 +274,6 @@ public final class InspectReport {
         return sb.toString();
     }
 
-    /** An optimizer with its hyperparameters and weight decay, for people (inspect, convert, finetune). */
-    public static String optimizerText(OptimizerSpec o) {
-        StringBuilder sb = new StringBuilder(o.className());
-        if (!o.writtenClassName().equals(o.className())) sb.append(" (written as ").append(o.writtenClassName()).append(')');
-        sb.append("  learning_rate=").append(o.learningRate() != null ? num(o.learningRate())
-                : o.learningRateSchedule() != null ? Json.text(o.learningRateSchedule(), "class_name") + Json.compact(o.learningRateSchedule().get("config")) : "default");
-        String[] names = {"momentum", "nesterov", "beta_1", "beta_2", "epsilon", "amsgrad", "rho", "centered",
-                "initial_accumulator_value", "clipnorm", "clipvalue", "global_clipnorm"};
-        Object[] vals = {o.momentum(), o.nesterov(), o.beta1(), o.beta2(), o.epsilon(), o.amsgrad(), o.rho(), o.centered(),
-                o.initialAccumulatorValue(), o.clipnorm(), o.clipvalue(), o.globalClipnorm()};
-        for (int i = 0; i < names.length; i++)
-            if (vals[i] != null) sb.append(' ').append(names[i]).append('=').append(vals[i] instanceof Double d ? num(d) : vals[i]);
-        sb.append("\n           weight decay: ").append(o.weightDecay() == null || o.weightDecay() == 0 ? "none"
-                : num(o.weightDecay()) + " (decoupled: w <- w - lr*wd*w before each update, every trainable variable)");
-        if (o.legacyDecay() != null && o.legacyDecay() != 0)
-            sb.append("\n           legacy decay ").append(num(o.legacyDecay())).append(": learning-rate decay lr/(1 + decay*t), not weight decay");
-        return sb.toString();
-    }
-
     static String shapeText(Long[] s) {
         if (s == null) return "?";
         StringBuilder sb = new StringBuilder("(");
@@ -302,12 +283,7 @@ public final class InspectReport {
 
     /** Numbers as people read them: 0.001, 2e-07, 0.009999999776482582. */
     static String num(double v) {
-        if (v == 0) return "0";
-        // a float32 value (Keras stores many hyperparameters through float32) reads best in float32's shortest form
-        String shortest = (double) (float) v == v ? Float.toString((float) v) : Double.toString(v);
-        double a = Math.abs(v);
-        if (a >= 1e-4 && a < 1e7) return new BigDecimal(shortest).stripTrailingZeros().toPlainString();
-        return new BigDecimal(shortest).stripTrailingZeros().toString().replace("E", "e");
+        return OptimizerText.num(v);
     }
 
     static String describe(Regularizer g) {

@@ -8,8 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.kerasport.ExitCode;
-import org.kerasport.UserInputException;
 import org.kerasport.data.NdArray;
 import org.kerasport.data.Npy;
 import org.kerasport.dl4j.ImportedModel;
@@ -17,6 +15,8 @@ import org.kerasport.format.Json;
 import org.kerasport.train.report.History;
 import org.kerasport.util.AtomicFiles;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.kerasport.UsageException;
+import org.kerasport.FileAccessException;
 
 /**
  * Per-epoch checkpoints of a fine-tuning run: the parameters, the updater state, the iteration and epoch counters,
@@ -38,7 +38,7 @@ final class Checkpoints {
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
-            throw new UserInputException(ExitCode.IO, dir + ": cannot create the checkpoint directory: " + e.getMessage(), e);
+            throw new FileAccessException(dir + ": cannot create the checkpoint directory: " + e.getMessage(), e);
         }
         ComputationGraph g = im.graph();
         String tag = String.format("epoch-%04d", epoch + 1);
@@ -76,10 +76,10 @@ final class Checkpoints {
         try {
             s = Json.parse(Files.readString(state), state, null);
         } catch (IOException e) {
-            throw new UserInputException(ExitCode.IO, state + ": cannot read: " + e.getMessage(), e);
+            throw new FileAccessException(state + ": cannot read: " + e.getMessage(), e);
         }
         if (!im.keras().source().sha256().equals(s.path("source_sha256").asText()))
-            throw new UserInputException(ExitCode.USAGE, dir + ": these checkpoints belong to another model file; use another --checkpoint-dir");
+            throw new UsageException(dir + ": these checkpoints belong to another model file; use another --checkpoint-dir");
         String tag = s.get("tag").asText();
         ComputationGraph g = im.graph();
         g.setParams(readArray(dir.resolve(tag + ".params.npy"), g.params().length()));
@@ -110,7 +110,7 @@ final class Checkpoints {
     private static INDArray readArray(Path p, long expected) {
         NdArray a = Npy.read(p);
         if (a.data().length != expected)
-            throw new UserInputException(ExitCode.USAGE, p + ": holds " + a.data().length + " values, the model has " + expected
+            throw new UsageException(p + ": holds " + a.data().length + " values, the model has " + expected
                     + " (the checkpoint is from a different configuration)");
         return org.kerasport.dl4j.NdArrays.of(a.data(), new long[]{1, a.data().length});
     }

@@ -11,8 +11,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.kerasport.ExitCode;
-import org.kerasport.UserInputException;
 import org.kerasport.dl4j.ImportedModel;
 import org.kerasport.model.KerasModel;
 import org.kerasport.model.Regularizer;
@@ -22,6 +20,8 @@ import org.kerasport.train.data.TrainingData;
 import org.kerasport.train.report.TrainingListener;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
+import org.kerasport.UsageException;
+import org.kerasport.BadDataException;
 
 /**
  * Chooses a weight-decay factor by cross-validation: for every penalty kind and every λ, the model is edited with
@@ -66,7 +66,7 @@ public final class DecaySearch {
 
         public static Penalty parse(String s) {
             for (Penalty p : values()) if (p.key().equals(s.toLowerCase(Locale.ROOT))) return p;
-            throw new UserInputException(ExitCode.USAGE, "--penalty must be l2, l1 or decoupled, got '" + s + "'");
+            throw new UsageException("--penalty must be l2, l1 or decoupled, got '" + s + "'");
         }
     }
 
@@ -174,22 +174,22 @@ public final class DecaySearch {
         public Builder listener(Listener l) { this.listener = l; return this; }
 
         public DecaySearch build() {
-            if (train == null) throw new UserInputException(ExitCode.USAGE, "no training data");
+            if (train == null) throw new UsageException("no training data");
             if ((folds == null) == (validation == null))
-                throw new UserInputException(ExitCode.USAGE, "give --folds K or --val VAL (one of them)");
-            if (lambdas.isEmpty()) throw new UserInputException(ExitCode.USAGE, "no λ values: give --values or --grid");
+                throw new UsageException("give --folds K or --val VAL (one of them)");
+            if (lambdas.isEmpty()) throw new UsageException("no λ values: give --values or --grid");
             for (double l : lambdas)
-                if (!(l >= 0) || Double.isInfinite(l)) throw new UserInputException(ExitCode.USAGE, "λ must be finite and >= 0, got " + l);
-            if (penalties.isEmpty()) throw new UserInputException(ExitCode.USAGE, "no penalty kind");
+                if (!(l >= 0) || Double.isInfinite(l)) throw new UsageException("λ must be finite and >= 0, got " + l);
+            if (penalties.isEmpty()) throw new UsageException("no penalty kind");
             if (epochs < 1 || batchSize < 1 || threads < 1)
-                throw new UserInputException(ExitCode.USAGE, "epochs, batch size and threads must be at least 1");
+                throw new UsageException("epochs, batch size and threads must be at least 1");
             List<String> all = ModelEdits.kernelLayers(model);
-            if (all.isEmpty()) throw new UserInputException(ExitCode.USAGE, "the model has no layer with a kernel to penalize");
+            if (all.isEmpty()) throw new UsageException("the model has no layer with a kernel to penalize");
             if (scope != null && penalties.contains(Penalty.DECOUPLED) && !new TreeSet<>(scope).equals(new TreeSet<>(all)))
-                throw new UserInputException(ExitCode.USAGE, "--penalty decoupled is the optimizer's weight_decay, which Keras "
+                throw new UsageException("--penalty decoupled is the optimizer's weight_decay, which Keras "
                         + "applies to every trainable variable: it cannot be limited with --scope (search l2 or l1 for a scope)");
             if (model.training() == null || model.training().optimizer() == null || model.training().losses().isEmpty())
-                throw new UserInputException(ExitCode.USAGE, "the model has no training config (optimizer and loss): give --optimizer and --loss");
+                throw new UsageException("the model has no training config (optimizer and loss): give --optimizer and --loss");
             return new DecaySearch(this);
         }
     }
@@ -268,7 +268,7 @@ public final class DecaySearch {
         for (Row r : rows)
             if (Double.isFinite(r.valLoss()) && (best == null || r.valLoss() < best.valLoss())) best = r;
         if (best == null)
-            throw new UserInputException(ExitCode.BAD_DATA, "every setting diverged (validation loss not finite): lower the learning rate or λ");
+            throw new BadDataException("every setting diverged (validation loss not finite): lower the learning rate or λ");
         double seconds = (System.nanoTime() - t0) / 1e9;
         b.listener.onEnd(seconds);
         return new Result(rows, results, best, keys, folds, scope, seconds, threads);
@@ -338,7 +338,7 @@ public final class DecaySearch {
     public static List<Double> logGrid(String spec) {
         String[] p = spec.split(":");
         if (p.length != 4 || !p[0].equals("log"))
-            throw new UserInputException(ExitCode.USAGE, "--grid must look like log:1e-6:1e-1:6, got '" + spec + "'");
+            throw new UsageException("--grid must look like log:1e-6:1e-1:6, got '" + spec + "'");
         double lo, hi;
         int n;
         try {
@@ -346,10 +346,10 @@ public final class DecaySearch {
             hi = Double.parseDouble(p[2]);
             n = Integer.parseInt(p[3]);
         } catch (NumberFormatException e) {
-            throw new UserInputException(ExitCode.USAGE, "--grid " + spec + ": LO and HI must be numbers, N a whole number");
+            throw new UsageException("--grid " + spec + ": LO and HI must be numbers, N a whole number");
         }
         if (!(lo > 0 && hi >= lo && Double.isFinite(hi)) || n < 1)
-            throw new UserInputException(ExitCode.USAGE, "--grid " + spec + ": need 0 < LO <= HI and N >= 1");
+            throw new UsageException("--grid " + spec + ": need 0 < LO <= HI and N >= 1");
         List<Double> out = new ArrayList<>();
         double a = Math.log10(lo), z = Math.log10(hi);
         for (int i = 0; i < n; i++) {

@@ -7,8 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.kerasport.ExitCode;
-import org.kerasport.UserInputException;
 import org.kerasport.data.NdArray;
 import org.kerasport.dl4j.Dl4jImporter;
 import org.kerasport.dl4j.ImportedModel;
@@ -27,6 +25,7 @@ import org.kerasport.train.report.WeightNormReport;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import org.kerasport.UsageException;
 
 /**
  * Keeps training a Keras model on the JVM with the model's own optimizer, loss and weight decay, as Keras' {@code fit}
@@ -102,15 +101,15 @@ public final class FineTuner {
         public Builder listener(TrainingListener l) { this.listener = l; return this; }
 
         public FineTuner build() {
-            if (train == null) throw new UserInputException(ExitCode.USAGE, "no training data");
-            if (epochs < 1) throw new UserInputException(ExitCode.USAGE, "epochs must be at least 1, got " + epochs);
-            if (batchSize < 1) throw new UserInputException(ExitCode.USAGE, "batch size must be at least 1, got " + batchSize);
+            if (train == null) throw new UsageException("no training data");
+            if (epochs < 1) throw new UsageException("epochs must be at least 1, got " + epochs);
+            if (batchSize < 1) throw new UsageException("batch size must be at least 1, got " + batchSize);
             if (validationSplit != null && validation != null)
-                throw new UserInputException(ExitCode.USAGE, "give a validation split or validation data, not both");
+                throw new UsageException("give a validation split or validation data, not both");
             if (validationSplit != null && !(validationSplit > 0 && validationSplit < 1))
-                throw new UserInputException(ExitCode.USAGE, "the validation split must be between 0 and 1, got " + validationSplit);
-            if (patience != null && patience < 0) throw new UserInputException(ExitCode.USAGE, "early-stopping patience must be >= 0");
-            if (resume && checkpointDir == null) throw new UserInputException(ExitCode.USAGE, "resume needs a checkpoint directory");
+                throw new UsageException("the validation split must be between 0 and 1, got " + validationSplit);
+            if (patience != null && patience < 0) throw new UsageException("early-stopping patience must be >= 0");
+            if (resume && checkpointDir == null) throw new UsageException("resume needs a checkpoint directory");
             return new FineTuner(this);
         }
     }
@@ -243,21 +242,12 @@ public final class FineTuner {
         if (km.optimizerVariables().isEmpty()) return "fresh (the file stores no optimizer state)";
         if (km.optimizerVariables().get(0).data()[0] == 0)  // compiled and saved, never trained: Keras starts fresh too
             return "fresh (the model was saved before any training step)";
-        KerasUpdater u = updater(im.graph());
+        KerasUpdater u = KerasUpdater.of(im.graph());
         if (u == null) return "fresh (no trainable parameters)";
         boolean scheduled = km.training() != null && km.training().optimizer() != null
                 && km.training().optimizer().learningRateSchedule() != null;
         OptimizerStateLoader.load(im, u, scheduled);
         return "continued from the state stored in the file (" + im.graph().getConfiguration().getIterationCount() + " iterations)";
-    }
-
-    public static KerasUpdater updater(ComputationGraph g) {
-        for (var v : g.getVertices())
-            if (v.hasLayer() && v.getLayer().numParams() > 0
-                    && v.getLayer().conf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.BaseLayer bl
-                    && bl.getIUpdater() instanceof KerasUpdater ku)
-                return ku;
-        return null;
     }
 
     /** Keras' evaluate: batch-size-weighted means of the batch losses (penalties included) and metrics, inference mode. */

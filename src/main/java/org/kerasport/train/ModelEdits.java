@@ -8,7 +8,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
-import org.kerasport.ExitCode;
 import org.kerasport.UserInputException;
 import org.kerasport.format.Json;
 import org.kerasport.format.TrainingConfigParser;
@@ -21,6 +20,7 @@ import org.kerasport.model.Regularizer;
 import org.kerasport.model.TensorRef;
 import org.kerasport.model.TrainingSpec;
 import org.kerasport.model.WeightSpec;
+import org.kerasport.UsageException;
 
 /**
  * The changes a fine-tuning run may make to a Keras model before training, each producing a new {@link KerasModel}:
@@ -53,7 +53,7 @@ public final class ModelEdits {
         Map<String, Double> perLayer = p.l2Layer() == null ? Map.of() : p.l2Layer();
         for (String l : perLayer.keySet())
             if (m.graph().layer(l).isEmpty())
-                throw new UserInputException(ExitCode.USAGE, "--l2 " + l + "=...: the model has no layer '" + l + "' (layers: "
+                throw new UsageException("--l2 " + l + "=...: the model has no layer '" + l + "' (layers: "
                         + String.join(", ", m.layers().stream().map(LayerSpec::name).toList()) + ")");
         List<LayerSpec> layers = new ArrayList<>();
         for (LayerSpec l : m.layers()) {
@@ -89,7 +89,7 @@ public final class ModelEdits {
         List<String> withKernel = kernelLayers(m);
         for (String l : layers)
             if (!withKernel.contains(l))
-                throw new UserInputException(ExitCode.USAGE, "--scope " + l + ": not a layer with a kernel (layers with kernels: "
+                throw new UsageException("--scope " + l + ": not a layer with a kernel (layers with kernels: "
                         + String.join(", ", withKernel) + ")");
         Set<String> scope = Set.copyOf(layers);
         List<LayerSpec> out = new ArrayList<>();
@@ -154,7 +154,7 @@ public final class ModelEdits {
         if (spec.startsWith("up-to:")) {
             String last = spec.substring(6);
             int i = names.indexOf(last);
-            if (i < 0) throw new UserInputException(ExitCode.USAGE, option + " " + spec + ": no layer '" + last + "' (layers: " + String.join(", ", names) + ")");
+            if (i < 0) throw new UsageException(option + " " + spec + ": no layer '" + last + "' (layers: " + String.join(", ", names) + ")");
             return names.subList(0, i + 1);
         }
         if (names.contains(spec)) return List.of(spec);
@@ -162,10 +162,10 @@ public final class ModelEdits {
         try {
             p = Pattern.compile(spec);
         } catch (PatternSyntaxException e) {
-            throw new UserInputException(ExitCode.USAGE, option + " " + spec + ": neither a layer name nor a valid regular expression (" + e.getDescription() + ")");
+            throw new UsageException(option + " " + spec + ": neither a layer name nor a valid regular expression (" + e.getDescription() + ")");
         }
         List<String> hit = names.stream().filter(n -> p.matcher(n).matches()).toList();
-        if (hit.isEmpty()) throw new UserInputException(ExitCode.USAGE, option + " " + spec + ": matches no layer (layers: " + String.join(", ", names) + ")");
+        if (hit.isEmpty()) throw new UsageException(option + " " + spec + ": matches no layer (layers: " + String.join(", ", names) + ")");
         return hit;
     }
 
@@ -188,7 +188,7 @@ public final class ModelEdits {
             cls = o.className();
             cfg = o.config().deepCopy();
         } else {
-            throw new UserInputException(ExitCode.USAGE, m.source().path() + " has no optimizer in its training config: give --optimizer");
+            throw new UsageException(m.source().path() + " has no optimizer in its training config: give --optimizer");
         }
         if (learningRate != null) {
             cfg.remove("lr");
@@ -206,7 +206,7 @@ public final class ModelEdits {
             for (TensorRef out : m.graph().outputs()) losses.put(out.layer(), ls);
         }
         if (losses.isEmpty())
-            throw new UserInputException(ExitCode.USAGE, m.source().path() + " has no loss in its training config: give --loss");
+            throw new UsageException(m.source().path() + " has no loss in its training config: give --loss");
         return m.withTraining(new TrainingSpec(newOpt, losses, t == null ? Map.of() : t.lossWeights(),
                 t == null ? null : t.loss(), t == null ? null : t.metrics(), t == null ? null : t.raw()));
     }
@@ -218,11 +218,11 @@ public final class ModelEdits {
      */
     public static KerasModel replaceHead(KerasModel m, int units, long seed) {
         if (m.graph().outputs().size() != 1)
-            throw new UserInputException(ExitCode.USAGE, "--replace-head needs a model with one output; this one has " + m.graph().outputs().size());
+            throw new UsageException("--replace-head needs a model with one output; this one has " + m.graph().outputs().size());
         String head = m.graph().outputs().get(0).layer();
         LayerSpec old = m.graph().layer(head).orElseThrow();
         if (!old.className().equals("Dense"))
-            throw new UserInputException(ExitCode.USAGE, "--replace-head replaces a Dense output layer; '" + head + "' is a " + old.className());
+            throw new UsageException("--replace-head replaces a Dense output layer; '" + head + "' is a " + old.className());
         WeightSpec k = old.weight("kernel").orElseThrow();
         long fanIn = k.shape()[0];
         double limit = Math.sqrt(6.0 / (fanIn + units));

@@ -5,8 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.kerasport.ExitCode;
-import org.kerasport.UserInputException;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.kerasport.dl4j.Dl4jModel;
 import org.kerasport.format.ShapeInference;
 import org.kerasport.model.KerasModel;
@@ -14,6 +13,7 @@ import org.kerasport.model.LossSpec;
 import org.kerasport.model.TensorRef;
 import org.kerasport.train.data.ModelSignature;
 import org.kerasport.util.AtomicFiles;
+import org.kerasport.UsageException;
 
 /**
  * The files a fine-tuning run writes beside its model: {@code <stem>-history.json}, {@code -history.csv},
@@ -35,7 +35,7 @@ public record ModelOutputs(Path model, Path historyJson, Path historyCsv, Path p
     public void check(boolean force, Path... inputs) {
         String n = model.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
         if (!n.endsWith(".zip") && org.kerasport.format.KerasWriter.Form.byName(model) == null)
-            throw new UserInputException(ExitCode.USAGE, model + ": the output format is chosen by extension: .keras, .h5 or "
+            throw new UsageException(model + ": the output format is chosen by extension: .keras, .h5 or "
                     + ".weights.h5 (Keras 3), or .zip (DL4J with Kerasport metadata, exportable with 'kerasport export')");
         for (Path p : List.of(model, historyJson, historyCsv, plot, norms)) AtomicFiles.checkTarget(p, force, inputs);
     }
@@ -57,10 +57,8 @@ public record ModelOutputs(Path model, Path historyJson, Path historyCsv, Path p
             // a .keras file carries the optimizer state, as Keras' model.save does, so training continues in Keras
             var km = org.kerasport.export.Exporter.withTrainedWeights(r.model());
             boolean withState = form == org.kerasport.format.KerasWriter.Form.KERAS && !km.optimizerVariables().isEmpty();
-            var w = new org.kerasport.format.KerasWriter(km, new org.kerasport.format.KerasWriter.Provenance(kerasportVersion, fineTuning, withState));
-            if (w.usesOldHardSigmoid()) w.addNote(hardSigmoidOnTrainingData(km, r));
-            w.write(model, form, force);
-            notes = w.notes();
+            notes = org.kerasport.export.Exporter.write(km, model, form, new org.kerasport.format.KerasWriter.Provenance(kerasportVersion,
+                    fineTuning, withState), force, () -> hardSigmoidReference(r));
         } else {
             Dl4jModel dm = Dl4jModel.of(r.model());
             if (fineTuning != null) dm.meta().put("fine_tuning", fineTuning);
@@ -72,17 +70,15 @@ public record ModelOutputs(Path model, Path historyJson, Path historyCsv, Path p
         return notes;
     }
 
-    /** The hard_sigmoid note of a Keras 1/2 model, measured on (up to 256 of) the rows it was fine-tuned on. */
-    private static String hardSigmoidOnTrainingData(KerasModel km, FineTuner.Result r) {
+    /** Where to measure a Keras 1/2 hard_sigmoid's change: (up to 256 of) the rows it was fine-tuned on, else null. */
+    private static org.kerasport.export.Exporter.Reference hardSigmoidReference(FineTuner.Result r) {
         var data = r.trainingData();
-        if (data == null) return org.kerasport.export.Exporter.hardSigmoidNote(org.kerasport.export.Exporter.hardSigmoidDifference(km, 64),
-                "64 random normal inputs");
+        if (data == null) return null;
         var sample = data.slice(0, Math.min(256, data.rows()));
-        var x = new org.nd4j.linalg.api.ndarray.INDArray[sample.inputs().size()];
+        var x = new INDArray[sample.inputs().size()];
         for (int i = 0; i < x.length; i++)
             x[i] = FineTuner.array(sample.inputs().get(i));
-        return org.kerasport.export.Exporter.hardSigmoidNote(org.kerasport.export.Exporter.hardSigmoidDifference(km, x),
-                "the first " + sample.rows() + " rows of the training data");
+        return new org.kerasport.export.Exporter.Reference(x, "the first " + sample.rows() + " rows of the training data");
     }
 
     /** What the data must look like for this model. */

@@ -6,8 +6,7 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import org.kerasport.ExitCode;
-import org.kerasport.UserInputException;
+import org.kerasport.FileAccessException;
 
 /**
  * Every file Kerasport writes goes through here: written to a temporary file beside the target, then renamed over it
@@ -27,12 +26,12 @@ public final class AtomicFiles {
     public static void checkTarget(Path target, boolean force, Path... inputs) {
         for (Path in : inputs)
             if (in != null && Files.exists(target) && sameFile(in, target))
-                throw new UserInputException(ExitCode.IO, target + ": the output would overwrite an input" + (force ? "" : " (and --force was not given)"));
+                throw new FileAccessException(target + ": the output would overwrite an input" + (force ? "" : " (and --force was not given)"));
         if (Files.exists(target) && !force)
-            throw new UserInputException(ExitCode.IO, target + ": exists; use --force to replace it");
+            throw new FileAccessException(target + ": exists; use --force to replace it");
         Path dir = target.toAbsolutePath().getParent();
         if (dir != null && !Files.isDirectory(dir))
-            throw new UserInputException(ExitCode.IO, target + ": the directory " + dir + " does not exist");
+            throw new FileAccessException(target + ": the directory " + dir + " does not exist");
     }
 
     public static void write(Path target, boolean force, Writer writer) {
@@ -49,7 +48,7 @@ public final class AtomicFiles {
             }
             tmp = null;
         } catch (IOException e) {
-            throw new UserInputException(ExitCode.IO, target + ": cannot write: " + e.getMessage(), e);
+            throw new FileAccessException(target + ": cannot write: " + e.getMessage(), e);
         } finally {
             if (tmp != null) {
                 try {

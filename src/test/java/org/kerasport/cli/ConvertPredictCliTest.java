@@ -12,7 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.kerasport.ExitCode;
 import org.kerasport.TestSupport;
 import org.kerasport.data.NdArray;
 import org.kerasport.data.Npy;

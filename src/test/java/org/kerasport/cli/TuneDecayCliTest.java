@@ -12,7 +12,6 @@ import java.util.List;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.kerasport.ExitCode;
 import org.kerasport.TestSupport;
 import org.kerasport.format.Json;
 

@@ -25,7 +25,7 @@ import org.deeplearning4j.nn.weights.WeightInit;
 import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.kerasport.ExitCode;
+import org.kerasport.cli.ExitCode;
 import org.kerasport.TestSupport;
 import org.kerasport.data.NdArray;
 import org.nd4j.linalg.activations.Activation;

@@ -12,8 +12,8 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Plain ReLU (no maximum, threshold or slope) whose backward pass is dL/dz = ε·[z > 0] as two simple ND4J
- * operations (step, multiply): about 2.6× faster than ND4J's {@code relu_bp} op on a 64×32×26×26 tensor here
- * (1.1 vs 2.9 ms), with the same values (0 where z ≤ 0, as TensorFlow's ReluGrad). The forward pass is DL4J's.
+ * operations (step, multiply), which take fewer passes over memory than ND4J's {@code relu_bp} op (measured in
+ * bench/RESULTS.md), with the same values (0 where z ≤ 0, as TensorFlow's ReluGrad). The forward pass is DL4J's.
  */
 public class KerasReLU extends ActivationReLU {
     public KerasReLU() {

@@ -15,8 +15,9 @@ import org.kerasport.dl4j.NdArrays;
  * product, for a convolution whose input gradient nobody uses (it reads the network's input). Per sample n the
  * input's patches are laid out as a [C·kh·kw (+1), oh·ow] matrix (in Java: row copies, zeros where the padding is),
  * the extra row all ones when there is a bias; then dW[o, (c, i, j)] and db[o] = Σₙ δₙ·colsₙᵀ in one ND4J batched
- * {@code matmul} and a sum over n. Measured on this machine (bench/RESULTS.md) for 64×28×28×1 into 32 3×3 filters:
- * 0.9–1.1 ms against 3.0–3.5 ms for the weight gradient as a forward convolution plus a separate bias sum.
+ * {@code matmul} and a sum over n: one large matrix product instead of a convolution plus a separate bias sum, which
+ * is faster for the small images of the models it serves (measured in bench/RESULTS.md, "CNN: the first convolution
+ * computes only its weight gradient").
  *
  * <p>Not thread-safe: each layer instance (and each replica of one) keeps its own buffers, reused while the shapes
  * stay the same. Batches whose patch matrices would exceed {@link #DEFAULT_MAX_COLUMN_FLOATS} go in chunks of samples.

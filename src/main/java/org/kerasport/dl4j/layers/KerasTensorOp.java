@@ -11,8 +11,7 @@ import org.nd4j.autodiff.samediff.SameDiff;
 
 /**
  * Parameter-free Keras tensor ops on activations in Keras layout, as a SameDiff lambda layer: {@code permute}
- * (Keras Permute: dims of the non-batch axes, 1-based), {@code repeat} (RepeatVector: [b, f] → [b, n, f]),
- * {@code mean_time} (GlobalAveragePooling1D, channels_last: mean over axis 1).
+ * (Keras Permute: dims of the non-batch axes, 1-based) and {@code repeat} (RepeatVector: [b, f] → [b, n, f]).
  */
 public class KerasTensorOp extends SameDiffLambdaLayer {
     @JsonProperty
@@ -49,7 +48,6 @@ public class KerasTensorOp extends SameDiffLambdaLayer {
                 Arrays.fill(copies, x);
                 yield sd.stack(1, copies);
             }
-            case "mean_time" -> x.mean(1);
             default -> throw new IllegalStateException("unknown op " + op);
         };
     }

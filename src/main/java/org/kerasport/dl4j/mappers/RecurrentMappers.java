@@ -341,11 +341,11 @@ public final class RecurrentMappers {
         return vertex;
     }
 
-    /** RepeatVector, Permute, GlobalAveragePooling1D (channels_last, over time). */
+    /** RepeatVector and Permute (GlobalAveragePooling1D is {@link PoolingMappers.GlobalPooling}'s). */
     public static final class TensorOps implements LayerMapper {
         @Override
         public Set<String> classNames() {
-            return Set.of("RepeatVector", "Permute", "GlobalAveragePooling1D");
+            return Set.of("RepeatVector", "Permute");
         }
 
         @Override
@@ -359,22 +359,13 @@ public final class RecurrentMappers {
             long[] o = new long[out.length - 1];
             for (int i = 1; i < out.length; i++) o[i - 1] = out[i];
             KerasTensorOp op;
-            switch (l.className()) {
-                case "RepeatVector" -> op = new KerasTensorOp(vertex, "repeat", null, l.config().get("n").asLong(), o);
-                case "Permute" -> {
-                    JsonNode d = l.config().get("dims");
-                    int[] dims = new int[d.size()];
-                    for (int i = 0; i < dims.length; i++) dims[i] = d.get(i).asInt();
-                    op = new KerasTensorOp(vertex, "permute", dims, 0, o);
-                }
-                default -> {
-                    String fmt = Json.text(l.config(), "data_format");
-                    if (in.length != 3 || "channels_first".equals(fmt) || bool(l, "keepdims", false)) {
-                        ctx.unsupported(l, "data_format", "GlobalAveragePooling1D is supported on channels_last 3-D input without keepdims");
-                        return null;
-                    }
-                    op = new KerasTensorOp(vertex, "mean_time", null, 0, o);
-                }
+            if (l.className().equals("RepeatVector")) {
+                op = new KerasTensorOp(vertex, "repeat", null, l.config().get("n").asLong(), o);
+            } else {
+                JsonNode d = l.config().get("dims");
+                int[] dims = new int[d.size()];
+                for (int i = 0; i < dims.length; i++) dims[i] = d.get(i).asInt();
+                op = new KerasTensorOp(vertex, "permute", dims, 0, o);
             }
             ctx.addLayer(vertex, op, true, out, inputs);
             return vertex;

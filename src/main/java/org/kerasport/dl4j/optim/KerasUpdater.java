@@ -199,4 +199,14 @@ public abstract class KerasUpdater implements IUpdater {
         if (!(value >= 0)) throw new IllegalArgumentException(name + " must be >= 0, got " + value);
         return value;
     }
+
+    /** The Keras updater the graph's trainable layers use (the first layer with parameters), or null if none uses one. */
+    public static KerasUpdater of(org.deeplearning4j.nn.graph.ComputationGraph g) {
+        for (var v : g.getVertices())
+            if (v.hasLayer() && v.getLayer().numParams() > 0
+                    && v.getLayer().conf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.BaseLayer bl
+                    && bl.getIUpdater() instanceof KerasUpdater ku)
+                return ku;
+        return null;
+    }
 }

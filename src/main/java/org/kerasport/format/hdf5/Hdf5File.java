@@ -19,18 +19,18 @@ import org.bytedeco.hdf5.H5O_info2_t;
 import org.bytedeco.hdf5.H5O_token_t;
 import org.bytedeco.hdf5.global.hdf5;
 import org.bytedeco.javacpp.BytePointer;
-import org.kerasport.ExitCode;
 import org.kerasport.KerasportException;
 import org.kerasport.MalformedModelException;
 import org.kerasport.UserInputException;
+import org.kerasport.FileAccessException;
 
 /**
  * An HDF5 file opened read-only (an untrusted model) or created for writing, through the HDF5 C API.
  *
  * <p>Groups and datasets obtained from it stay valid until {@link #close()}, which releases every native handle
  * the file opened. Problems caused by the file's content raise {@link MalformedModelException}; the file being
- * missing or unreadable raises {@link UserInputException} with {@link ExitCode#IO}; native failures while writing
- * raise {@link UserInputException} with {@link ExitCode#IO} as well. All native calls are serialised through one
+ * missing or unreadable raises {@link FileAccessException}; native failures while writing
+ * raise {@link FileAccessException} as well. All native calls are serialised through one
  * process-wide lock.
  */
 public final class Hdf5File implements AutoCloseable {
@@ -80,11 +80,11 @@ public final class Hdf5File implements AutoCloseable {
      * consistency of every global heap collection ({@link GlobalHeaps}, which HDF5 1.12.1 would trust). Each
      * object's attribute messages are validated before first use ({@link ObjectHeaderCheck}).
      *
-     * @throws UserInputException      ({@link ExitCode#IO}) if the file is missing or cannot be read
+     * @throws FileAccessException       if the file is missing or cannot be read
      * @throws MalformedModelException if it is not HDF5 or HDF5 cannot open it (truncated, corrupt)
      */
     public static Hdf5File openRead(Path p) {
-        if (Files.isDirectory(p)) throw new UserInputException(ExitCode.IO, p + ": is a directory, not a file");
+        if (Files.isDirectory(p)) throw new FileAccessException(p + ": is a directory, not a file");
         FileChannel ch = null;
         try {
             ch = FileChannel.open(p, StandardOpenOption.READ);
@@ -105,7 +105,7 @@ public final class Hdf5File implements AutoCloseable {
                 return f;
             }
         } catch (IOException e) {
-            throw new UserInputException(ExitCode.IO, p + ": cannot read file: " + describe(e), e);
+            throw new FileAccessException(p + ": cannot read file: " + describe(e), e);
         } finally {
             if (ch != null) {
                 try {
@@ -120,13 +120,13 @@ public final class Hdf5File implements AutoCloseable {
     /**
      * Creates a file for writing, truncating an existing one.
      *
-     * @throws UserInputException ({@link ExitCode#IO}) if the file cannot be created
+     * @throws FileAccessException  if the file cannot be created
      */
     public static Hdf5File create(Path p) {
         synchronized (Hdf5Lib.LOCK) {
             Hdf5Lib.ensureInitialized();
             long id = openFile(p, (name, fapl) -> H5Fcreate(name, H5F_ACC_TRUNC, H5P_DEFAULT, fapl),
-                    why -> new UserInputException(ExitCode.IO, p + ": cannot create HDF5 file" + why));
+                    why -> new FileAccessException(p + ": cannot create HDF5 file" + why));
             return new Hdf5File(p, true, Long.MAX_VALUE, id, null, null, null);
         }
     }
@@ -151,7 +151,7 @@ public final class Hdf5File implements AutoCloseable {
             handles.clear();
             closeChannel();
             if (H5Fclose(fileId) < 0 && writable) {
-                throw new UserInputException(ExitCode.IO, path + ": cannot finish writing the HDF5 file" + stackSuffix());
+                throw new FileAccessException(path + ": cannot finish writing the HDF5 file" + stackSuffix());
             }
         }
     }
@@ -178,7 +178,7 @@ public final class Hdf5File implements AutoCloseable {
             for (int i = superblock.offsetSize() - 1; i >= 0; i--) address = (address << 8) | (token.__data(i) & 0xff);
             headerCheck.verify(address, part);
         } catch (IOException e) {
-            throw new UserInputException(ExitCode.IO, path + ": cannot read file: " + describe(e), e);
+            throw new FileAccessException(path + ": cannot read file: " + describe(e), e);
         }
     }
 
@@ -226,7 +226,7 @@ public final class Hdf5File implements AutoCloseable {
      */
     KerasportException failure(String part, String operation) {
         String message = operation + stackSuffix();
-        return writable ? new UserInputException(ExitCode.IO, path + ": " + part + ": " + message)
+        return writable ? new FileAccessException(path + ": " + part + ": " + message)
                 : new MalformedModelException(path, part, message);
     }
 

@@ -12,9 +12,11 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
-import org.kerasport.ExitCode;
 import org.kerasport.UserInputException;
 import org.kerasport.data.NdArray;
+import org.kerasport.UsageException;
+import org.kerasport.FileAccessException;
+import org.kerasport.BadDataException;
 
 /**
  * Reads a numeric CSV file with a header row into a feature array (every non-label column, in file order) and a
@@ -48,7 +50,7 @@ final class Csv {
                 labelAt[i] = header.indexOf(labelColumns.get(i));
                 if (labelAt[i] < 0) throw bad(file, "no label column '" + labelColumns.get(i) + "' (the header has: " + String.join(", ", header) + ")");
             }
-            if (labelAt.length == 0) throw new UserInputException(ExitCode.USAGE, file + ": CSV data needs the label column names");
+            if (labelAt.length == 0) throw new UsageException(file + ": CSV data needs the label column names");
             if (Arrays.stream(labelAt).distinct().count() != labelAt.length) throw bad(file, "a label column is named twice");
             int features = header.size() - labelAt.length;
             if (features == 0) throw bad(file, "every column is a label column: no feature columns left");
@@ -79,9 +81,9 @@ final class Csv {
             return new NdArray[] {new NdArray(new long[] {rows, features}, x.toArray(), "csv"),
                     new NdArray(new long[] {rows, labelAt.length}, y.toArray(), "csv")};
         } catch (NoSuchFileException e) {
-            throw new UserInputException(ExitCode.IO, file + ": no such file");
+            throw new FileAccessException(file + ": no such file");
         } catch (IOException e) {
-            throw new UserInputException(ExitCode.IO, file + ": cannot read: " + e.getMessage(), e);
+            throw new FileAccessException(file + ": cannot read: " + e.getMessage(), e);
         }
     }
 
@@ -116,7 +118,7 @@ final class Csv {
     }
 
     private static UserInputException bad(Path file, String message) {
-        return new UserInputException(ExitCode.BAD_DATA, file + ": " + message);
+        return new BadDataException(file + ": " + message);
     }
 
     /** A growable float array. */
@@ -126,7 +128,7 @@ final class Csv {
 
         void add(float v) {
             if (n == a.length) {
-                if (n >= Integer.MAX_VALUE - 8) throw new UserInputException(ExitCode.BAD_DATA, "CSV data too large");
+                if (n >= Integer.MAX_VALUE - 8) throw new BadDataException("CSV data too large");
                 a = Arrays.copyOf(a, (int) Math.min(Integer.MAX_VALUE - 8L, 2L * n));
             }
             a[n++] = v;

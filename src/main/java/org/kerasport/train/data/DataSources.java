@@ -8,13 +8,15 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import org.kerasport.ExitCode;
 import org.kerasport.MalformedModelException;
 import org.kerasport.UserInputException;
 import org.kerasport.data.NdArray;
 import org.kerasport.data.Npy;
 import org.kerasport.format.hdf5.Hdf5Dataset;
 import org.kerasport.format.hdf5.Hdf5File;
+import org.kerasport.UsageException;
+import org.kerasport.FileAccessException;
+import org.kerasport.BadDataException;
 
 /** Loads the training data of {@code kerasport finetune --data SPEC} and checks it against the model. */
 public final class DataSources {
@@ -49,9 +51,9 @@ public final class DataSources {
      *
      * @param labelColumns  the CSV label columns (targets); must be empty or null for the other forms
      * @param requireFinite refuse NaN and infinite values
-     * @throws UserInputException {@link ExitCode#BAD_DATA} with a message starting with the file when the data does
-     *                            not fit; {@link ExitCode#IO} when a file is missing or unreadable;
-     *                            {@link ExitCode#USAGE} when the spec has none of the forms above
+     * @throws UserInputException {@link BadDataException} with a message starting with the file when the data does
+     *                            not fit; {@link FileAccessException} when a file is missing or unreadable;
+     *                            {@link UsageException} when the spec has none of the forms above
      */
     public static TrainingData load(String spec, List<String> labelColumns, ModelSignature sig, boolean requireFinite) {
         List<String> labels = labelColumns == null ? List.of() : labelColumns;
@@ -91,7 +93,7 @@ public final class DataSources {
     }
 
     private static NdArray hdf5(Path file, String dataset, String where) {
-        if (!Files.exists(file)) throw new UserInputException(ExitCode.IO, file + ": no such file");
+        if (!Files.exists(file)) throw new FileAccessException(file + ": no such file");
         String rel = dataset.replaceAll("^/+", "");
         try (Hdf5File f = Hdf5File.openRead(file)) {
             Hdf5Dataset d = f.root().dataset(rel);
@@ -101,7 +103,7 @@ public final class DataSources {
             if (d.elementCount() > Integer.MAX_VALUE - 8) throw bad(where, "too large: " + ModelSignature.format(shape));
             return new NdArray(shape, d.readFloats(), dtype);
         } catch (MalformedModelException e) {
-            throw new UserInputException(ExitCode.BAD_DATA, e.getMessage(), e);
+            throw new BadDataException(e.getMessage(), e);
         } catch (IllegalArgumentException e) {
             throw usage(where, "invalid HDF5 dataset path '" + dataset + "': " + e.getMessage());
         }
@@ -220,10 +222,10 @@ public final class DataSources {
     }
 
     private static UserInputException bad(String where, String message) {
-        return new UserInputException(ExitCode.BAD_DATA, where + ": " + message);
+        return new BadDataException(where + ": " + message);
     }
 
     private static UserInputException usage(String where, String message) {
-        return new UserInputException(ExitCode.USAGE, "--data " + where + ": " + message);
+        return new UsageException("--data " + where + ": " + message);
     }
 }

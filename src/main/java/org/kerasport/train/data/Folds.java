@@ -2,9 +2,9 @@ package org.kerasport.train.data;
 
 import java.util.Arrays;
 import java.util.Set;
-import org.kerasport.ExitCode;
 import org.kerasport.UserInputException;
 import org.kerasport.data.NdArray;
+import org.kerasport.UsageException;
 
 /**
  * K-fold cross-validation splits, formed from the data's own row order (no randomness, so Keras or NumPy code
@@ -48,7 +48,7 @@ public final class Folds {
     public static Folds of(TrainingData data, int k, String lossName, boolean accuracyMetric) {
         long n = data.rows();
         if (k < 2 || k > n)
-            throw new UserInputException(ExitCode.USAGE, "--folds must be between 2 and the number of rows (" + n + "), got " + k);
+            throw new UsageException("--folds must be between 2 and the number of rows (" + n + "), got " + k);
         int[] cls = data.targets().size() == 1 ? classes(data.targets().get(0), lossName, accuracyMetric) : null;
         return cls == null ? contiguous((int) n, k) : stratified(cls, k);
     }

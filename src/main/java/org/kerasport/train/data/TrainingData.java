@@ -3,9 +3,9 @@ package org.kerasport.train.data;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.kerasport.ExitCode;
 import org.kerasport.UserInputException;
 import org.kerasport.data.NdArray;
+import org.kerasport.BadDataException;
 
 /**
  * A supervised dataset: one feature array per model input and one target array per model output, in the model's
@@ -74,13 +74,13 @@ public final class TrainingData {
      *
      * @return {training, validation}
      * @throws IllegalArgumentException if {@code fraction} is not strictly between 0 and 1
-     * @throws UserInputException       ({@link ExitCode#BAD_DATA}) if either part would be empty, as Keras refuses
+     * @throws UserInputException       ({@link BadDataException}) if either part would be empty, as Keras refuses
      */
     public TrainingData[] splitLast(double fraction) {
         if (!(fraction > 0 && fraction < 1)) throw new IllegalArgumentException("validation split " + fraction + " is not between 0 and 1");
         long at = (long) Math.floor(rows * (1.0 - fraction));
         if (at == 0 || at == rows) {
-            throw new UserInputException(ExitCode.BAD_DATA, "training data contains " + rows + " samples, which is not "
+            throw new BadDataException("training data contains " + rows + " samples, which is not "
                     + "sufficient to split it into a validation and training set as specified by validation split "
                     + fraction + ": provide more data or a different validation split");
         }

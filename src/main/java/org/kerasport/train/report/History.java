@@ -16,9 +16,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
-import org.kerasport.ExitCode;
 import org.kerasport.UserInputException;
 import org.kerasport.util.AtomicFiles;
+import org.kerasport.FileAccessException;
+import org.kerasport.BadDataException;
 
 /**
  * A training run's per-epoch results in the form of Keras' {@code History} callback: values keyed by Keras' names
@@ -171,7 +172,7 @@ public final class History {
         } catch (JsonProcessingException e) {
             throw bad(file, "malformed JSON: " + e.getOriginalMessage());
         } catch (IOException e) {
-            throw new UserInputException(ExitCode.IO, file + ": cannot read: " + e.getMessage(), e);
+            throw new FileAccessException(file + ": cannot read: " + e.getMessage(), e);
         }
         if (root == null || !root.isObject()) throw bad(file, "not a JSON object");
         JsonNode hist = root.has("history") ? root.get("history") : root;
@@ -242,6 +243,6 @@ public final class History {
     }
 
     private static UserInputException bad(Path file, String what) {
-        return new UserInputException(ExitCode.BAD_DATA, file + ": not a Keras training history: " + what);
+        return new BadDataException(file + ": not a Keras training history: " + what);
     }
 }

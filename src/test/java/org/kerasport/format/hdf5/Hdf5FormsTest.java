@@ -16,7 +16,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.kerasport.ExitCode;
+import org.kerasport.cli.ExitCode;
 import org.kerasport.MalformedModelException;
 import org.kerasport.UserInputException;
 
@@ -254,8 +254,8 @@ class Hdf5FormsTest {
         MalformedModelException notHdf5 = assertThrows(MalformedModelException.class, () -> Hdf5File.openRead(text));
         assertTrue(notHdf5.getMessage().endsWith("not an HDF5 file"), notHdf5.getMessage());
         UserInputException missing = assertThrows(UserInputException.class, () -> Hdf5File.openRead(dir.resolve("none.h5")));
-        assertEquals(ExitCode.IO, missing.exitCode());
-        assertEquals(ExitCode.IO, assertThrows(UserInputException.class, () -> Hdf5File.openRead(dir)).exitCode());
+        assertEquals(ExitCode.IO, ExitCode.of(missing));
+        assertEquals(ExitCode.IO, ExitCode.of(assertThrows(UserInputException.class, () -> Hdf5File.openRead(dir))));
         Path empty = Files.createFile(dir.resolve("empty.h5"));
         assertThrows(MalformedModelException.class, () -> Hdf5File.openRead(empty));
     }

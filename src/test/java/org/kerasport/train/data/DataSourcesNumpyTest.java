@@ -48,7 +48,7 @@ class DataSourcesNumpyTest {
         // float64 beyond float32's range becomes infinity: refused by the finite check
         ModelSignature sig = new ModelSignature(List.of("input_layer"), List.<Long[]>of(new Long[] {null, 3L}),
                 List.of("dense"), List.<Long[]>of(new Long[] {null, 1L}), Map.of("dense", "binary_crossentropy"));
-        DataSourcesTest.contains(DataSourcesTest.fails(org.kerasport.ExitCode.BAD_DATA, dir.resolve("big.npz").toString(), null, sig),
+        DataSourcesTest.contains(DataSourcesTest.fails(org.kerasport.cli.ExitCode.BAD_DATA, dir.resolve("big.npz").toString(), null, sig),
                 "big.npz[input_layer]: input 'input_layer': non-finite value Infinity at row 0");
     }
 

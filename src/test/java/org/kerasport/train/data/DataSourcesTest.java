@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.kerasport.ExitCode;
+import org.kerasport.cli.ExitCode;
 import org.kerasport.UserInputException;
 import org.kerasport.data.NdArray;
 import org.kerasport.data.Npy;
@@ -67,7 +67,7 @@ class DataSourcesTest {
 
     static UserInputException fails(ExitCode code, String spec, List<String> labels, ModelSignature sig) {
         UserInputException e = assertThrows(UserInputException.class, () -> DataSources.load(spec, labels, sig));
-        assertEquals(code, e.exitCode(), e.getMessage());
+        assertEquals(code, ExitCode.of(e), e.getMessage());
         return e;
     }
 
@@ -281,7 +281,7 @@ class DataSourcesTest {
         contains(e, "missing dataset /train/y");
         Path notH5 = text("fake.h5", "not hdf5");
         contains(fails(ExitCode.BAD_DATA, notH5 + ":/x," + h5 + ":/x", null, MLP), "fake.h5: not an HDF5 file");
-        assertEquals(ExitCode.IO, fails(ExitCode.IO, dir.resolve("none.h5") + ":/x," + h5 + ":/x", null, MLP).exitCode());
+        assertEquals(ExitCode.IO, ExitCode.of(fails(ExitCode.IO, dir.resolve("none.h5") + ":/x," + h5 + ":/x", null, MLP)));
     }
 
     @Test

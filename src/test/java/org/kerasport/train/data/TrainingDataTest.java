@@ -11,7 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.kerasport.ExitCode;
+import org.kerasport.cli.ExitCode;
 import org.kerasport.TestSupport;
 import org.kerasport.UserInputException;
 import org.kerasport.data.NdArray;
@@ -84,7 +84,7 @@ class TrainingDataTest {
             if (c.has("error")) {
                 errors++;
                 UserInputException e = assertThrows(UserInputException.class, () -> d.splitLast(f), what);
-                assertEquals(ExitCode.BAD_DATA, e.exitCode());
+                assertEquals(ExitCode.BAD_DATA, ExitCode.of(e));
                 DataSourcesTest.contains(e, "contains " + d.rows() + " samples, which is not sufficient");
                 continue;
             }

@@ -14,7 +14,7 @@ import java.util.Map;
 import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.kerasport.ExitCode;
+import org.kerasport.cli.ExitCode;
 import org.kerasport.TestSupport;
 import org.kerasport.UserInputException;
 
@@ -102,13 +102,13 @@ class HistoryTest {
         Path f = dir.resolve("bad.json");
         Files.writeString(f, "{\"history\": {\"loss\": [1, 2], \"val_loss\": [1]}}");
         UserInputException e = assertThrows(UserInputException.class, () -> History.readJson(f));
-        assertEquals(ExitCode.BAD_DATA, e.exitCode());
+        assertEquals(ExitCode.BAD_DATA, ExitCode.of(e));
         assertTrue(e.getMessage().contains("val_loss") && e.getMessage().contains(f.toString()), e.getMessage());
         Files.writeString(f, "{\"history\": {\"loss\": [1, \"x\"]}}");
         assertThrows(UserInputException.class, () -> History.readJson(f));
         Files.writeString(f, "[1, 2");
-        assertEquals(ExitCode.BAD_DATA, assertThrows(UserInputException.class, () -> History.readJson(f)).exitCode());
-        assertEquals(ExitCode.IO, assertThrows(UserInputException.class, () -> History.readJson(dir.resolve("none.json"))).exitCode());
+        assertEquals(ExitCode.BAD_DATA, ExitCode.of(assertThrows(UserInputException.class, () -> History.readJson(f))));
+        assertEquals(ExitCode.IO, ExitCode.of(assertThrows(UserInputException.class, () -> History.readJson(dir.resolve("none.json")))));
     }
 
     /** The exact bytes Keras 3.15's CSVLogger writes for these logs (sorted keys, NA val_ columns, repr floats, CRLF). */
@@ -136,7 +136,7 @@ class HistoryTest {
         h.add(0, logs("loss", 1));
         Path out = dir.resolve("h.csv");
         Files.writeString(out, "keep");
-        assertEquals(ExitCode.IO, assertThrows(UserInputException.class, () -> h.writeCsv(out, false)).exitCode());
+        assertEquals(ExitCode.IO, ExitCode.of(assertThrows(UserInputException.class, () -> h.writeCsv(out, false))));
         assertEquals("keep", Files.readString(out));
         h.writeCsv(out, true);
         assertTrue(Files.readString(out).startsWith("epoch,loss"));

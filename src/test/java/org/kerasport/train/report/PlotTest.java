@@ -13,7 +13,7 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.kerasport.ExitCode;
+import org.kerasport.cli.ExitCode;
 import org.kerasport.TestSupport;
 import org.kerasport.UserInputException;
 
@@ -36,7 +36,7 @@ class PlotTest {
         assertEquals(HistoryPlot.WIDTH, img.getWidth());
         assertEquals(700, img.getHeight());
         assertNotEquals(img.getRGB(0, 0), colourSomewhere(img), "something is drawn");
-        assertEquals(ExitCode.IO, assertThrows(UserInputException.class, () -> HistoryPlot.write(h, png, "x", false)).exitCode());
+        assertEquals(ExitCode.IO, ExitCode.of(assertThrows(UserInputException.class, () -> HistoryPlot.write(h, png, "x", false))));
         HistoryPlot.write(h, png, null, true);
         if (System.getProperty("kerasport.plot.keep") != null)
             Files.copy(png, Path.of(System.getProperty("kerasport.plot.keep")), java.nio.file.StandardCopyOption.REPLACE_EXISTING);

@@ -1,12 +1,11 @@
 package org.kerasport.cli;
 
 import org.apache.commons.cli.CommandLine;
-import org.kerasport.ExitCode;
-import org.kerasport.UserInputException;
+import org.kerasport.UsageException;
 
 /** Typed option values with usage errors that name the option. */
-final class Options2 {
-    private Options2() {
+final class OptionValues {
+    private OptionValues() {
     }
 
     static int positiveInt(CommandLine cl, String opt, int dflt) {
@@ -18,7 +17,7 @@ final class Options2 {
         } catch (NumberFormatException ignored) {
             // reported below
         }
-        throw new UserInputException(ExitCode.USAGE, "--" + opt + " must be a positive whole number, got '" + v + "'");
+        throw new UsageException("--" + opt + " must be a positive whole number, got '" + v + "'");
     }
 
     static int nonNegativeInt(CommandLine cl, String opt) {
@@ -29,7 +28,7 @@ final class Options2 {
         } catch (NumberFormatException ignored) {
             // reported below
         }
-        throw new UserInputException(ExitCode.USAGE, "--" + opt + " must be a whole number >= 0, got '" + v + "'");
+        throw new UsageException("--" + opt + " must be a whole number >= 0, got '" + v + "'");
     }
 
     static long longValue(CommandLine cl, String opt, long dflt) {
@@ -38,7 +37,7 @@ final class Options2 {
         try {
             return Long.parseLong(v);
         } catch (NumberFormatException e) {
-            throw new UserInputException(ExitCode.USAGE, "--" + opt + " must be a whole number, got '" + v + "'");
+            throw new UsageException("--" + opt + " must be a whole number, got '" + v + "'");
         }
     }
 
@@ -54,7 +53,7 @@ final class Options2 {
         } catch (NumberFormatException ignored) {
             // reported below
         }
-        throw new UserInputException(ExitCode.USAGE, "--" + opt + " must be a number, got '" + v + "'");
+        throw new UsageException("--" + opt + " must be a number, got '" + v + "'");
     }
 
     static boolean bool(CommandLine cl, String opt, boolean dflt) {
@@ -62,6 +61,6 @@ final class Options2 {
         String v = cl.getOptionValue(opt).toLowerCase(java.util.Locale.ROOT);
         if (v.equals("true")) return true;
         if (v.equals("false")) return false;
-        throw new UserInputException(ExitCode.USAGE, "--" + opt + " must be true or false, got '" + cl.getOptionValue(opt) + "'");
+        throw new UsageException("--" + opt + " must be true or false, got '" + cl.getOptionValue(opt) + "'");
     }
 }
