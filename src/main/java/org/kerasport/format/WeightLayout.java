@@ -89,6 +89,8 @@ public final class WeightLayout {
                 if (!rms && (!c.has("center") || c.get("center").asBoolean(true))) out.add(w(l, "beta", "beta", true, "vars/" + i));
             }
             case "Normalization" -> {
+                // mean/variance given in the config are constants: Keras creates no variables then (build())
+                if (Json.isPresent(c, "mean") || Json.isPresent(c, "variance")) return out;
                 out.add(w(l, "mean", "mean", false, "vars/0"));
                 out.add(w(l, "variance", "variance", false, "vars/1"));
                 out.add(w(l, "count", "count", false, "vars/2"));
