@@ -71,6 +71,11 @@ public final class LayerCatalog {
             "Attention", "AdditiveAttention", "MultiHeadAttention", "GroupedQueryAttention",
             // preprocessing that carries state or math
             "Rescaling", "Normalization", "CenterCrop", "Resizing",
+            // augmentation (identity at inference)
+            "RandomFlip", "RandomRotation", "RandomZoom", "RandomTranslation", "RandomContrast", "RandomBrightness",
+            "RandomCrop",
+            // layers keras.applications registers (ConvNeXt)
+            "LayerScale", "StochasticDepth",
             // models
             "Sequential", "Functional", "Model");
 

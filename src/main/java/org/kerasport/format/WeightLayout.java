@@ -75,6 +75,7 @@ public final class WeightLayout {
             }
             case "Embedding" -> out.add(w(l, "embeddings", "embeddings", true, "vars/0"));
             case "PReLU" -> out.add(w(l, "alpha", "alpha", true, "vars/0"));
+            case "LayerScale" -> out.add(w(l, "gamma", "gamma", true, "vars/0")); // keras.applications.convnext
             case "BatchNormalization", "SyncBatchNormalization" -> {
                 int i = 0;
                 if (!c.has("scale") || c.get("scale").asBoolean(true)) out.add(w(l, "gamma", "gamma", true, "vars/" + i++));
