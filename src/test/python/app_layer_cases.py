@@ -21,7 +21,8 @@ attention_cases.py (keys x, y, train_x__k, train_y__k, after__k__<layer>__<weigh
                   3 steps; .keras and .h5 (nested weights found by Keras' naming rules at every depth).
   effv2b0         keras.applications.EfficientNetV2B0(weights=None, include_top=False, 32x32) nested as 'base' in a
                   Functional with GAP -> Dense(3, softmax); written as .keras and .h5; facts.json lists Keras' weight
-                  count; predictions in reference.npz.
+                  count (no predictions: its squeeze-and-excitation Multiply broadcasts,
+                  which is another change's work).
 
 Everything is computed by Keras; nothing here is computed by Kerasport.
 """
@@ -109,7 +110,7 @@ def weight_keys(model):
                 walk(sub, prefix + sub.name + ".")
         else:
             for v in layer.weights:
-                out[prefix + v.name] = v
+                out[prefix + var_name(layer, v)] = v
 
     for top in model.layers:
         if isinstance(top, keras.Model):
@@ -117,11 +118,16 @@ def weight_keys(model):
                 walk(sub, top.name + "__" + sub.name + ".")
         else:
             for v in top.weights:
-                out[top.name + "__" + v.name] = v
+                out[top.name + "__" + var_name(top, v)] = v
     return out
 
 
-def write(name, model, out_dir, rng, loss, opt, steps, h5=True, x_scale=1.0, extra=None):
+def var_name(layer, v):
+    """LayerScale creates its variable without a name (Keras calls it variable_<n>); its attribute is gamma."""
+    return "gamma" if isinstance(layer, LayerScale) else v.name
+
+
+def write(name, model, out_dir, rng, loss, opt, steps, h5=True, x_scale=1.0, extra=None, predict=True):
     d = os.path.join(out_dir, name)
     os.makedirs(d, exist_ok=True)
     model.compile(optimizer=opt(), loss=loss)
@@ -132,7 +138,8 @@ def write(name, model, out_dir, rng, loss, opt, steps, h5=True, x_scale=1.0, ext
     shape = tuple(model.inputs[0].shape[1:])
     x = (rng.uniform(0, 1, size=(4,) + shape) * x_scale).astype("float32")
     npz["x"] = x
-    npz["y"] = np.asarray(model.predict(x, verbose=0))
+    if predict:
+        npz["y"] = np.asarray(model.predict(x, verbose=0))
     if extra:
         npz.update(extra(model, x))
     losses, logs = [], []
@@ -203,7 +210,7 @@ def main():
         out = layers.Dense(3, activation="softmax", name="head")(h)
         m = keras.Model(x, out, name="effv2b0_head")
         names.append(write("effv2b0", m, a.out, rng, "categorical_crossentropy", lambda: keras.optimizers.Adam(1e-3),
-                           0, x_scale=255.0))
+                           0, x_scale=255.0, predict=False))
     print(json.dumps({"cases": names}))
 
 
