@@ -150,6 +150,8 @@ final class FinetuneCommand implements Command {
         if (!cl.hasOption("quiet")) {
             out.println("Fine-tuned " + modelPath + " -> " + target);
             out.println("  optimizer state: " + r.optimizerState() + (r.stoppedEarly() ? "; stopped early, best weights restored" : ""));
+            for (org.kerasport.UnsupportedItem u : ImportCheck.trainingNotes(r.model()))
+                out.println("  note: layer '" + u.layer() + "' (" + u.className() + "): " + u.reason());
             out.println("  history: " + outputs.historyJson() + ", " + outputs.historyCsv() + ", " + outputs.plot());
             out.println("  weight norms: " + outputs.norms() + "\n");
             out.print(r.norms().text());

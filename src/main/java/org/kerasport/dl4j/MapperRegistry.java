@@ -42,6 +42,7 @@ public final class MapperRegistry {
         all.addAll(ConvMappers.all());
         all.addAll(RecurrentMappers.all());
         all.addAll(AttentionMappers.all());
+        all.addAll(org.kerasport.dl4j.mappers.RandomLayerMappers.all());
         return all;
     }
 

@@ -268,9 +268,13 @@ public final class ConfigReader {
 
         if (!LayerCatalog.isKnown(canonical)) {
             String reg = Json.text(env, "registered_name");
-            unknown.add(new UnsupportedItem(name, written, "class_name",
-                    "unknown layer class" + (reg != null ? " (registered as '" + reg + "')" : "")
-                            + ": a custom layer is Python code Kerasport cannot run; replace it with built-in layers"));
+            if (LayerCatalog.isBuiltIn(written) && (reg == null || LayerCatalog.isBuiltIn(reg)))
+                unknown.add(new UnsupportedItem(name, written, "class_name", "built-in Keras layer " + written
+                        + " is not supported yet; replace it with supported layers or drop it with --lenient"));
+            else
+                unknown.add(new UnsupportedItem(name, written, "class_name",
+                        "unknown layer class" + (reg != null ? " (registered as '" + reg + "')" : "")
+                                + ": a custom layer is Python code Kerasport cannot run; replace it with built-in layers"));
         }
         if (canonical.equals("Lambda"))
             notes.add(new UnsupportedItem(name, written, "function",

@@ -71,8 +71,42 @@ public final class LayerCatalog {
             "Attention", "AdditiveAttention", "MultiHeadAttention", "GroupedQueryAttention",
             // preprocessing that carries state or math
             "Rescaling", "Normalization", "CenterCrop", "Resizing",
+            // augmentation (identity at inference)
+            "RandomFlip", "RandomRotation", "RandomZoom", "RandomTranslation", "RandomContrast", "RandomBrightness",
+            "RandomCrop",
+            // layers keras.applications registers (ConvNeXt)
+            "LayerScale", "StochasticDepth",
             // models
             "Sequential", "Functional"); // Model is an alias of Functional (ALIASES)
+
+    /** Resource listing every layer class Keras ships (src/test/python/list_builtin_layers.py wrote it). */
+    public static final String BUILT_IN_RESOURCE = "keras-builtin-layers.txt";
+
+    private static final class BuiltIn {
+        static final Set<String> NAMES = load();
+
+        private static Set<String> load() {
+            try (java.io.InputStream in = LayerCatalog.class.getResourceAsStream(BUILT_IN_RESOURCE)) {
+                if (in == null) throw new IllegalStateException("resource " + BUILT_IN_RESOURCE + " missing from the jar");
+                Set<String> out = new java.util.TreeSet<>();
+                for (String line : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).split("\n"))
+                    if (!line.isBlank()) out.add(line.strip());
+                return java.util.Collections.unmodifiableSet(out);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+    }
+
+    /** The layer class names Keras 1, 2, tf.keras and 3 ship (keras.layers and keras.applications), sorted. */
+    public static Set<String> builtIn() {
+        return BuiltIn.NAMES;
+    }
+
+    /** True when Keras itself ships a layer class of this name (written or canonical); otherwise it is custom code. */
+    public static boolean isBuiltIn(String className) {
+        return BuiltIn.NAMES.contains(className) || BuiltIn.NAMES.contains(canonical(className));
+    }
 
     /** The Keras 2/3 class name for a written class name (aliases resolved), or the name itself. */
     public static String canonical(String writtenClassName) {

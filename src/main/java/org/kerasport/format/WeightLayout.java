@@ -75,6 +75,7 @@ public final class WeightLayout {
             }
             case "Embedding" -> out.add(w(l, "embeddings", "embeddings", true, "vars/0"));
             case "PReLU" -> out.add(w(l, "alpha", "alpha", true, "vars/0"));
+            case "LayerScale" -> out.add(w(l, "gamma", "gamma", true, "vars/0")); // keras.applications.convnext
             case "BatchNormalization", "SyncBatchNormalization" -> {
                 int i = 0;
                 if (!c.has("scale") || c.get("scale").asBoolean(true)) out.add(w(l, "gamma", "gamma", true, "vars/" + i++));
@@ -89,6 +90,8 @@ public final class WeightLayout {
                 if (!rms && (!c.has("center") || c.get("center").asBoolean(true))) out.add(w(l, "beta", "beta", true, "vars/" + i));
             }
             case "Normalization" -> {
+                // mean/variance given in the config are constants: Keras creates no variables then (build())
+                if (Json.isPresent(c, "mean") || Json.isPresent(c, "variance")) return out;
                 out.add(w(l, "mean", "mean", false, "vars/0"));
                 out.add(w(l, "variance", "variance", false, "vars/1"));
                 out.add(w(l, "count", "count", false, "vars/2"));

@@ -77,6 +77,7 @@ public final class ConvMappers {
                 return null;
             }
             if (c.has("groups") && c.get("groups").asInt(1) != 1) {
+                if (GroupedConv.isDepthwise(l, in, out)) return GroupedConv.map(l, vertex, inputs, in, out, ctx);
                 ctx.unsupported(l, "groups", "grouped convolution (groups=" + c.get("groups").asInt() + ") is not supported yet");
                 return null;
             }
