@@ -111,10 +111,21 @@ final class WeightAssembler {
         Stored first = parts.get(0);
         long[] shape = first.shape().clone();
         int rank = shape.length;
+        if (rank == 0) throw new MalformedModelException(file, first.source(), "a Keras 1 gate array is a scalar");
         long last = 0;
         for (Stored p : parts) {
             if (p.shape().length != rank)
                 throw new MalformedModelException(file, p.source(), "Keras 1 gate arrays of different ranks");
+            for (int i = 0; i < rank - 1; i++)
+                if (p.shape()[i] != shape[i])
+                    throw new MalformedModelException(file, p.source(), "Keras 1 gate arrays of shapes "
+                            + java.util.Arrays.toString(first.shape()) + " and " + java.util.Arrays.toString(p.shape())
+                            + " cannot be joined on their last axis");
+            long n = 1;
+            for (long d : p.shape()) n *= d;
+            if (p.data() != null && p.data().length != n)
+                throw new MalformedModelException(file, p.source(), "a Keras 1 gate array of shape "
+                        + java.util.Arrays.toString(p.shape()) + " holds " + p.data().length + " values");
             last += p.shape()[rank - 1];
         }
         shape[rank - 1] = last;
