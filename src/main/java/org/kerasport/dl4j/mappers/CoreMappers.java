@@ -26,7 +26,10 @@ public final class CoreMappers {
     private CoreMappers() {
     }
 
-    /** Keras Dense on a 2-D input: DL4J DenseLayer, or an OutputLayer carrying the loss when it is a model output. */
+    /**
+     * Keras Dense on a 2-D input: DL4J DenseLayer, or an OutputLayer carrying the loss when it is a model output; on a
+     * 3-D to 5-D input one Dense on the last axis ({@link RecurrentMappers#denseOnSequence}).
+     */
     public static final class Dense implements LayerMapper {
         @Override
         public Set<String> classNames() {
@@ -36,7 +39,7 @@ public final class CoreMappers {
         @Override
         public String map(LayerSpec l, String vertex, List<String> inputs, MappingContext ctx) {
             Long[] in = ctx.shape(inputs.get(0));
-            if (in != null && in.length == 3) return RecurrentMappers.denseOnSequence(l, vertex, inputs, ctx);
+            if (in != null && in.length >= 3) return RecurrentMappers.denseOnSequence(l, vertex, inputs, ctx);
             if (in == null || in.length != 2) {
                 ctx.unsupported(l, "input", "Dense on a " + (in == null ? "?" : in.length) + "-D input is not supported yet (only [batch, features])");
                 return null;
