@@ -150,7 +150,7 @@ public class KerasMergeVertexImpl extends ParamFreeVertexImpl {
                 grads[0] = g;
             }
             for (int i = 0; i < grads.length; i++) {
-                grads[i] = workspaceMgr.dup(ArrayType.ACTIVATION_GRAD, grads[i].reshape('c', inputs[i].shape()), 'c');
+                grads[i] = grads[i].reshape('c', inputs[i].shape()).dup('c'); // a new array in the borrowed gradient workspace
             }
         }
         return new Pair<>(null, grads);

@@ -48,7 +48,10 @@ public final class SdActivations {
             case "mish" -> x.mul(sd.math.tanh(sd.nn.softplus(x)));
             case "hard_silu" -> x.mul(sd.nn.relu6(x.add(3.0), 0.0).div(6.0));
             case "leaky_relu" -> sd.nn.leakyRelu(x, 0.2);
-            case "log_softmax" -> sd.nn.logSoftmax(x, -1);
+            case "log_softmax" -> { // x − max − log Σ exp(x − max) over the last axis (tf.nn.log_softmax)
+                SDVariable shifted = x.sub(x.max(true, -1));
+                yield shifted.sub(sd.math.log(sd.math.exp(shifted).sum(true, -1)));
+            }
             default -> throw new IllegalArgumentException("unknown activation " + name);
         };
     }
