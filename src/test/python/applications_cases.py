@@ -5,8 +5,8 @@ Usage:  python applications_cases.py OUT_DIR [--apps all|NAME,...] [--seed N]
 
 Writes OUT_DIR/<case>/{model.keras, model.h5, case.json, reference.npz} in the layout of attention_cases.py
 (keys x[__in], y, train_x__k[__in], train_y__k, init__<layer>__<weight>, after__k__<layer>__<weight>; case.json:
-inputs, training.steps, training.losses). Every model is compiled with SGD and trained by Keras' own
-train_on_batch on batches of 4 rows. Cases (always):
+inputs, training.steps, training.losses, application). Every model but the backbones is compiled with SGD and
+trained by Keras' own train_on_batch on batches of 4 rows. Cases (always):
 
   merges       Concatenate of 4-D tensors on the channel, height and width axes and of 3-D tensors on both axes;
                Multiply (h, w, c) x (1, 1, c) (squeeze-and-excitation), Add (h, w, c) + (c,) (Keras expands the
@@ -21,10 +21,9 @@ train_on_batch on batches of 4 rows. Cases (always):
 
 --apps adds the other backbones (scripts/applications.sh): densenet121 (32x32), inceptionv3 (75x75), nasnetmobile
 (32x32), mobilenetv3small (32x32, include_preprocessing on). A backbone is built with weights=None, include_top=False,
-frozen (trainable=False: the Keras transfer-learning guide's first phase) and called with training=False under a new
-head (GlobalAveragePooling2D + Dense(3, softmax, l2)), so the training steps move the head only (an unfrozen base
-called with training=False is a different feature: its BatchNormalization must stay in inference mode while its
-gamma and beta train, which the DL4J mapping does not do yet); its BatchNormalization
+called with training=False under a new head (GlobalAveragePooling2D + Dense(3, softmax, l2)); predictions only
+(Keras' own train_on_batch of such a model matched neither its inference- nor its training-mode forward pass; see
+README); its BatchNormalization
 moving statistics are set once from a batch (momentum 0, one call with training=True, momentum restored) so the
 random network's activations neither vanish nor explode and the comparison means something.
 
@@ -152,10 +151,9 @@ def app(name, rng):
     momenta = [l.momentum for l in bns]
     for l in bns:
         l.momentum = 0.0
-    base(rng.uniform(0, 255, size=(8,) + shape).astype("float32"), training=True)
+    base(rng.uniform(0, 255, size=(32,) + shape).astype("float32"), training=True)
     for l, m in zip(bns, momenta):
         l.momentum = m
-    base.trainable = False  # the guide's first phase; see the module docstring
     inp = keras.Input(shape, name="image")
     h = base(inp, training=False)
     h = layers.GlobalAveragePooling2D(name="head_pool")(h)
@@ -217,7 +215,7 @@ def build(name, out_dir, rng):
     for k, v in all_weights(model):
         npz["init__" + k] = np.asarray(v.numpy())
     losses = []
-    for k in range(STEPS):
+    for k in range(0 if is_app else STEPS):
         xb = [sample_x(rng, t, BATCH, is_app) for t in model.inputs]
         yb = sample_y(rng, (BATCH,) + tuple(model.outputs[0].shape[1:]), loss)
         for i, xi in enumerate(xb):

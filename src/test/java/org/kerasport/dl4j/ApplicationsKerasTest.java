@@ -68,7 +68,11 @@ class ApplicationsKerasTest {
         for (String c : cases) {
             for (String f : new String[]{"model.keras", "model.h5"})
                 tests.add(DynamicTest.dynamicTest(c + "/" + f + " predict", () -> predict(out.resolve(c), f)));
-            tests.add(DynamicTest.dynamicTest(c + " train", () -> train(out.resolve(c))));
+            // Not for the backbones (README): Keras' own train_on_batch of base(x, training=False) matched neither its
+            // inference- nor its training-mode forward pass (keras/src/models/functional.py operation_fn passes the
+            // outer training flag into nested calls), so there is no deterministic reference to compare with yet
+            if (!ReferenceData.load(out.resolve(c)).caseJson().path("application").asBoolean())
+                tests.add(DynamicTest.dynamicTest(c + " train", () -> train(out.resolve(c))));
         }
         return tests.stream();
     }
@@ -81,16 +85,22 @@ class ApplicationsKerasTest {
         return x;
     }
 
-    /** Within 1e-5 · max(1, |y|) of Keras, element by element. */
+    /**
+     * Within 1e-5 · max(1, |y|) of Keras, element by element; a backbone within 1e-4 · max(1, |y|): its logits come
+     * through about 80 convolution and normalization layers (BatchNormalization set from a batch, so no layer shrinks
+     * the signal), each summing n ≈ 10^2 to 10^3 float32 products, a relative error of about 2^-24 · √n · L ≈ 1e-4
+     * (measured: 2.4e-5 for EfficientNetB0).
+     */
     static void predict(Path dir, String file) {
         ReferenceData ref = ReferenceData.load(dir);
+        double rel = ref.caseJson().path("application").asBoolean() ? 1e-4 : 1e-5;
         ImportedModel im = Dl4jImporter.importModel(KerasReader.read(dir.resolve(file)), false);
         INDArray got = im.graph().output(false, inputs(ref, im, "x"))[0];
         INDArray want = ref.array("y");
         assertArrayEquals(want.shape(), got.shape());
         // a softmax head is informative only if Keras' outputs are not all equal (a random network can vanish)
         assertTrue(want.maxNumber().doubleValue() - want.minNumber().doubleValue() > 1e-3, dir + ": Keras' outputs are flat");
-        INDArray bound = Transforms.max(Transforms.abs(want, true), 1.0, false).muli(1e-5);
+        INDArray bound = Transforms.max(Transforms.abs(want, true), 1.0, false).muli(rel);
         INDArray diff = Transforms.abs(want.sub(got), false);
         assertTrue(diff.sub(bound).maxNumber().doubleValue() <= 0, dir.getFileName() + "/" + file + ": max |diff| " + diff.maxNumber()
                 + " (Keras " + want + ", Kerasport " + got + ")");
