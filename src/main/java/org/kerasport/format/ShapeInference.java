@@ -58,6 +58,33 @@ public final class ShapeInference {
         return out;
     }
 
+    /**
+     * Output shape of a Keras element-wise merge (base_merge.py's _compute_elemwise_op_output_shape): the non-batch
+     * axes aligned at the end, a size 1 taking the other size, a free axis staying free; null when they disagree.
+     */
+    public static Long[] broadcast(List<Long[]> ins) {
+        Long[] out = null;
+        for (Long[] s : ins) {
+            if (out == null) {
+                out = s.clone();
+                continue;
+            }
+            Long[] a = out.length >= s.length ? out : s, b = out.length >= s.length ? s : out;
+            Long[] r = a.clone();
+            for (int k = 1; k < b.length; k++) {
+                int ia = a.length - k, ib = b.length - k;
+                Long i = a[ia], j = b[ib];
+                if (i == null || j == null) r[ia] = null;
+                else if (i == 1) r[ia] = j;
+                else if (j == 1 || i.equals(j)) r[ia] = i;
+                else return null;
+            }
+            r[0] = a[0] != null ? a[0] : b[0];
+            out = r;
+        }
+        return out;
+    }
+
     static Long[] shape(JsonNode n) {
         if (n == null || !n.isArray()) return null;
         Long[] s = new Long[n.size()];
@@ -174,7 +201,7 @@ public final class ShapeInference {
                 System.arraycopy(o, 1, r, 2, o.length - 1);
                 return r;
             }
-            case "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum": return in;
+            case "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum": return broadcast(ins);
             case "Concatenate": {
                 int axis = c.has("axis") ? c.get("axis").asInt() : -1;
                 int ax = axis < 0 ? in.length + axis : axis;

@@ -109,6 +109,7 @@ final class DataParallel implements AutoCloseable {
                     || v instanceof org.deeplearning4j.nn.conf.graph.ElementWiseVertex
                     || v instanceof org.deeplearning4j.nn.conf.graph.PreprocessorVertex
                     || v instanceof org.kerasport.dl4j.layers.ChannelsOrderVertex
+                    || v instanceof org.kerasport.dl4j.layers.KerasMergeVertex
                     || v instanceof org.kerasport.dl4j.layers.KerasReshapeVertex r && !r.isRows())) {
                 return false;
             }

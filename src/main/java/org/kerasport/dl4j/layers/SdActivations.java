@@ -14,11 +14,13 @@ public final class SdActivations {
 
     /** The SameDiff activation name for a Keras activation name, or null when there is none. */
     public static String resolve(String kerasName, int kerasMajor) {
-        return switch (kerasName) {
+        String n = org.kerasport.dl4j.activation.KerasActivations.canonical(kerasName);
+        return switch (n) {
             case "linear", "identity", "None" -> "linear";
             case "hard_sigmoid" -> kerasMajor >= 3 ? "hard_sigmoid_k3" : "hard_sigmoid_k2";
-            case "tanh", "sigmoid", "relu", "relu6", "softsign", "softplus", "elu", "selu", "exponential", "softmax" -> kerasName;
-            case "swish", "silu" -> "swish";
+            case "tanh", "sigmoid", "relu", "relu6", "softsign", "softplus", "elu", "selu", "exponential", "softmax",
+                 "gelu", "gelu_approximate", "mish", "hard_silu", "leaky_relu", "log_softmax" -> n;
+            case "silu" -> "swish";
             default -> null;
         };
     }
@@ -39,6 +41,17 @@ public final class SdActivations {
             case "exponential" -> sd.math.exp(x);
             case "swish" -> sd.nn.swish(x);
             case "softmax" -> sd.nn.softmax(x, -1);
+            // x/2 (1 + erf(x/√2)) and TensorFlow's tanh form
+            case "gelu" -> x.mul(0.5).mul(sd.math.erf(x.mul(Math.sqrt(0.5))).add(1.0));
+            case "gelu_approximate" -> x.mul(0.5).mul(sd.math.tanh(x.add(x.mul(x).mul(x).mul(0.044715))
+                    .mul(Math.sqrt(2 / Math.PI))).add(1.0));
+            case "mish" -> x.mul(sd.math.tanh(sd.nn.softplus(x)));
+            case "hard_silu" -> x.mul(sd.nn.relu6(x.add(3.0), 0.0).div(6.0));
+            case "leaky_relu" -> sd.nn.leakyRelu(x, 0.2);
+            case "log_softmax" -> { // x − max − log Σ exp(x − max) over the last axis (tf.nn.log_softmax)
+                SDVariable shifted = x.sub(x.max(true, -1));
+                yield shifted.sub(sd.math.log(sd.math.exp(shifted).sum(true, -1)));
+            }
             default -> throw new IllegalArgumentException("unknown activation " + name);
         };
     }

@@ -100,7 +100,7 @@ public final class ConvMappers {
                     ctx.addLayer(vertex, layer, l.trainable(), out, inputs);
                 }
                 bind(l, vertex, 2, ctx);
-                return vertex;
+                return axisActivation(l, vertex, out, ctx);
             }
             return ConvSupport.via2d(ctx, vertex, inputs.get(0), in, out, in2d -> {
                 String src = in2d;
@@ -115,8 +115,21 @@ public final class ConvMappers {
                 }
                 ctx.addLayer(vertex, layer2d(l, c, in[2], out[2], 1, ctx), l.trainable(), ConvSupport.as2d(out), List.of(src));
                 bind(l, vertex, 1, ctx);
-                return vertex;
+                return axisActivation(l, vertex, ConvSupport.as2d(out), ctx);
             });
+        }
+
+        /**
+         * A softmax or log_softmax over the channels after a channels-last convolution, as an ActivationLayer of its
+         * own (the convolution then has none): DL4J's convolution differentiates its activation on the channels-first
+         * copy it computes in, where the last axis is not the channels. Other activations stay in the convolution.
+         */
+        private static String axisActivation(LayerSpec l, String vertex, Long[] out, MappingContext ctx) {
+            if (elementwise(l)) return vertex;
+            String v = vertex + "__activation";
+            ctx.addLayer(v, new org.deeplearning4j.nn.conf.layers.ActivationLayer.Builder()
+                    .activation(ctx.activation(l, "activation")).build(), true, out, List.of(vertex));
+            return v;
         }
 
         /** False for activations over an axis (softmax over the channels needs them last). */
@@ -134,7 +147,8 @@ public final class ConvMappers {
             int[] d = to2d(ConvSupport.ints(c, "dilation_rate", dims, 1));
             String pad = ConvSupport.padding(l);
             ConvolutionMode mode = pad.equals("causal") ? ConvolutionMode.Truncate : ConvSupport.mode(pad);
-            IActivation act = ctx.activation(l, "activation");
+            IActivation act = elementwise(l) ? ctx.activation(l, "activation")
+                    : new org.nd4j.linalg.activations.impl.ActivationIdentity(); // applied after it (axisActivation)
             boolean bias = ConvSupport.useBias(l);
             WeightSpec biasW = l.weight("bias").orElse(null);
             if (cls.startsWith("Depthwise")) {

@@ -13,6 +13,7 @@ import org.kerasport.dl4j.LayerMapper;
 import org.kerasport.dl4j.Layout;
 import org.kerasport.dl4j.LossMapper;
 import org.kerasport.dl4j.MappingContext;
+import org.kerasport.dl4j.layers.KerasMergeVertex;
 import org.kerasport.format.Json;
 import org.kerasport.model.LayerSpec;
 import org.kerasport.model.LossSpec;
@@ -25,7 +26,10 @@ public final class CoreMappers {
     private CoreMappers() {
     }
 
-    /** Keras Dense on a 2-D input: DL4J DenseLayer, or an OutputLayer carrying the loss when it is a model output. */
+    /**
+     * Keras Dense on a 2-D input: DL4J DenseLayer, or an OutputLayer carrying the loss when it is a model output; on a
+     * 3-D to 5-D input one Dense on the last axis ({@link RecurrentMappers#denseOnSequence}).
+     */
     public static final class Dense implements LayerMapper {
         @Override
         public Set<String> classNames() {
@@ -35,7 +39,7 @@ public final class CoreMappers {
         @Override
         public String map(LayerSpec l, String vertex, List<String> inputs, MappingContext ctx) {
             Long[] in = ctx.shape(inputs.get(0));
-            if (in != null && in.length == 3) return RecurrentMappers.denseOnSequence(l, vertex, inputs, ctx);
+            if (in != null && in.length >= 3) return RecurrentMappers.denseOnSequence(l, vertex, inputs, ctx);
             if (in == null || in.length != 2) {
                 ctx.unsupported(l, "input", "Dense on a " + (in == null ? "?" : in.length) + "-D input is not supported yet (only [batch, features])");
                 return null;
@@ -148,34 +152,83 @@ public final class CoreMappers {
         }
     }
 
+    /**
+     * The merge layers. DL4J's MergeVertex (Concatenate of [batch, features]) and ElementWiseVertex (inputs of one
+     * known shape) where they compute what Keras computes; {@link KerasMergeVertex} for every other axis, rank and
+     * broadcast, and for Minimum.
+     */
     public static final class Merge implements LayerMapper {
         @Override
         public Set<String> classNames() {
-            return Set.of("Add", "Subtract", "Multiply", "Average", "Maximum", "Concatenate");
+            return Set.of("Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate");
         }
 
         @Override
         public String map(LayerSpec l, String vertex, List<String> inputs, MappingContext ctx) {
-            Long[] shape = ctx.outputShape(l, inputs);
-            if (l.className().equals("Concatenate")) {
-                int axis = l.config().has("axis") ? l.config().get("axis").asInt() : -1;
-                Long[] in = ctx.shape(inputs.get(0));
-                if (in == null || (axis != -1 && axis != in.length - 1) || in.length != 2) {
-                    ctx.unsupported(l, "axis", "Concatenate is supported on the last axis of 2-D tensors for now");
+            List<Long[]> ins = new java.util.ArrayList<>();
+            for (String i : inputs) {
+                Long[] s = ctx.shape(i);
+                if (s == null) {
+                    ctx.unsupported(l, "inputs", "the shapes of its inputs cannot be worked out");
                     return null;
                 }
-                ctx.addVertex(vertex, new MergeVertex(), shape, inputs);
+                ins.add(s);
+            }
+            Long[] shape = ctx.outputShape(l, inputs);
+            if (shape == null) {
+                ctx.unsupported(l, "inputs", "input shapes " + shapes(ins) + " do not " + (l.className().equals("Concatenate")
+                        ? "agree except on the concatenation axis" : "broadcast together"));
+                return null;
+            }
+            if (shape.length > 5) {
+                ctx.unsupported(l, "inputs", "tensors of rank " + shape.length + " (more than 4 axes besides the batch) are not supported yet");
+                return null;
+            }
+            if (l.className().equals("Concatenate")) {
+                int axis = l.config().has("axis") ? l.config().get("axis").asInt() : -1;
+                int ax = axis < 0 ? axis + shape.length : axis;
+                for (Long[] s : ins) if (s.length != shape.length) ax = -1;
+                if (ax <= 0 || ax >= shape.length) {
+                    ctx.unsupported(l, "axis", "Concatenate needs inputs of one rank and an axis other than the batch axis; got axis "
+                            + axis + " of " + shapes(ins));
+                    return null;
+                }
+                if (shape.length == 2) ctx.addVertex(vertex, new MergeVertex(), shape, inputs);
+                else ctx.addVertex(vertex, new KerasMergeVertex("concat", ax, sizes(shape)), shape, inputs);
                 return vertex;
             }
-            ElementWiseVertex.Op op = switch (l.className()) {
-                case "Add" -> ElementWiseVertex.Op.Add;
-                case "Subtract" -> ElementWiseVertex.Op.Subtract;
-                case "Multiply" -> ElementWiseVertex.Op.Product;
-                case "Average" -> ElementWiseVertex.Op.Average;
-                default -> ElementWiseVertex.Op.Max;
-            };
-            ctx.addVertex(vertex, new ElementWiseVertex(op), shape, inputs);
+            if (l.className().equals("Subtract") && inputs.size() != 2) {
+                ctx.unsupported(l, "inputs", "Subtract takes exactly 2 inputs, got " + inputs.size());
+                return null;
+            }
+            boolean same = true;
+            for (Long[] s : ins) same &= java.util.Arrays.equals(java.util.Arrays.copyOfRange(s, 1, s.length),
+                    java.util.Arrays.copyOfRange(shape, 1, shape.length));
+            if (same && !l.className().equals("Minimum")) {
+                ElementWiseVertex.Op op = switch (l.className()) {
+                    case "Add" -> ElementWiseVertex.Op.Add;
+                    case "Subtract" -> ElementWiseVertex.Op.Subtract;
+                    case "Multiply" -> ElementWiseVertex.Op.Product;
+                    case "Average" -> ElementWiseVertex.Op.Average;
+                    default -> ElementWiseVertex.Op.Max;
+                };
+                ctx.addVertex(vertex, new ElementWiseVertex(op), shape, inputs);
+                return vertex;
+            }
+            ctx.addVertex(vertex, new KerasMergeVertex(l.className().toLowerCase(java.util.Locale.ROOT), 0, sizes(shape)), shape, inputs);
             return vertex;
+        }
+
+        private static long[] sizes(Long[] shape) {
+            long[] r = new long[shape.length];
+            for (int i = 0; i < r.length; i++) r[i] = shape[i] == null ? -1 : shape[i];
+            return r;
+        }
+
+        private static String shapes(List<Long[]> ins) {
+            StringBuilder b = new StringBuilder();
+            for (Long[] s : ins) b.append(b.length() == 0 ? "" : ", ").append(java.util.Arrays.toString(s).replace("null", "None"));
+            return b.toString();
         }
     }
 }

@@ -207,7 +207,8 @@ public final class RecurrentMappers {
             String name = a == null || a.isNull() ? dflt : a.isTextual() ? a.asText()
                     : a.path("config").isTextual() ? a.path("config").asText() : a.path("class_name").asText();
             String r = SdActivations.resolve(name, ctx.kerasMajor());
-            if (r == null) ctx.unsupported(l, field, "activation '" + name + "' is not supported in recurrent layers");
+            if (r == null) ctx.unsupported(l, field, "activation '" + name + "' is not supported"
+                    + (l.className().equals("Dense") ? "" : " in " + l.className()));
             return r;
         }
     }
@@ -315,7 +316,10 @@ public final class RecurrentMappers {
         }
     }
 
-    /** Keras Dense on a [batch, time, features] input (Keras applies it to the last axis): {@link KerasDenseNd}. */
+    /**
+     * Keras Dense on a [batch, time, features] input or one of higher rank (Keras applies it to the last axis):
+     * {@link KerasDenseNd}, with every activation {@link SdActivations} knows.
+     */
     public static String denseOnSequence(LayerSpec l, String vertex, List<String> inputs, MappingContext ctx) {
         return denseOnSequence(l, vertex, inputs, ctx, l, "");
     }
@@ -323,8 +327,8 @@ public final class RecurrentMappers {
     /** @param dense the Dense layer's spec; {@code owner} the layer holding its weights, named {@code prefix + kernel} */
     static String denseOnSequence(LayerSpec dense, String vertex, List<String> inputs, MappingContext ctx, LayerSpec owner, String prefix) {
         Long[] in = ctx.shape(inputs.get(0));
-        if (in == null || in.length != 3 || in[1] == null || in[2] == null) {
-            ctx.unsupported(owner, "input", "Dense on a sequence needs known time and features");
+        if (in == null || in.length < 3 || in.length > 5 || java.util.Arrays.asList(in).subList(1, in.length).contains(null)) {
+            ctx.unsupported(owner, "input", "Dense on a tensor of rank 3 to 5 needs its sizes (other than the batch) known");
             return null;
         }
         long units = dense.config().get("units").asLong();
@@ -335,7 +339,9 @@ public final class RecurrentMappers {
         regs.put("W", ctx.regularization(kernel));
         if (bias != null) regs.put("b", ctx.regularization(bias));
         Long[] out = ctx.outputShape(owner, inputs);
-        ctx.addLayer(vertex, new KerasDenseNd(vertex, in[2], units, in[1], bias != null, act, regs), owner.trainable(), out, inputs);
+        long[] inner = new long[in.length - 2];
+        for (int i = 0; i < inner.length; i++) inner[i] = in[i + 1];
+        ctx.addLayer(vertex, new KerasDenseNd(vertex, in[in.length - 1], units, inner, bias != null, act, regs), owner.trainable(), out, inputs);
         ctx.bind(prefix + "kernel", vertex, "W", Layout.SAME);
         if (bias != null) ctx.bind(prefix + "bias", vertex, "b", Layout.SAME);
         return vertex;

@@ -1,0 +1,257 @@
+#!/usr/bin/env python3
+"""REAL-Keras cases for the layer features keras.applications backbones need (ApplicationsKerasTest).
+
+Usage:  python applications_cases.py OUT_DIR [--apps all|NAME,...] [--seed N]
+
+Writes OUT_DIR/<case>/{model.keras, model.h5, case.json, reference.npz} in the layout of attention_cases.py
+(keys x[__in], y, train_x__k[__in], train_y__k, init__<layer>__<weight>, after__k__<layer>__<weight>; case.json:
+inputs, training.steps, training.losses, application). Every model but the backbones is compiled with SGD and
+trained by Keras' own train_on_batch on batches of 4 rows. Cases (always):
+
+  merges       Concatenate of 4-D tensors on the channel, height and width axes and of 3-D tensors on both axes;
+               Multiply (h, w, c) x (1, 1, c) (squeeze-and-excitation), Add (h, w, c) + (c,) (Keras expands the
+               lower rank after the batch axis), Subtract (1, 1, c) - (h, w, c), Maximum/Minimum/Average of three
+               inputs with broadcasting, Multiply of equal shapes; trainable layers before every operand.
+  act_dense    every activation of ACTS in Dense and in an Activation layer after a linear Dense.
+  act_conv     every activation of ACTS in Conv2D.
+  act_nd       every activation of ACTS in Dense on a sequence (3-D) and on an image (4-D).
+  transformer  Embedding -> 2 x (MultiHeadAttention -> Add -> LayerNormalization -> Dense(gelu) -> Dense -> Add
+               -> LayerNormalization) -> GlobalAveragePooling1D -> Dense(softmax).
+  efficientnetb0  keras.applications.EfficientNetB0 at 32x32 (squeeze-and-excitation broadcasting, swish).
+
+--apps adds the other backbones (scripts/applications.sh): densenet121 (32x32), inceptionv3 (75x75), nasnetmobile
+(32x32), mobilenetv3small (32x32, include_preprocessing on). A backbone is built with weights=None, include_top=False,
+called with training=False under a new head (GlobalAveragePooling2D + Dense(3, softmax, l2)); predictions only
+(Keras' own train_on_batch of such a model matched neither its inference- nor its training-mode forward pass; see
+README); its BatchNormalization
+moving statistics are set once from a batch (momentum 0, one call with training=True, momentum restored) so the
+random network's activations neither vanish nor explode and the comparison means something.
+
+'gelu_approximate' is registered as keras_hub registers it (package keras_hub): gelu with approximate=True.
+Everything is computed by Keras; nothing here is computed by Kerasport.
+"""
+import argparse
+import json
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import numpy as np  # noqa: E402
+import keras  # noqa: E402
+from keras import layers, regularizers  # noqa: E402
+
+STEPS = 2
+BATCH = 4
+
+
+@keras.saving.register_keras_serializable(package="keras_hub", name="gelu_approximate")
+def gelu_approximate(x):
+    return keras.activations.gelu(x, approximate=True)
+
+
+ACTS = ["hard_silu", "hard_swish", "silu", "swish", "gelu", gelu_approximate, "mish", "elu", "selu", "softplus",
+        "softsign", "relu6", "leaky_relu", "log_softmax", "hard_sigmoid"]
+
+
+def act_name(a):
+    return a if isinstance(a, str) else "gelu_approximate"
+
+
+def sgd():
+    return keras.optimizers.SGD(0.05)
+
+
+def merges():
+    a = keras.Input((4, 4, 3), name="img")
+    b = keras.Input((6,), name="vec")
+    ha = layers.Conv2D(6, 1, name="conv_a")(a)
+    hb = layers.Dense(6, name="dense_b")(b)
+    se = layers.GlobalAveragePooling2D(keepdims=True, name="gap_keep")(ha)
+    se = layers.Dense(6, activation="sigmoid", name="se")(se)                      # (1, 1, 6)
+    m_mul = layers.Multiply(name="mul_se")([ha, se])                               # (4,4,6) x (1,1,6)
+    m_add = layers.Add(name="add_rank")([ha, hb])                                  # (4,4,6) + (6,)
+    m_sub = layers.Subtract(name="sub_bc")([se, ha])                               # (1,1,6) - (4,4,6)
+    m_max = layers.Maximum(name="max3")([m_mul, se, m_add])
+    m_min = layers.Minimum(name="min3")([m_sub, hb, m_mul])
+    m_avg = layers.Average(name="avg3")([ha, hb, se])
+    m_eq = layers.Multiply(name="mul_eq")([m_add, m_sub])
+    c_ch = layers.Concatenate(axis=-1, name="cat_channels")([m_mul, m_add, m_sub, m_max, m_min, m_avg, m_eq])
+    c_h = layers.Concatenate(axis=1, name="cat_height")([m_max, m_min])          # (8, 4, 6)
+    c_w = layers.Concatenate(axis=2, name="cat_width")([m_avg, m_eq])            # (4, 8, 6)
+    h1 = layers.Conv2D(4, 2, name="conv_ch")(c_ch)
+    h2 = layers.Reshape((4, 48), name="seq_h")(c_h)
+    h3 = layers.Reshape((8, 24), name="seq_w")(c_w)
+    s1 = layers.Concatenate(axis=1, name="cat_time")([h2, layers.Dense(48, name="d_t")(h2)])   # (8, 48)
+    s2 = layers.Concatenate(axis=-1, name="cat_feat")([h3, layers.Dense(4, name="d_f")(h3)])  # (8, 28)
+    f = layers.Concatenate(name="cat_flat")([layers.Flatten(name="f1")(h1), layers.Flatten(name="f2")(s1),
+                                             layers.Flatten(name="f3")(s2)])
+    out = layers.Dense(3, name="out")(f)
+    return keras.Model([a, b], out, name="merges"), "mean_squared_error"
+
+
+def act_dense():
+    x = keras.Input((6,), name="x")
+    hs = []
+    for i, a in enumerate(ACTS):
+        hs.append(layers.Dense(4, activation=a, name="d_%s_%d" % (act_name(a), i))(x))
+        hs.append(layers.Activation(a, name="a_%s_%d" % (act_name(a), i))(layers.Dense(4, name="lin_%d" % i)(x)))
+    out = layers.Dense(3, name="out")(layers.Concatenate(name="cat")(hs))
+    return keras.Model(x, out, name="act_dense"), "mean_squared_error"
+
+
+def act_conv():
+    x = keras.Input((5, 5, 2), name="x")
+    hs = [layers.Conv2D(3, 3, padding="same", activation=a, name="c_%s_%d" % (act_name(a), i))(x)
+          for i, a in enumerate(ACTS)]
+    h = layers.GlobalAveragePooling2D(name="gap")(layers.Concatenate(name="cat")(hs))
+    out = layers.Dense(3, name="out")(h)
+    return keras.Model(x, out, name="act_conv"), "mean_squared_error"
+
+
+def act_nd():
+    s = keras.Input((4, 5), name="seq")
+    im = keras.Input((3, 3, 4), name="img")
+    hs = [layers.Dense(3, activation=a, name="ds_%s_%d" % (act_name(a), i))(s) for i, a in enumerate(ACTS)]
+    hi = [layers.Dense(3, activation=a, name="di_%s_%d" % (act_name(a), i))(im) for i, a in enumerate(ACTS)]
+    h1 = layers.GlobalAveragePooling1D(name="gap1")(layers.Concatenate(name="cat_s")(hs))
+    h2 = layers.GlobalAveragePooling2D(name="gap2")(layers.Concatenate(name="cat_i")(hi))
+    out = layers.Dense(3, name="out")(layers.Concatenate(name="cat")([h1, h2]))
+    return keras.Model([s, im], out, name="act_nd"), "mean_squared_error"
+
+
+def transformer():
+    tok = keras.Input((8,), dtype="int32", name="tokens")
+    h = layers.Embedding(20, 16, name="emb")(tok)
+    for i in range(2):
+        a = layers.MultiHeadAttention(num_heads=2, key_dim=8, name="mha_%d" % i)(h, h)
+        h = layers.LayerNormalization(name="ln_a_%d" % i)(layers.Add(name="res_a_%d" % i)([h, a]))
+        f = layers.Dense(32, activation="gelu", name="ffn_in_%d" % i)(h)
+        f = layers.Dense(16, name="ffn_out_%d" % i)(f)
+        h = layers.LayerNormalization(name="ln_f_%d" % i)(layers.Add(name="res_f_%d" % i)([h, f]))
+    h = layers.GlobalAveragePooling1D(name="gap")(h)
+    out = layers.Dense(3, activation="softmax", kernel_regularizer=regularizers.L2(1e-3), name="out")(h)
+    return keras.Model(tok, out, name="transformer"), "categorical_crossentropy"
+
+
+APPS = {
+    "efficientnetb0": (lambda s: keras.applications.EfficientNetB0(weights=None, include_top=False, input_shape=s), 32),
+    "densenet121": (lambda s: keras.applications.DenseNet121(weights=None, include_top=False, input_shape=s), 32),
+    "inceptionv3": (lambda s: keras.applications.InceptionV3(weights=None, include_top=False, input_shape=s), 75),
+    "nasnetmobile": (lambda s: keras.applications.NASNetMobile(weights=None, include_top=False, input_shape=s), 32),
+    "mobilenetv3small": (lambda s: keras.applications.MobileNetV3Small(weights=None, include_top=False, input_shape=s,
+                                                                        include_preprocessing=True), 32),
+}
+
+
+def app(name, rng):
+    make, size = APPS[name]
+    shape = (size, size, 3)
+    base = make(shape)
+    bns = [l for l in base._flatten_layers() if isinstance(l, layers.BatchNormalization)]
+    momenta = [l.momentum for l in bns]
+    for l in bns:
+        l.momentum = 0.0
+    base(rng.uniform(0, 255, size=(32,) + shape).astype("float32"), training=True)
+    for l, m in zip(bns, momenta):
+        l.momentum = m
+    inp = keras.Input(shape, name="image")
+    h = base(inp, training=False)
+    h = layers.GlobalAveragePooling2D(name="head_pool")(h)
+    out = layers.Dense(3, activation="softmax", kernel_regularizer=regularizers.L2(1e-3), name="head")(h)
+    return keras.Model(inp, out, name=name), "categorical_crossentropy"
+
+
+def sample_x(rng, t, n, is_app):
+    shape = (n,) + tuple(t.shape[1:])
+    if "int" in str(t.dtype):
+        return rng.integers(0, 20, size=shape).astype("int32")
+    if is_app:
+        return rng.uniform(0, 255, size=shape).astype("float32")
+    return rng.normal(0, 1, size=shape).astype("float32")
+
+
+def sample_y(rng, shape, loss):
+    if loss == "categorical_crossentropy":
+        return np.eye(shape[-1], dtype="float32")[rng.integers(0, shape[-1], size=shape[0])]
+    return rng.normal(0, 1, size=shape).astype("float32")
+
+
+def weight_key(layer, v):
+    """<top-level layer>__<variable>: the variable's path inside the layer, or inside a nested model its path."""
+    if v.path.startswith(layer.name + "/"):
+        rel = v.path[len(layer.name) + 1:]
+    elif hasattr(layer, "layers"):
+        rel = v.path
+    else:
+        rel = v.name
+    return layer.name + "__" + rel.replace("/", ".")
+
+
+def all_weights(model):
+    for layer in model.layers:
+        for v in layer.weights:
+            yield weight_key(layer, v), v
+
+
+def build(name, out_dir, rng):
+    is_app = name in APPS
+    model, loss = app(name, rng) if is_app else globals()[name]()
+    d = os.path.join(out_dir, name)
+    os.makedirs(d, exist_ok=True)
+    model.compile(optimizer=sgd(), loss=loss)
+    model.save(os.path.join(d, "model.keras"))
+    model.save(os.path.join(d, "model.h5"))
+    npz = {}
+    in_names = [t.name.split(":")[0] for t in model.inputs]
+    multi = len(model.inputs) > 1
+
+    def xkey(prefix, i):
+        return prefix + ("__" + in_names[i] if multi else "")
+
+    x = [sample_x(rng, t, BATCH, is_app) for t in model.inputs]
+    for i, xi in enumerate(x):
+        npz[xkey("x", i)] = xi.astype("float32")
+    npz["y"] = np.asarray(model.predict(x if multi else x[0], verbose=0))
+    for k, v in all_weights(model):
+        npz["init__" + k] = np.asarray(v.numpy())
+    losses = []
+    for k in range(0 if is_app else STEPS):
+        xb = [sample_x(rng, t, BATCH, is_app) for t in model.inputs]
+        yb = sample_y(rng, (BATCH,) + tuple(model.outputs[0].shape[1:]), loss)
+        for i, xi in enumerate(xb):
+            npz[xkey("train_x__%d" % k, i)] = xi.astype("float32")
+        npz["train_y__%d" % k] = yb
+        losses.append(float(model.train_on_batch(xb if multi else xb[0], yb, return_dict=True)["loss"]))
+        for key, v in all_weights(model):
+            npz["after__%d__%s" % (k, key)] = np.asarray(v.numpy())
+    np.savez(os.path.join(d, "reference.npz"), **npz)
+    case = {
+        "case": name, "keras_version": keras.__version__, "application": is_app,
+        "inputs": [{"name": n, "npz_key": xkey("x", i)} for i, n in enumerate(in_names)],
+        "training": {"steps": STEPS, "losses": losses, "learning_rate": 0.05},
+    }
+    with open(os.path.join(d, "case.json"), "w") as f:
+        json.dump(case, f, indent=1)
+    return name
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("out")
+    ap.add_argument("--apps", default="")
+    ap.add_argument("--only", default="")
+    ap.add_argument("--seed", type=int, default=5)
+    a = ap.parse_args()
+    rng = np.random.default_rng(a.seed)
+    keras.utils.set_random_seed(a.seed)
+    names = ["merges", "act_dense", "act_conv", "act_nd", "transformer", "efficientnetb0"]
+    if a.apps:
+        names += [n for n in APPS if n != "efficientnetb0"] if a.apps == "all" else a.apps.split(",")
+    if a.only:
+        names = a.only.split(",")
+    done = [build(n, a.out, rng) for n in names]
+    print(json.dumps({"cases": done}))
+
+
+if __name__ == "__main__":
+    main()
