@@ -211,11 +211,32 @@ def bilstm_stack():
     return keras.Model(i, o), (5, 3), "mean_squared_error"
 
 
+def pinned_base():
+    """The transfer-learning guide's second phase: a trainable nested base (Conv2D, BatchNormalization, Dropout(0))
+    called with training=False under a new head. Keras 3.15's fit does NOT keep such a base in inference mode: a
+    Functional model passes its own call's training flag to every layer and nested model it calls, replacing the
+    training=False written in the call (keras/src/models/functional.py, operation_fn), so the batch normalization
+    normalizes with the batch's statistics and updates its moving ones. This case pins that, as real Keras computes
+    it. (The Dropout's rate is 0: with a positive rate it would drop units in fit, at random.)"""
+    bi = keras.Input((6, 6, 2), name="base_input")
+    y = layers.Conv2D(4, 3, padding="same", name="conv", kernel_regularizer=regularizers.L2(0.01))(bi)
+    y = layers.BatchNormalization(name="bn", momentum=0.5)(y)
+    y = layers.Activation("relu", name="act")(y)
+    y = layers.Dropout(0.0, name="drop")(y)
+    base = keras.Model(bi, y, name="base")
+    i = keras.Input((6, 6, 2), name="input")
+    x = base(i, training=False)
+    x = layers.GlobalAveragePooling2D(name="gap")(x)
+    o = layers.Dense(3, name="out", kernel_regularizer=regularizers.L2(0.01))(x)
+    return keras.Model(i, o), (6, 6, 2), "mean_squared_error"
+
+
 # name, builder, SGD learning rate
 CASES = [("conv1d_stack", conv1d_stack, 0.05), ("conv2d_stack", conv2d_stack, 0.002),
          ("conv3d_stack", conv3d_stack, 0.05), ("frozen_middle", frozen_middle, 0.05),
          ("cnn_fast_path", cnn_fast_path, 0.1), ("cnn_first_same", cnn_first_same, 0.1),
-         ("maxpool_ties", maxpool_ties, 0.1), ("relu_pool_ties", relu_pool_ties, 0.1), ("lstm_stack", lstm_stack, 0.5), ("bilstm_stack", bilstm_stack, 0.2)]
+         ("maxpool_ties", maxpool_ties, 0.1), ("relu_pool_ties", relu_pool_ties, 0.1), ("lstm_stack", lstm_stack, 0.5), ("bilstm_stack", bilstm_stack, 0.2),
+         ("pinned_base", pinned_base, 0.1)]
 # cases whose inputs are small integers (ties in max pooling), not normal draws
 INTEGER_INPUTS = {"maxpool_ties", "relu_pool_ties"}
 # cases compiled with metrics (FinetuneConvInteropTest fits them as Keras' fit does)

@@ -188,6 +188,12 @@ public final class Dl4jImporter {
                 }
                 String vertex = call == 0 ? name : name + "#" + call;
                 String out;
+                com.fasterxml.jackson.databind.JsonNode training = calls.get(call).kwargs() == null ? null : calls.get(call).kwargs().get("training");
+                if (training != null && training.isBoolean() && !training.asBoolean())
+                    ctx.note(l.name() + ": called with training=False, which Keras 3's fit replaces by its own training flag"
+                            + " (a Functional model passes its call's flag to every layer it calls), so in training its"
+                            + " BatchNormalization uses batch statistics and its dropout is active, in Keras and here;"
+                            + " freeze it (--freeze) to keep it in inference mode");
                 if (l.inner() != null && (l.className().equals("Sequential") || l.className().equals("Functional"))) {
                     String savedPrefix = ctx.weightPrefix;
                     Map<String, String> innerProduced = new HashMap<>();

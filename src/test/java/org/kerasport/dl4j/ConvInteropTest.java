@@ -44,10 +44,21 @@ public class ConvInteropTest {
         }
     }
 
+    /**
+     * A base called with training=False trains as Keras 3.15's fit trains it (pinned_base, in the trajectories above:
+     * batch statistics, moving statistics updated), and the import says so, since the call reads as if it did not.
+     */
+    @org.junit.jupiter.api.Test
+    void aCallWithTrainingFalseIsNamedInTheReport() {
+        ImportedModel im = Dl4jImporter.importForTraining(org.kerasport.format.KerasReader.read(generated().resolve("pinned_base/model.keras")), false);
+        org.junit.jupiter.api.Assertions.assertTrue(im.report().stream().anyMatch(n -> n.startsWith("base: called with training=False")),
+                String.join("\n", im.report()));
+    }
+
     @TestFactory
     Stream<DynamicTest> convModelsPredictAndTrainAsKeras() {
         List<DynamicTest> tests = new ArrayList<>();
-        for (String c : List.of("conv1d_stack", "conv2d_stack", "conv3d_stack", "frozen_middle", "cnn_fast_path", "cnn_first_same", "maxpool_ties", "relu_pool_ties", "lstm_stack", "bilstm_stack")) {
+        for (String c : List.of("conv1d_stack", "conv2d_stack", "conv3d_stack", "frozen_middle", "cnn_fast_path", "cnn_first_same", "maxpool_ties", "relu_pool_ties", "lstm_stack", "bilstm_stack", "pinned_base")) {
             for (String f : new String[]{"model.keras", "model.h5"})
                 tests.add(DynamicTest.dynamicTest(c + "/" + f + " predicts", () -> ReferencePredictTest.check(generated().resolve(c), f)));
             tests.add(DynamicTest.dynamicTest(c + " trains", () -> TrainingTrajectoryTest.check(generated().resolve(c))));
