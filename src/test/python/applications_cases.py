@@ -17,13 +17,17 @@ trained by Keras' own train_on_batch on batches of 4 rows. Cases (always):
   act_nd       every activation of ACTS in Dense on a sequence (3-D) and on an image (4-D).
   transformer  Embedding -> 2 x (MultiHeadAttention -> Add -> LayerNormalization -> Dense(gelu) -> Dense -> Add
                -> LayerNormalization) -> GlobalAveragePooling1D -> Dense(softmax).
+  ops_arith    keras.ops arithmetic saved as operation layers: MobileNetV3's hard sigmoid, numbers on either side,
+               two tensors broadcast.
   efficientnetb0  keras.applications.EfficientNetB0 at 32x32 (squeeze-and-excitation broadcasting, swish).
+  mobilenetv3small  keras.applications.MobileNetV3Small at 32x32, include_preprocessing on (hard_silu, and its hard
+               sigmoid as operation layers).
 
 --apps adds the other backbones (scripts/applications.sh): densenet121 (32x32), inceptionv3 (75x75), nasnetmobile
-(32x32), mobilenetv3small (32x32, include_preprocessing on). A backbone is built with weights=None, include_top=False,
+(32x32). A backbone is built with weights=None, include_top=False,
 called with training=False under a new head (GlobalAveragePooling2D + Dense(3, softmax, l2)); predictions only
-(Keras' own train_on_batch of such a model matched neither its inference- nor its training-mode forward pass; see
-README); its BatchNormalization
+(in training Keras 3's fit runs such a base in training mode whatever the call says, and its Dropout layers draw
+at random; see README); its BatchNormalization
 moving statistics are set once from a batch (momentum 0, one call with training=True, momentum restored) so the
 random network's activations neither vanish nor explode and the comparison means something.
 
@@ -87,6 +91,24 @@ def merges():
                                              layers.Flatten(name="f3")(s2)])
     out = layers.Dense(3, name="out")(f)
     return keras.Model([a, b], out, name="merges"), "mean_squared_error"
+
+
+def ops_arith():
+    """keras.ops arithmetic on symbolic tensors, which Keras 3 saves as operation layers (module keras.src.ops.numpy)
+    with the constant in the call's arguments: MobileNetV3's hard sigmoid ReLU(6)(x + 3) * (1/6), a number on
+    either side of each operator, and two tensors broadcast against each other."""
+    a = keras.Input((4, 4, 3), name="img")
+    h = layers.Conv2D(5, 1, name="conv")(a)
+    hs = layers.ReLU(6.0, name="relu6")(h + 3.0) * (1.0 / 6.0)                    # Add, Multiply with numbers
+    r = 2.5 - hs                                                                    # number - tensor
+    q = (h - 1.5) / 4.0                                                             # tensor - number, / number
+    p = 0.5 * q                                                                     # number * tensor
+    g = layers.GlobalAveragePooling2D(keepdims=True, name="gap")(h)                 # (1, 1, 5)
+    b = keras.ops.add(r, g)                                                         # two tensors, broadcast
+    c = keras.ops.multiply(p, g)
+    d = keras.ops.subtract(b, c)
+    out = layers.Dense(3, name="out")(layers.Flatten(name="flat")(d))
+    return keras.Model(a, out, name="ops_arith"), "mean_squared_error"
 
 
 def act_dense():
@@ -244,9 +266,9 @@ def main():
     a = ap.parse_args()
     rng = np.random.default_rng(a.seed)
     keras.utils.set_random_seed(a.seed)
-    names = ["merges", "act_dense", "act_conv", "act_nd", "transformer", "efficientnetb0"]
+    names = ["merges", "ops_arith", "act_dense", "act_conv", "act_nd", "transformer", "efficientnetb0", "mobilenetv3small"]
     if a.apps:
-        names += [n for n in APPS if n != "efficientnetb0"] if a.apps == "all" else a.apps.split(",")
+        names += [n for n in APPS if n not in ("efficientnetb0", "mobilenetv3small")] if a.apps == "all" else a.apps.split(",")
     if a.only:
         names = a.only.split(",")
     done = [build(n, a.out, rng) for n in names]

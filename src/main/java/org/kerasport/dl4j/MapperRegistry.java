@@ -43,6 +43,7 @@ public final class MapperRegistry {
         all.addAll(RecurrentMappers.all());
         all.addAll(AttentionMappers.all());
         all.addAll(org.kerasport.dl4j.mappers.RandomLayerMappers.all());
+        all.add(new org.kerasport.dl4j.mappers.OpMappers.Arithmetic());
         return all;
     }
 

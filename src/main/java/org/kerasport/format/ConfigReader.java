@@ -245,7 +245,15 @@ public final class ConfigReader {
         if (env == null || !env.isObject()) throw bad(part, "a layer must be an object with class_name and config");
         String written = Json.text(env, "class_name");
         if (written == null) throw bad(part, "layer without class_name");
-        String canonical = LayerCatalog.canonical(written);
+        String module = Json.text(env, "module");
+        // a keras.ops call on a symbolic tensor, saved by Keras 3 as a layer of the op's class (keras.src.ops.numpy.Add
+        // ...): its own class name space, apart from the layers of the same name
+        boolean op = module != null && module.startsWith(LayerCatalog.OPS_MODULE);
+        if (module == null && opCall(written, env.get("inbound_nodes"))) { // Keras 3's legacy .h5 drops the module
+            op = true;
+            module = LayerCatalog.OPS_MODULE + "numpy";
+        }
+        String canonical = op ? LayerCatalog.opClass(module, written) : LayerCatalog.canonical(written);
         JsonNode raw = env.get("config");
         if (raw == null || raw.isNull()) throw bad(part, "layer '" + written + "' without config");
         String name = raw.isObject() ? Json.text(raw, "name") : null;
@@ -266,9 +274,14 @@ public final class ConfigReader {
             cfg.set("batch_shape", cfg.get("batch_input_shape"));
         boolean trainable = !cfg.has("trainable") || cfg.get("trainable").asBoolean(true);
 
+        if (op) cfg.set(LayerCatalog.CALL_ARGS, callArgs(env.get("inbound_nodes")));
         if (!LayerCatalog.isKnown(canonical)) {
             String reg = Json.text(env, "registered_name");
-            if (LayerCatalog.isBuiltIn(written) && (reg == null || LayerCatalog.isBuiltIn(reg)))
+            if (op)
+                unknown.add(new UnsupportedItem(name, written, "class_name", "Keras operation layer " + module + "." + written
+                        + " (a keras.ops call saved in the model) is not supported yet; supported: "
+                        + String.join(", ", LayerCatalog.supportedOps())));
+            else if (LayerCatalog.isBuiltIn(written) && (reg == null || LayerCatalog.isBuiltIn(reg)))
                 unknown.add(new UnsupportedItem(name, written, "class_name", "built-in Keras layer " + written
                         + " is not supported yet; replace it with supported layers or drop it with --lenient"));
             else
@@ -286,6 +299,42 @@ public final class ConfigReader {
         if (canonical.equals("Bidirectional") || canonical.equals("TimeDistributed"))
             inner = readWrapped(canonical, cfg, lpart, depth);
         return new LayerSpec(name, canonical, written, cfg, raw, trainable, inbound, List.of(), activity, inner, false);
+    }
+
+    /**
+     * True for an arithmetic class (Add, Subtract, Multiply, Divide, TrueDivide) called as keras.ops calls it, with
+     * two positional operands or a number among them — the merge layers of the same names take one list of tensors.
+     */
+    private static boolean opCall(String className, JsonNode nodes) {
+        if (!Set.of("Add", "Subtract", "Multiply", "Divide", "TrueDivide").contains(className)) return false;
+        JsonNode args = nodes != null && nodes.isArray() && !nodes.isEmpty() && nodes.get(0).isObject() ? nodes.get(0).get("args") : null;
+        if (args == null || !args.isArray()) return false;
+        if (args.size() >= 2) return true;
+        for (JsonNode a : args) if (a.isNumber()) return true;
+        return false;
+    }
+
+    /**
+     * An operation layer's positional arguments of its first call, tensors replaced by {@code {"tensor": i}} (the
+     * i-th tensor input) and constants as written: what the op computes with besides its tensors.
+     */
+    private static ArrayNode callArgs(JsonNode nodes) {
+        ArrayNode out = Json.MAPPER.createArrayNode();
+        JsonNode args = nodes != null && nodes.isArray() && !nodes.isEmpty() ? nodes.get(0).get("args") : null;
+        int[] tensor = {0};
+        if (args != null && args.isArray()) for (JsonNode a : args) out.add(placeholders(a, tensor));
+        return out;
+    }
+
+    private static JsonNode placeholders(JsonNode a, int[] tensor) {
+        if (a.isObject() && "__keras_tensor__".equals(Json.text(a, "class_name")))
+            return Json.object().put("tensor", tensor[0]++);
+        if (a.isArray()) {
+            ArrayNode o = Json.MAPPER.createArrayNode();
+            for (JsonNode e : a) o.add(placeholders(e, tensor));
+            return o;
+        }
+        return a;
     }
 
     /** Bidirectional: forward_&lt;name&gt; and backward_&lt;name&gt; copies of the wrapped layer; TimeDistributed: the layer. */

@@ -43,7 +43,30 @@ public final class LayerCatalog {
     /** Class names of models used as layers (or as the top level). */
     public static final Set<String> MODELS = Set.of("Sequential", "Functional", "Model");
 
-    public static final Set<String> KNOWN = Set.of(
+    /** The module prefix of Keras 3's operation layers (a keras.ops call on a symbolic tensor, saved as a layer). */
+    public static final String OPS_MODULE = "keras.src.ops.";
+    /** The config field where the reader keeps an operation layer's positional arguments (tensors as placeholders). */
+    public static final String CALL_ARGS = "__call_args__";
+    /** The operation layers Kerasport computes, as {@code ops.<module>.<Class>}. */
+    public static final Set<String> OPS = Set.of("ops.numpy.Add", "ops.numpy.Subtract", "ops.numpy.Multiply",
+            "ops.numpy.Divide", "ops.numpy.TrueDivide");
+
+    /** The canonical name of an operation layer: {@code ops.numpy.Add} for class Add of module keras.src.ops.numpy. */
+    public static String opClass(String module, String className) {
+        return "ops." + module.substring(OPS_MODULE.length()) + "." + className;
+    }
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        java.util.Set<String> u = new java.util.HashSet<>(a);
+        u.addAll(b);
+        return Set.copyOf(u);
+    }
+
+    public static java.util.List<String> supportedOps() {
+        return OPS.stream().sorted().toList();
+    }
+
+    public static final Set<String> KNOWN = union(OPS, Set.of(
             // core
             "InputLayer", "Dense", "EinsumDense", "Activation", "Embedding", "Masking", "Lambda", "Identity",
             "Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", "GaussianNoise", "GaussianDropout",
@@ -77,7 +100,7 @@ public final class LayerCatalog {
             // layers keras.applications registers (ConvNeXt)
             "LayerScale", "StochasticDepth",
             // models
-            "Sequential", "Functional"); // Model is an alias of Functional (ALIASES)
+            "Sequential", "Functional")); // Model is an alias of Functional (ALIASES)
 
     /** Resource listing every layer class Keras ships (src/test/python/list_builtin_layers.py wrote it). */
     public static final String BUILT_IN_RESOURCE = "keras-builtin-layers.txt";

@@ -202,6 +202,9 @@ public final class ShapeInference {
                 return r;
             }
             case "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum": return broadcast(ins);
+            // operation layers: their tensor inputs broadcast (a constant operand leaves the shape as it is)
+            case "ops.numpy.Add", "ops.numpy.Subtract", "ops.numpy.Multiply", "ops.numpy.Divide", "ops.numpy.TrueDivide":
+                return broadcast(ins);
             case "Concatenate": {
                 int axis = c.has("axis") ? c.get("axis").asInt() : -1;
                 int ax = axis < 0 ? in.length + axis : axis;

@@ -164,7 +164,8 @@ public final class WeightLayout {
 
     /** The unique {@code snake_case(class)[_n]} group name Keras 3 gives a layer in a list. */
     public static String v3GroupName(LayerSpec l, Map<String, Integer> seen) {
-        String base = LayerCatalog.snakeCase(l.writtenClassName().equals("Model") ? "Functional" : l.className());
+        String base = LayerCatalog.snakeCase(l.writtenClassName().equals("Model") ? "Functional"
+                : l.className().startsWith("ops.") ? l.writtenClassName() : l.className());
         int n = seen.merge(base, 1, Integer::sum) - 1;
         return n == 0 ? base : base + "_" + n;
     }
