@@ -111,6 +111,19 @@ def ops_arith():
     return keras.Model(a, out, name="ops_arith"), "mean_squared_error"
 
 
+def custom_scale():
+    """keras.applications' CustomScaleLayer (InceptionResNetV2's residual: inputs[0] + inputs[1] * scale), used as
+    that model uses it after a Conv2D branch."""
+    from keras.src.applications.inception_resnet_v2 import CustomScaleLayer
+    a = keras.Input((5, 5, 3), name="img")
+    x = layers.Conv2D(4, 1, name="stem")(a)
+    up = layers.Conv2D(4, 3, padding="same", name="branch")(x)
+    x = CustomScaleLayer(0.17, name="scale_add")([x, up])
+    x = layers.Activation("relu", name="act")(x)
+    out = layers.Dense(2, name="out")(layers.GlobalAveragePooling2D(name="gap")(x))
+    return keras.Model(a, out, name="custom_scale"), "mean_squared_error"
+
+
 def act_dense():
     x = keras.Input((6,), name="x")
     hs = []
@@ -160,6 +173,7 @@ APPS = {
     "densenet121": (lambda s: keras.applications.DenseNet121(weights=None, include_top=False, input_shape=s), 32),
     "inceptionv3": (lambda s: keras.applications.InceptionV3(weights=None, include_top=False, input_shape=s), 75),
     "nasnetmobile": (lambda s: keras.applications.NASNetMobile(weights=None, include_top=False, input_shape=s), 32),
+    "inceptionresnetv2": (lambda s: keras.applications.InceptionResNetV2(weights=None, include_top=False, input_shape=s), 75),
     "mobilenetv3small": (lambda s: keras.applications.MobileNetV3Small(weights=None, include_top=False, input_shape=s,
                                                                         include_preprocessing=True), 32),
 }
@@ -266,7 +280,7 @@ def main():
     a = ap.parse_args()
     rng = np.random.default_rng(a.seed)
     keras.utils.set_random_seed(a.seed)
-    names = ["merges", "ops_arith", "act_dense", "act_conv", "act_nd", "transformer", "efficientnetb0", "mobilenetv3small"]
+    names = ["merges", "ops_arith", "custom_scale", "act_dense", "act_conv", "act_nd", "transformer", "efficientnetb0", "mobilenetv3small"]
     if a.apps:
         names += [n for n in APPS if n not in ("efficientnetb0", "mobilenetv3small")] if a.apps == "all" else a.apps.split(",")
     if a.only:

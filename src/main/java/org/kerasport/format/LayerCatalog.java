@@ -94,6 +94,8 @@ public final class LayerCatalog {
             "Attention", "AdditiveAttention", "MultiHeadAttention", "GroupedQueryAttention",
             // preprocessing that carries state or math
             "Rescaling", "Normalization", "CenterCrop", "Resizing",
+            // keras.applications' InceptionResNetV2: inputs[0] + inputs[1] * scale
+            "CustomScaleLayer",
             // augmentation (identity at inference)
             "RandomFlip", "RandomRotation", "RandomZoom", "RandomTranslation", "RandomContrast", "RandomBrightness",
             "RandomCrop",

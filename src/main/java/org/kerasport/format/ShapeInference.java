@@ -21,7 +21,7 @@ public final class ShapeInference {
             "SpatialDropout3D", "GaussianNoise", "GaussianDropout", "AlphaDropout", "BatchNormalization",
             "SyncBatchNormalization", "LayerNormalization", "GroupNormalization", "UnitNormalization", "ReLU", "LeakyReLU",
             "PReLU", "ELU", "ThresholdedReLU", "Softmax", "Masking", "ActivityRegularization", "Rescaling", "Normalization",
-            "Identity", "LayerScale", "StochasticDepth", "RandomFlip", "RandomRotation", "RandomZoom", "RandomTranslation",
+            "Identity", "CustomScaleLayer", "LayerScale", "StochasticDepth", "RandomFlip", "RandomRotation", "RandomZoom", "RandomTranslation",
             "RandomContrast", "RandomBrightness",
             // RandomCrop: Keras 3 returns its input unchanged at inference (crops and resizes only in training)
             "RandomCrop");

@@ -22,6 +22,29 @@ public final class OpMappers {
     private OpMappers() {
     }
 
+    /** keras.applications' InceptionResNetV2 residual: {@code inputs[0] + inputs[1] * scale} (same shapes). */
+    public static final class CustomScale implements LayerMapper {
+        @Override
+        public Set<String> classNames() {
+            return Set.of("CustomScaleLayer");
+        }
+
+        @Override
+        public String map(LayerSpec l, String vertex, List<String> inputs, MappingContext ctx) {
+            JsonNode scale = l.config().get("scale");
+            Long[] a = inputs.size() == 2 ? ctx.shape(inputs.get(0)) : null, b = a == null ? null : ctx.shape(inputs.get(1));
+            if (scale == null || !scale.isNumber() || a == null || !java.util.Arrays.equals(a, b)) {
+                ctx.unsupported(l, "inputs", "CustomScaleLayer adds a scaled second input to a first of the same shape"
+                        + " (keras.applications' InceptionResNetV2); this call has other inputs or no numeric scale");
+                return null;
+            }
+            ctx.addVertex(vertex + "__scaled", new ScaleVertex(scale.asDouble()), b, List.of(inputs.get(1)));
+            ctx.addVertex(vertex, new org.deeplearning4j.nn.conf.graph.ElementWiseVertex(
+                    org.deeplearning4j.nn.conf.graph.ElementWiseVertex.Op.Add), a, List.of(inputs.get(0), vertex + "__scaled"));
+            return vertex;
+        }
+    }
+
     public static final class Arithmetic implements LayerMapper {
         @Override
         public Set<String> classNames() {
