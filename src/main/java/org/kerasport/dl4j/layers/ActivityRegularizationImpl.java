@@ -3,7 +3,6 @@ package org.kerasport.dl4j.layers;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
-import org.deeplearning4j.nn.layers.AbstractLayer;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
@@ -12,7 +11,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /** Runtime side of {@link ActivityRegularization}. */
-public class ActivityRegularizationImpl extends AbstractLayer<ActivityRegularization> {
+public class ActivityRegularizationImpl extends ParamFreeLayerImpl<ActivityRegularization> {
     private double lastPenalty;
 
     public ActivityRegularizationImpl(NeuralNetConfiguration conf, DataType dataType) {
@@ -55,20 +54,5 @@ public class ActivityRegularizationImpl extends AbstractLayer<ActivityRegulariza
         if (c.getL1() != 0) g.addi(Transforms.sign(input, true).muli(c.getL1() * scale));
         if (c.getL2() != 0) g.addi(input.mul(2 * c.getL2() * scale));
         return new Pair<>(new DefaultGradient(), g);
-    }
-
-    @Override
-    public boolean isPretrainLayer() {
-        return false;
-    }
-
-    @Override
-    public void clearNoiseWeightParams() {
-        // no parameters
-    }
-
-    @Override
-    public INDArray params() {
-        return null;
     }
 }

@@ -3,7 +3,6 @@ package org.kerasport.dl4j.layers;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
-import org.deeplearning4j.nn.layers.AbstractLayer;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
@@ -12,7 +11,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /** Runtime side of {@link BilinearUpsampling2D}: y = A_h · x · A_wᵀ per example and channel (NHWC). */
-public class BilinearUpsampling2DImpl extends AbstractLayer<BilinearUpsampling2D> {
+public class BilinearUpsampling2DImpl extends ParamFreeLayerImpl<BilinearUpsampling2D> {
     public BilinearUpsampling2DImpl(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
     }
@@ -54,20 +53,5 @@ public class BilinearUpsampling2DImpl extends AbstractLayer<BilinearUpsampling2D
                 matrix(input.size(2), 1, dataType).transpose().dup('c'));
         INDArray out = mgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, g.shape(), 'c');
         return new Pair<>(new DefaultGradient(), out.assign(g));
-    }
-
-    @Override
-    public boolean isPretrainLayer() {
-        return false;
-    }
-
-    @Override
-    public void clearNoiseWeightParams() {
-        // no parameters
-    }
-
-    @Override
-    public INDArray params() {
-        return null;
     }
 }

@@ -3,7 +3,6 @@ package org.kerasport.dl4j.layers;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
-import org.deeplearning4j.nn.layers.AbstractLayer;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
@@ -12,7 +11,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /** Runtime side of {@link ElementwiseAffine}. */
-public class ElementwiseAffineImpl extends AbstractLayer<ElementwiseAffine> {
+public class ElementwiseAffineImpl extends ParamFreeLayerImpl<ElementwiseAffine> {
     public ElementwiseAffineImpl(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
     }
@@ -77,20 +76,5 @@ public class ElementwiseAffineImpl extends AbstractLayer<ElementwiseAffine> {
         if (!all(c.getDivisor(), 1f)) apply(v, c.getDivisor(), '/');
         if (!all(c.getScale(), 1f)) apply(v, c.getScale(), '*');
         return new Pair<>(new DefaultGradient(), g);
-    }
-
-    @Override
-    public boolean isPretrainLayer() {
-        return false;
-    }
-
-    @Override
-    public void clearNoiseWeightParams() {
-        // no parameters
-    }
-
-    @Override
-    public INDArray params() {
-        return null;
     }
 }

@@ -3,7 +3,6 @@ package org.kerasport.dl4j.layers;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
-import org.deeplearning4j.nn.layers.AbstractLayer;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
@@ -18,7 +17,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * (uniform in [0, 1) from ND4J's generator), applied as Keras' layers apply theirs; the draws of the last forward
  * pass are kept for the backward pass.
  */
-public class KerasRandomTransformImpl extends AbstractLayer<KerasRandomTransform> {
+public class KerasRandomTransformImpl extends ParamFreeLayerImpl<KerasRandomTransform> {
     /** Per sample: StochasticDepth's kept/dropped, RandomFlip's flipped or not, the contrast factor or brightness delta. */
     private double[] draws;
     /** Contrast/brightness: 1 where the unclipped output lay inside the value range (gradient mask), else 0. */
@@ -117,20 +116,5 @@ public class KerasRandomTransformImpl extends AbstractLayer<KerasRandomTransform
             }
         }
         return new Pair<>(new DefaultGradient(), g);
-    }
-
-    @Override
-    public boolean isPretrainLayer() {
-        return false;
-    }
-
-    @Override
-    public void clearNoiseWeightParams() {
-        // no parameters
-    }
-
-    @Override
-    public INDArray params() {
-        return null;
     }
 }
