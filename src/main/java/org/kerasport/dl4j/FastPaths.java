@@ -84,6 +84,21 @@ public final class FastPaths {
         return oneDnn() && !"nchw".equals(System.getProperty("kerasport.conv"));
     }
 
+    /**
+     * The OpenBLAS library ND4J calls, its version and the kernel each loaded copy runs ({@link NativeSetup#describeBlas});
+     * loads ND4J and its Java-side BLAS (which it would load at its first matrix product anyway).
+     */
+    public static String describeBlas() {
+        configure();
+        try {
+            org.nd4j.linalg.factory.Nd4j.getExecutioner();
+            org.bytedeco.javacpp.Loader.load(org.bytedeco.openblas.global.openblas_nolapack.class);
+        } catch (Throwable t) {
+            return "BLAS unknown (" + t + ")";
+        }
+        return NativeSetup.describeBlas();
+    }
+
     /** A one-line description of the native paths in use, for reports and `--version`. */
     public static String describe() {
         configure();
