@@ -80,6 +80,7 @@ final class FinetuneCommand implements Command {
         o.addOption(Option.builder().longOpt("l1").hasArg().argName("λ").desc("Keras l1(λ) on every kernel").build());
         o.addOption(Option.builder().longOpt("l2-scale").hasArg().argName("S").desc("multiply every existing l1 and l2 by S").build());
         o.addOption(Option.builder().longOpt("fresh-optimizer").desc("start from a zero optimizer state").build());
+        o.addOption(Option.builder().longOpt("no-feature-cache").desc("compute a frozen base for every step (by default its outputs are computed once per row and kept, where that is exact)").build());
         o.addOption(Option.builder().longOpt("early-stopping").hasArg().argName("PATIENCE").desc("stop after PATIENCE epochs without improvement of val_loss (loss without validation); restores the best weights").build());
         o.addOption(Option.builder().longOpt("checkpoint-dir").hasArg().argName("DIR").desc("write a checkpoint after every epoch").build());
         o.addOption(Option.builder().longOpt("resume").desc("continue from the last checkpoint in --checkpoint-dir").build());
@@ -130,6 +131,7 @@ final class FinetuneCommand implements Command {
                 .epochs(Options2.positiveInt(cl, "epochs", 1)).batchSize(Options2.positiveInt(cl, "batch-size", 32))
                 .shuffle(Options2.bool(cl, "shuffle", true)).seed(Options2.longValue(cl, "seed", 0))
                 .twoThreadSteps(Options2.bool(cl, "two-threads", true))
+                .featureCache(!cl.hasOption("no-feature-cache"))
                 .freshOptimizer(cl.hasOption("fresh-optimizer") || optimizerChanged || trainableChanged)
                 .listener(Progress.forStream(err, cl.hasOption("quiet"), Progress.stderrIsTerminal()));
         if (cl.hasOption("val")) b.validation(DataSources.load(cl.getOptionValue("val"), labels, sig));
@@ -151,6 +153,7 @@ final class FinetuneCommand implements Command {
         if (!cl.hasOption("quiet")) {
             out.println("Fine-tuned " + modelPath + " -> " + target);
             out.println("  optimizer state: " + r.optimizerState() + (r.stoppedEarly() ? "; stopped early, best weights restored" : ""));
+            out.println("  feature cache: " + r.featureCache());
             out.println("  history: " + outputs.historyJson() + ", " + outputs.historyCsv() + ", " + outputs.plot());
             out.println("  weight norms: " + outputs.norms() + "\n");
             out.print(r.norms().text());

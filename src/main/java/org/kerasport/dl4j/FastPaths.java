@@ -207,8 +207,26 @@ public final class FastPaths {
             super(v);
         }
 
+        private volatile ForwardSource source;
+
         public GraphVertex vertex() {
             return underlying;
+        }
+
+        /** Where this vertex's forward pass comes from while set (a feature cache, org.kerasport.train.FeatureCache); null: computed. */
+        public void forwardSource(ForwardSource s) {
+            source = s;
+        }
+
+        /** The forward pass computed as usual (for a {@link ForwardSource} that needs it). */
+        public org.nd4j.linalg.api.ndarray.INDArray computeForward(boolean training, org.deeplearning4j.nn.workspace.LayerWorkspaceMgr ws) {
+            return underlying.doForward(training, ws);
+        }
+
+        @Override
+        public org.nd4j.linalg.api.ndarray.INDArray doForward(boolean training, org.deeplearning4j.nn.workspace.LayerWorkspaceMgr ws) {
+            ForwardSource s = source;
+            return s == null ? underlying.doForward(training, ws) : s.forward(this, training, ws);
         }
 
         /** The vertex's own (DL4J's FrozenVertex would answer a no-op configuration, which the updater reads). */
@@ -222,6 +240,11 @@ public final class FastPaths {
                 boolean tbptt, org.deeplearning4j.nn.workspace.LayerWorkspaceMgr workspaceMgr) {
             throw new IllegalStateException("backward pass through " + getVertexName() + ", which needs none (FastPaths.noBackward)");
         }
+    }
+
+    /** Supplies a {@link NoBackwardVertex}'s forward pass (it may call {@link NoBackwardVertex#computeForward}). */
+    public interface ForwardSource {
+        org.nd4j.linalg.api.ndarray.INDArray forward(NoBackwardVertex v, boolean training, org.deeplearning4j.nn.workspace.LayerWorkspaceMgr ws);
     }
 
     /** The vertex inside a {@link NoBackwardVertex}, else the vertex. */

@@ -27,7 +27,8 @@ import org.kerasport.train.data.DataSources;
  * A frozen-base fine-tune (the Keras guide's transfer learning: keras.applications MobileNetV2 alpha=0.35, weights=None,
  * every base layer trainable=False, then pooling and a Dense head; src/test/python/frozen_base_model.py) costs the
  * base's forward pass only: no vertex of the base runs its backward pass, and the results are those of a run that
- * backpropagates through the whole base (bit for bit) and of Keras' own fit.
+ * backpropagates through the whole base (bit for bit) and of Keras' own fit; with frozen-prefix feature caching the base
+ * runs once per row and the results stay the same.
  */
 class FrozenBaseTest {
     @TempDir
@@ -76,7 +77,7 @@ class FrozenBaseTest {
      */
     @Test
     void fitEqualsTheRunThatBackpropagatesThroughTheBase() {
-        FineTuner.Result skip = fit(null), full = fit("full");
+        FineTuner.Result skip = fit(null, false), full = fit("full", false);
         assertEquals(full.history().get("loss"), skip.history().get("loss"));
         assertEquals(full.history().get("accuracy"), skip.history().get("accuracy"));
         assertEquals(full.history().get("val_loss"), skip.history().get("val_loss"));
@@ -94,10 +95,31 @@ class FrozenBaseTest {
                 train.toString(), val.toString(), ref.toString(), "--batch", "16", "--fresh");
         Map<String, NdArray> keras = Npy.readNpz(ref);
         // accuracy: one validation row's worth at most (1/16), in case a near-tie of the softmax rounds the other way
-        FinetuneInteropTest.assertMatchesKerasFit(fit(null), keras, 3, 1.0 / 16, "frozen base");
+        FineTuner.Result r = fit(null, true);
+        assertTrue(r.featureCache().startsWith("on:"), r.featureCache());
+        FinetuneInteropTest.assertMatchesKerasFit(r, keras, 3, 1.0 / 16, "frozen base");
     }
 
-    private static FineTuner.Result fit(String frozenBackward) {
+    /**
+     * Frozen-prefix feature caching: the base runs for each row once (the first epoch) and later epochs read its output
+     * from the cache; with the same batches every epoch (shuffle off) the trainable part receives the very arrays the
+     * base computed, so every loss, accuracy and final weight equals the run without the cache bit for bit.
+     */
+    @Test
+    void featureCachingEqualsTheRunWithoutIt() {
+        FineTuner.Result cached = fit(null, true), computed = fit(null, false);
+        assertEquals("off (--no-feature-cache)", computed.featureCache());
+        assertTrue(cached.featureCache().startsWith("on: the frozen prefix") && cached.featureCache().contains("ran for 48 of 144 row-steps"),
+                cached.featureCache());
+        for (String k : List.of("loss", "accuracy", "val_loss", "val_accuracy"))
+            assertEquals(computed.history().get(k), cached.history().get(k), k);
+        for (WeightBinding b : cached.model().bindings()) {
+            String p = b.vertex() + "_" + b.param();
+            assertArrayEquals(computed.model().graph().getParam(p).dup().data().asFloat(), cached.model().graph().getParam(p).dup().data().asFloat(), p);
+        }
+    }
+
+    private static FineTuner.Result fit(String frozenBackward, boolean featureCache) {
         String old = System.getProperty("kerasport.frozenBackward");
         if (frozenBackward == null) System.clearProperty("kerasport.frozenBackward");
         else System.setProperty("kerasport.frozenBackward", frozenBackward);
@@ -106,7 +128,7 @@ class FrozenBaseTest {
             var sig = ModelOutputs.signature(m);
             return FineTuner.builder(m).data(DataSources.load(train.toString(), List.of(), sig))
                     .validation(DataSources.load(val.toString(), List.of(), sig)).epochs(3).batchSize(16).shuffle(false)
-                    .freshOptimizer(true).twoThreadSteps(false).build().run();
+                    .freshOptimizer(true).twoThreadSteps(false).featureCache(featureCache).build().run();
         } finally {
             if (old == null) System.clearProperty("kerasport.frozenBackward");
             else System.setProperty("kerasport.frozenBackward", old);
