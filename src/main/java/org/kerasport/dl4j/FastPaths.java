@@ -136,7 +136,7 @@ public final class FastPaths {
             // input's gradient; a frozen dense layer computes no weight gradient
             if (l instanceof org.kerasport.dl4j.layers.KerasDenseImpl d) {
                 d.inputGradientNeeded(!readsNetworkInput(g, l, noBackward));
-                d.weightGradientNeeded(!(layer instanceof FrozenLayerWithBackprop));
+                d.weightGradientNeeded(!(layer instanceof FrozenLayerWithBackprop && frozenBackwardSkipped()));
             }
             if (l instanceof org.kerasport.dl4j.layers.KerasConvolution2DImpl k) k.inputGradientNeeded(!readsNetworkInput(g, l, noBackward));
             if (!helpers) continue;
@@ -160,7 +160,10 @@ public final class FastPaths {
         return g;
     }
 
-    /** {@code -Dkerasport.frozenBackward=full}: the backward pass runs through every vertex (the previous behaviour, tests). */
+    /**
+     * {@code -Dkerasport.frozenBackward=full}: the backward pass runs through every vertex and frozen Dense layers
+     * compute their weight gradient (the previous behaviour, for comparisons).
+     */
     public static boolean frozenBackwardSkipped() {
         return !"full".equals(System.getProperty("kerasport.frozenBackward"));
     }

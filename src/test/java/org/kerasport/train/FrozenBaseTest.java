@@ -119,7 +119,45 @@ class FrozenBaseTest {
         }
     }
 
+    /**
+     * A frozen Dense layer between trainable ones computes only its input's gradient (no weight gradient): the fit
+     * equals Keras' (fit_reference.py, 3 epochs, batches of 16) and the run that computes the frozen weight's gradient.
+     */
+    @Test
+    void aFrozenLayerBetweenTrainableOnesComputesNoWeightGradient() throws java.io.IOException {
+        Path dir = java.nio.file.Files.createDirectories(tmp.resolve("middle"));
+        Path mm = dir.resolve("m.keras"), tr = dir.resolve("t.npz"), va = dir.resolve("v.npz"), ref = dir.resolve("fit.npz");
+        TestSupport.runPython(tmp, 300, Path.of("src/test/python/frozen_base_model.py").toAbsolutePath().toString(),
+                mm.toString(), tr.toString(), va.toString(), "--middle", "--rows", "64", "--val-rows", "16");
+        ComputationGraph g = Dl4jImporter.importForTraining(KerasReader.read(mm), false).graph();
+        List<String> noWeightGradient = new ArrayList<>();
+        for (var l : g.getLayers()) {
+            var in = l instanceof org.deeplearning4j.nn.layers.FrozenLayerWithBackprop f ? f.getInsideLayer() : l;
+            if (in instanceof org.kerasport.dl4j.layers.KerasDenseImpl d && !d.weightGradientNeeded()) noWeightGradient.add(in.conf().getLayer().getLayerName());
+        }
+        assertEquals(List.of("d2"), noWeightGradient);
+        TestSupport.runPython(tmp, 300, Path.of("src/test/python/fit_reference.py").toAbsolutePath().toString(), mm.toString(),
+                tr.toString(), va.toString(), ref.toString(), "--batch", "16", "--fresh");
+        FineTuner.Result skip = fitModel(mm, tr, va, null, true), full = fitModel(mm, tr, va, "full", true);
+        // accuracy: one validation row's worth at most (1/16), in case a near-tie of the softmax rounds the other way
+        FinetuneInteropTest.assertMatchesKerasFit(skip, Npy.readNpz(ref), 3, 1.0 / 16, "frozen middle layer");
+        // against the run with the weight gradient: the same arithmetic for every trainable weight except the frozen
+        // layer's input gradient δ·Wᵀ, which DL4J's own path computes as a product of other layout: the same 16 products
+        // per element, which the BLAS kernel may sum in another order, so relative differences of at most 16·2^-24 ≈ 1e-6
+        // in d1's gradient. Adam's step m/(√v+ε) is a ratio, so they stay relative (≈ 1e-6 of a step of at most the
+        // learning rate 1e-2): after 12 steps at most 12·1e-2·1e-6 ≈ 1.2e-7 per weight; 1e-5 leaves a wide margin.
+        for (WeightBinding b : skip.model().bindings()) {
+            String p = b.vertex() + "_" + b.param();
+            float[] x = skip.model().graph().getParam(p).dup().data().asFloat(), y = full.model().graph().getParam(p).dup().data().asFloat();
+            for (int i = 0; i < x.length; i++) assertEquals(y[i], x[i], 1e-5, p + "[" + i + "]");
+        }
+    }
+
     private static FineTuner.Result fit(String frozenBackward, boolean featureCache) {
+        return fitModel(model, train, val, frozenBackward, featureCache);
+    }
+
+    private static FineTuner.Result fitModel(Path model, Path train, Path val, String frozenBackward, boolean featureCache) {
         String old = System.getProperty("kerasport.frozenBackward");
         if (frozenBackward == null) System.clearProperty("kerasport.frozenBackward");
         else System.setProperty("kerasport.frozenBackward", frozenBackward);
