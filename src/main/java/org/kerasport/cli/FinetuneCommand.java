@@ -79,6 +79,7 @@ final class FinetuneCommand implements Command {
         o.addOption(Option.builder().longOpt("l1").hasArg().argName("λ").desc("Keras l1(λ) on every kernel").build());
         o.addOption(Option.builder().longOpt("l2-scale").hasArg().argName("S").desc("multiply every existing l1 and l2 by S").build());
         o.addOption(Option.builder().longOpt("fresh-optimizer").desc("start from a zero optimizer state").build());
+        o.addOption(Option.builder().longOpt("no-feature-cache").desc("compute a frozen base for every step (by default its outputs are computed once per row and kept, where that is exact)").build());
         o.addOption(Option.builder().longOpt("early-stopping").hasArg().argName("PATIENCE").desc("stop after PATIENCE epochs without improvement of val_loss (loss without validation); restores the best weights").build());
         o.addOption(Option.builder().longOpt("checkpoint-dir").hasArg().argName("DIR").desc("write a checkpoint after every epoch").build());
         o.addOption(Option.builder().longOpt("resume").desc("continue from the last checkpoint in --checkpoint-dir").build());
@@ -129,6 +130,7 @@ final class FinetuneCommand implements Command {
                 .epochs(OptionValues.positiveInt(cl, "epochs", 1)).batchSize(OptionValues.positiveInt(cl, "batch-size", 32))
                 .shuffle(OptionValues.bool(cl, "shuffle", true)).seed(OptionValues.longValue(cl, "seed", 0))
                 .twoThreadSteps(OptionValues.bool(cl, "two-threads", true))
+                .featureCache(!cl.hasOption("no-feature-cache"))
                 .freshOptimizer(cl.hasOption("fresh-optimizer") || optimizerChanged || trainableChanged)
                 .listener(Progress.forStream(err, cl.hasOption("quiet"), Progress.stderrIsTerminal()));
         if (cl.hasOption("val")) b.validation(DataSources.load(cl.getOptionValue("val"), labels, sig));
@@ -150,6 +152,7 @@ final class FinetuneCommand implements Command {
         if (!cl.hasOption("quiet")) {
             out.println("Fine-tuned " + modelPath + " -> " + target);
             out.println("  optimizer state: " + r.optimizerState() + (r.stoppedEarly() ? "; stopped early, best weights restored" : ""));
+            out.println("  feature cache: " + r.featureCache());
             for (org.kerasport.UnsupportedItem u : ImportCheck.trainingNotes(r.model()))
                 out.println("  note: layer '" + u.layer() + "' (" + u.className() + "): " + u.reason());
             out.println("  history: " + outputs.historyJson() + ", " + outputs.historyCsv() + ", " + outputs.plot());

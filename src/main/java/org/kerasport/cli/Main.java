@@ -55,6 +55,7 @@ public final class Main {
         if (args[0].equals("--version")) {
             out.println("kerasport " + version());
             out.println("native: " + org.kerasport.dl4j.FastPaths.describe());
+            out.println("blas: " + org.kerasport.dl4j.FastPaths.describeBlas());
             return 0;
         }
         if (args[0].equals("help") && args.length > 1) args = new String[]{args[1], "--help"};

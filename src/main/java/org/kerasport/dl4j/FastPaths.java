@@ -5,6 +5,7 @@ import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.graph.vertex.GraphVertex;
 import org.deeplearning4j.nn.layers.FrozenLayerWithBackprop;
 import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
 import org.deeplearning4j.nn.layers.convolution.subsampling.SubsamplingLayer;
@@ -84,6 +85,21 @@ public final class FastPaths {
         return oneDnn() && !"nchw".equals(System.getProperty("kerasport.conv"));
     }
 
+    /**
+     * The OpenBLAS library ND4J calls, its version and the kernel each loaded copy runs ({@link NativeSetup#describeBlas});
+     * loads ND4J and its Java-side BLAS (which it would load at its first matrix product anyway).
+     */
+    public static String describeBlas() {
+        configure();
+        try {
+            org.nd4j.linalg.factory.Nd4j.getExecutioner();
+            org.bytedeco.javacpp.Loader.load(org.bytedeco.openblas.global.openblas_nolapack.class);
+        } catch (Throwable t) {
+            return "BLAS unknown (" + t + ")";
+        }
+        return NativeSetup.describeBlas();
+    }
+
     /** A one-line description of the native paths in use, for reports and `--version`. */
     public static String describe() {
         configure();
@@ -113,11 +129,16 @@ public final class FastPaths {
     public static ComputationGraph attachHelpers(ComputationGraph g) {
         if (g.getLayers() == null) return g;
         boolean helpers = oneDnn();
+        boolean[] noBackward = noBackward(g);
         for (Layer layer : g.getLayers()) {
             Layer l = inner(layer);
-            // any build: layers fed by the network input skip the input's gradient
-            if (l instanceof org.kerasport.dl4j.layers.KerasDenseImpl d) d.inputGradientNeeded(!readsNetworkInput(g, l));
-            if (l instanceof org.kerasport.dl4j.layers.KerasConvolution2DImpl k) k.inputGradientNeeded(!readsNetworkInput(g, l));
+            // any build: layers fed by the network input, or only by vertices that need no backward pass, skip the
+            // input's gradient; a frozen dense layer computes no weight gradient
+            if (l instanceof org.kerasport.dl4j.layers.KerasDenseImpl d) {
+                d.inputGradientNeeded(!readsNetworkInput(g, l, noBackward));
+                d.weightGradientNeeded(!(layer instanceof FrozenLayerWithBackprop && frozenBackwardSkipped()));
+            }
+            if (l instanceof org.kerasport.dl4j.layers.KerasConvolution2DImpl k) k.inputGradientNeeded(!readsNetworkInput(g, l, noBackward));
             if (!helpers) continue;
             if (l.getClass() == ConvolutionLayer.class || l.getClass() == org.kerasport.dl4j.layers.KerasConvolution2DImpl.class) {
                 var c = (org.deeplearning4j.nn.conf.layers.ConvolutionLayer) l.conf().getLayer();
@@ -135,7 +156,103 @@ public final class FastPaths {
             }
         }
         deferReluToPooling(g);
+        skipBackward(g, noBackward);
         return g;
+    }
+
+    /**
+     * {@code -Dkerasport.frozenBackward=full}: the backward pass runs through every vertex and frozen Dense layers
+     * compute their weight gradient (the previous behaviour, for comparisons).
+     */
+    public static boolean frozenBackwardSkipped() {
+        return !"full".equals(System.getProperty("kerasport.frozenBackward"));
+    }
+
+    /**
+     * Which vertices need no backward pass (by vertex index): those with no trainable parameter in them or in any
+     * vertex before them (a frozen base, and the weightless layers, paddings, additions and poolings between and after
+     * its layers up to the first trainable layer). Their input gradients would only reach frozen weights, so the
+     * trainable weights' gradients are the same without them, bit for bit: no vertex that needs its backward pass
+     * reads one of these (a vertex after a trainable one is itself after it). Network inputs and outputs are never
+     * in the set. All false with {@code -Dkerasport.frozenBackward=full}.
+     */
+    public static boolean[] noBackward(ComputationGraph g) {
+        GraphVertex[] vs = g.getVertices();
+        boolean[] none = new boolean[vs.length];
+        if (!frozenBackwardSkipped()) return none;
+        boolean[] after = new boolean[vs.length]; // a trainable parameter in the vertex or before it
+        java.util.Set<String> outputs = new java.util.HashSet<>(g.getConfiguration().getNetworkOutputs());
+        for (int idx : g.topologicalSortOrder()) {
+            GraphVertex v = vs[idx];
+            boolean t = v.hasLayer() && !(v.getLayer() instanceof FrozenLayerWithBackprop)
+                    && !(v.getLayer() instanceof org.deeplearning4j.nn.layers.FrozenLayer) && v.getLayer().numParams() > 0;
+            if (v.getInputVertices() != null) for (var in : v.getInputVertices()) t |= after[in.getVertexIndex()];
+            after[idx] = t;
+            none[idx] = !t && !v.isInputVertex() && !outputs.contains(v.getVertexName());
+        }
+        return none;
+    }
+
+    /**
+     * Puts each vertex that needs no backward pass into a {@link NoBackwardVertex}, which DL4J's ComputationGraph
+     * steps over in its backward pass (as for its own FrozenVertex): the forward pass is unchanged. Only the graph's
+     * vertex array changes; looking a vertex up by name still gives the vertex itself.
+     */
+    private static void skipBackward(ComputationGraph g, boolean[] noBackward) {
+        GraphVertex[] vs = g.getVertices();
+        for (int i = 0; i < vs.length; i++)
+            if (noBackward[i] && !(vs[i] instanceof NoBackwardVertex)) vs[i] = new NoBackwardVertex(vs[i]);
+    }
+
+    /** A vertex whose backward pass is never needed: DL4J's ComputationGraph skips any FrozenVertex when backpropagating. */
+    public static final class NoBackwardVertex extends org.deeplearning4j.nn.graph.vertex.impl.FrozenVertex {
+        NoBackwardVertex(GraphVertex v) {
+            super(v);
+        }
+
+        private volatile ForwardSource source;
+
+        public GraphVertex vertex() {
+            return underlying;
+        }
+
+        /** Where this vertex's forward pass comes from while set (a feature cache, org.kerasport.train.FeatureCache); null: computed. */
+        public void forwardSource(ForwardSource s) {
+            source = s;
+        }
+
+        /** The forward pass computed as usual (for a {@link ForwardSource} that needs it). */
+        public org.nd4j.linalg.api.ndarray.INDArray computeForward(boolean training, org.deeplearning4j.nn.workspace.LayerWorkspaceMgr ws) {
+            return underlying.doForward(training, ws);
+        }
+
+        @Override
+        public org.nd4j.linalg.api.ndarray.INDArray doForward(boolean training, org.deeplearning4j.nn.workspace.LayerWorkspaceMgr ws) {
+            ForwardSource s = source;
+            return s == null ? underlying.doForward(training, ws) : s.forward(this, training, ws);
+        }
+
+        /** The vertex's own (DL4J's FrozenVertex would answer a no-op configuration, which the updater reads). */
+        @Override
+        public org.deeplearning4j.nn.api.TrainingConfig getConfig() {
+            return underlying.getConfig();
+        }
+
+        @Override
+        public org.nd4j.common.primitives.Pair<org.deeplearning4j.nn.gradient.Gradient, org.nd4j.linalg.api.ndarray.INDArray[]> doBackward(
+                boolean tbptt, org.deeplearning4j.nn.workspace.LayerWorkspaceMgr workspaceMgr) {
+            throw new IllegalStateException("backward pass through " + getVertexName() + ", which needs none (FastPaths.noBackward)");
+        }
+    }
+
+    /** Supplies a {@link NoBackwardVertex}'s forward pass (it may call {@link NoBackwardVertex#computeForward}). */
+    public interface ForwardSource {
+        org.nd4j.linalg.api.ndarray.INDArray forward(NoBackwardVertex v, boolean training, org.deeplearning4j.nn.workspace.LayerWorkspaceMgr ws);
+    }
+
+    /** The vertex inside a {@link NoBackwardVertex}, else the vertex. */
+    public static GraphVertex unwrap(GraphVertex v) {
+        return v instanceof NoBackwardVertex n ? n.vertex() : v;
     }
 
     /**
@@ -152,12 +269,13 @@ public final class FastPaths {
         }
         if (!nhwcOps()) return;
         var outputs = g.getConfiguration().getNetworkOutputs();
-        for (var v : vertices) {
+        for (var vw : vertices) {
+            var v = unwrap(vw);
             if (!v.hasLayer() || !(inner(v.getLayer()) instanceof org.kerasport.dl4j.layers.KerasSubsamplingImpl pool)
                     || ((org.deeplearning4j.nn.conf.layers.SubsamplingLayer) pool.conf().getLayer()).getPoolingType() != PoolingType.MAX
                     || !(v instanceof org.deeplearning4j.nn.graph.vertex.impl.LayerVertex lv) || lv.getLayerPreProcessor() != null
                     || v.getInputVertices() == null || v.getInputVertices().length != 1) continue;
-            var src = vertices[v.getInputVertices()[0].getVertexIndex()];
+            var src = unwrap(vertices[v.getInputVertices()[0].getVertexIndex()]);
             if (!src.hasLayer() || !(inner(src.getLayer()) instanceof org.kerasport.dl4j.layers.KerasConvolution2DImpl conv)
                     || conv.conf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.BaseLayer b
                     && b.getActivationFn().getClass() != org.kerasport.dl4j.activation.KerasReLU.class
@@ -177,12 +295,15 @@ public final class FastPaths {
      * True when the layer's vertex (no preprocessor) reads a network input directly or through one
      * {@link org.kerasport.dl4j.layers.ChannelsOrderVertexImpl}: the gradient for its input is then discarded.
      */
-    private static boolean readsNetworkInput(ComputationGraph g, Layer l) {
-        for (var v : g.getVertices()) {
-            if (!v.hasLayer() || v.getLayer() != l) continue;
+    private static boolean readsNetworkInput(ComputationGraph g, Layer l, boolean[] noBackward) {
+        for (var vw : g.getVertices()) {
+            var v = unwrap(vw);
+            if (!v.hasLayer() || inner(v.getLayer()) != l) continue;
             if (!(v instanceof org.deeplearning4j.nn.graph.vertex.impl.LayerVertex lv) || lv.getLayerPreProcessor() != null
                     || v.getInputVertices() == null || v.getInputVertices().length != 1) return false;
-            var in = g.getVertices()[v.getInputVertices()[0].getVertexIndex()];
+            int i = v.getInputVertices()[0].getVertexIndex();
+            if (noBackward[i]) return true; // its gradient would go nowhere
+            var in = unwrap(g.getVertices()[i]);
             if (in instanceof org.kerasport.dl4j.layers.ChannelsOrderVertexImpl && in.getInputVertices() != null && in.getInputVertices().length == 1)
                 in = g.getVertices()[in.getInputVertices()[0].getVertexIndex()];
             return in.isInputVertex();

@@ -62,6 +62,7 @@ public final class FineTuner {
         private boolean shuffle = true;
         private boolean twoThreadSteps = true;
         private int wholeSteps = DataParallel.WHOLE_STEPS;
+        private boolean featureCache = true;
         private long seed = 0;
         private boolean freshOptimizer;
         private boolean lenient;
@@ -93,6 +94,8 @@ public final class FineTuner {
         Builder twoThreadStepsAfter(int steps) { this.wholeSteps = steps; return this; }
         /** Start from a zero optimizer state, as compiling anew does; default: continue from the state stored in the file. */
         public Builder freshOptimizer(boolean f) { this.freshOptimizer = f; return this; }
+        /** Frozen-prefix feature caching ({@link FeatureCache}; default on, where it applies). */
+        public Builder featureCache(boolean c) { this.featureCache = c; return this; }
         public Builder lenient(boolean l) { this.lenient = l; return this; }
         /** Stop after this many epochs without improvement of val_loss (loss without validation data); restore the best weights. */
         public Builder earlyStopping(Integer patience) { this.patience = patience; return this; }
@@ -123,10 +126,14 @@ public final class FineTuner {
      * @param optimizerState how the optimizer started (continued from the file's state, or fresh, and why)
      * @param stoppedEarly   true when early stopping ended the run
      * @param trainingData   the rows trained on (after any validation split)
+     * @param featureCache   whether frozen-prefix feature caching was used and what it saved ({@link FeatureCache})
      */
     public record Result(ImportedModel model, History history, WeightNormReport norms, String optimizerState, boolean stoppedEarly,
-                         TrainingData trainingData) {
+                         TrainingData trainingData, String featureCache) {
     }
+
+    private FeatureCache cache;
+    private String cacheSummary;
 
     public Result run() {
         KerasModel km = b.model;
@@ -171,8 +178,12 @@ public final class FineTuner {
     private Result train(ImportedModel im, ComputationGraph g, TrainingData train, TrainingData val, Metrics metrics,
                          Map<String, float[]> before, History history, int firstEpoch, EarlyStop stop, Checkpoints ckpt,
                          List<int[]> probe, OutputCapture capture, String optState) {
-        // a batch's halves on two threads where that pays ({@link DataParallel}); metrics need the step's own outputs
-        boolean anySplit = b.twoThreadSteps && (metrics.isEmpty() || capture != null)
+        FeatureCache fc = b.featureCache ? FeatureCache.of(g, Math.toIntExact(train.rows())) : null;
+        cacheSummary = fc == null ? "off (--no-feature-cache)" : fc.usable() ? null : fc.summary();
+        cache = fc != null && fc.usable() ? fc : null;
+        // a batch's halves on two threads where that pays ({@link DataParallel}); metrics need the step's own outputs;
+        // not with the feature cache, which leaves each step only the trainable part
+        boolean anySplit = cache == null && b.twoThreadSteps && (metrics.isEmpty() || capture != null)
                 && DataParallel.splitsEpoch(b.epochs - 1, probe.size(), b.wholeSteps);
         try (DataParallel dp = anySplit ? DataParallel.of(g, capture != null) : null) {
             return train(im, g, train, val, metrics, before, history, firstEpoch, stop, ckpt, probe, capture, optState, dp);
@@ -207,15 +218,27 @@ public final class FineTuner {
                         outs = step.outputs();
                         score = step.score();
                     } else {
-                        if (metrics.isEmpty()) {
-                            outs = List.of();
-                            g.fit(mds);
-                        } else if (capture != null) {
-                            g.fit(mds);
-                            outs = capture.take();
-                        } else {
-                            outs = List.of(g.output(true, mds.getFeatures()));
-                            g.fit(mds);
+                        boolean cached = cache != null && mds.getFeaturesMaskArrays() == null;
+                        try {
+                            if (metrics.isEmpty()) {
+                                outs = List.of();
+                                if (cached) cache.begin(rows);
+                                g.fit(mds);
+                            } else if (capture != null) {
+                                if (cached) cache.begin(rows);
+                                g.fit(mds);
+                                outs = capture.take();
+                            } else {
+                                if (cached) cache.begin(rows);
+                                outs = List.of(g.output(true, mds.getFeatures()));
+                                if (cached) {
+                                    cache.end();
+                                    cache.begin(rows);
+                                }
+                                g.fit(mds);
+                            }
+                        } finally {
+                            if (cached) cache.end();
                         }
                         score = g.score();
                     }
@@ -232,7 +255,7 @@ public final class FineTuner {
         }
         if (stop != null) stop.restoreBest(g);
         b.listener.onTrainEnd(history, (System.nanoTime() - t0) / 1e9);
-        return new Result(im, history, norms(im, before), optState, stopped, train);
+        return new Result(im, history, norms(im, before), optState, stopped, train, cache != null ? cache.summary() : cacheSummary);
     }
 
     /** Continues from the optimizer state stored in the file unless asked not to (or there is none). */

@@ -22,12 +22,15 @@ import org.nd4j.linalg.factory.Nd4j;
  *   <li>a layer reading the network's input directly ({@link #inputGradientNeeded}, set by
  *       {@link org.kerasport.dl4j.FastPaths#attachHelpers}) does not compute the gradient for that input, which the
  *       graph discards: for the first layer of a 784-512-512-10 MLP that was a fifth of the step's arithmetic.</li>
+ *   <li>a frozen layer ({@link #weightGradientNeeded} false, set by FastPaths for a layer inside DL4J's
+ *       FrozenLayerWithBackprop, which discards the weight gradient) computes only the gradient for its input.</li>
  * </ul>
  * Layers with layer normalization, masks, weight noise or another data type than float take DL4J's own path.
  */
 public class KerasDenseImpl extends org.deeplearning4j.nn.layers.feedforward.dense.DenseLayer {
     private final StepValue stepZ = new StepValue();
     private boolean inputGradientNeeded = true;
+    private boolean weightGradientNeeded = true;
 
     public KerasDenseImpl(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -40,6 +43,15 @@ public class KerasDenseImpl extends org.deeplearning4j.nn.layers.feedforward.den
     /** False when nothing uses the gradient for this layer's input (it reads the network's input; FastPaths). */
     public void inputGradientNeeded(boolean needed) {
         inputGradientNeeded = needed;
+    }
+
+    public boolean weightGradientNeeded() {
+        return weightGradientNeeded;
+    }
+
+    /** False for a frozen layer: nothing uses its weight gradient (FrozenLayerWithBackprop discards it; FastPaths). */
+    public void weightGradientNeeded(boolean needed) {
+        weightGradientNeeded = needed;
     }
 
     private boolean fast() {
@@ -72,10 +84,20 @@ public class KerasDenseImpl extends org.deeplearning4j.nn.layers.feedforward.den
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
         INDArray z = stepZ.take(input);
+        if (z == null && !weightGradientNeeded && fast() && input.columns() == getParam(DefaultParamInitializer.WEIGHT_KEY).rows())
+            z = preOutput(false, workspaceMgr); // a frozen layer's forward pass ran in inference mode and kept no z
         if (z == null || !fast()) return super.backpropGradient(epsilon, workspaceMgr);
         assertInputSet(true);
         INDArray delta = layerConf().getActivationFn().backprop(z, epsilon).getFirst();
         Gradient ret = new DefaultGradient();
+        if (!weightGradientNeeded) { // frozen: only the input's gradient, δ·Wᵀ
+            INDArray W = getParam(DefaultParamInitializer.WEIGHT_KEY);
+            INDArray epsilonNext = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, delta.dataType(),
+                    new long[]{delta.size(0), W.size(0)}, 'f');
+            Nd4j.gemm(delta, W, epsilonNext, false, true, 1.0, 0.0);
+            weightNoiseParams.clear();
+            return new Pair<>(ret, backpropDropOutIfPresent(epsilonNext));
+        }
         if (hasBias()) {
             INDArray biasGrad = gradientViews.get(DefaultParamInitializer.BIAS_KEY);
             delta.sum(biasGrad, 0);
