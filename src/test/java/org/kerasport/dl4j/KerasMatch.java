@@ -1,0 +1,101 @@
+package org.kerasport.dl4j;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Function;
+import org.kerasport.Tolerances;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.MultiDataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Kerasport's graph against real Keras' numbers, with the tolerances of {@link Tolerances}: predictions, and
+ * training trajectories step by step. Shared by every test that compares with Keras so the derivation lives once.
+ *
+ * <ul>
+ *   <li>Prediction: floor + between(n, max|want|), n = the graph's reduction length (no batch term: inference
+ *       does not sum over the batch). For random-sign terms the partial sums of each output are of the size of the
+ *       outputs, so max|want| is the magnitude the rounding errors scale with; the floor covers outputs that cancel.</li>
+ *   <li>Loss of step k: floor + steps(k + 1, between(n, |loss|)), n including the batch (the loss averages it, the
+ *       gradients sum over it) and the parameter count (the weight penalty sums every weight).</li>
+ *   <li>A weight after step k: floor + Σ over steps j ≤ k of [roundings(1, max|w_j|) (the update's own addition)
+ *       + between(n, max|w_j − w_{j−1}|) (the update carries its gradient's relative error)], with w_{−1} the
+ *       imported (file) weights (Kerasport's w_{j−1} stands for Keras's: they differ by
+ *       far less than the update): errors add step by step.</li>
+ * </ul>
+ */
+public final class KerasMatch {
+    private final ImportedModel im;
+    private final double lossFloor, weightFloor;
+    private final Map<String, INDArray> previous = new HashMap<>();
+    private final Map<String, Double> accumulated = new HashMap<>();
+    private int step;
+
+    /**
+     * @param lossFloor   absolute floor for losses (a case's documented "loss_abs", else 0)
+     * @param weightFloor absolute floor for weights (a case's documented "train_abs", else 0)
+     */
+    public KerasMatch(ImportedModel im, double lossFloor, double weightFloor) {
+        this.im = im;
+        this.lossFloor = lossFloor;
+        this.weightFloor = weightFloor;
+        for (WeightBinding b : im.bindings()) previous.put(key(b), param(b).dup());
+    }
+
+    /** Kerasport's predictions equal Keras's {@code want} (one per output) within the prediction bound. */
+    public static void assertPredicts(ImportedModel im, INDArray[] x, INDArray[] want, double floor, String what) {
+        INDArray[] got = im.graph().output(false, x);
+        long n = Tolerances.reductionLength(im.graph());
+        for (int k = 0; k < want.length; k++) {
+            assertArrayEquals(want[k].shape(), got[k].shape(), what + " output " + k + " shape");
+            double tol = floor + Tolerances.between(n, Tolerances.maxAbs(want[k]));
+            assertMaxDiff(want[k], got[k], tol, what + " output " + k);
+        }
+    }
+
+    /** max |want − got| <= tol, with the figures in the message. */
+    public static void assertMaxDiff(INDArray want, INDArray got, double tol, String what) {
+        double diff = want.castTo(got.dataType()).sub(got).amaxNumber().doubleValue();
+        assertTrue(Tolerances.observe(what, diff, tol), what + ": max |diff| " + diff + " > tolerance " + tol + " (max |want| " + Tolerances.maxAbs(want) + ")");
+    }
+
+    /** The tolerance for a loss after {@code steps} steps of a graph whose pass has reduction length n. */
+    public static double lossTolerance(double floor, long n, int steps, double loss) {
+        return floor + Tolerances.steps(steps, Tolerances.between(n, Math.abs(loss)));
+    }
+
+    /**
+     * Fits one batch and compares the loss and every weight with Keras's.
+     *
+     * @param after Keras's weight after this step, by "layer__weight" key (the keras-reference "after__k__" suffix)
+     */
+    public void step(INDArray[] x, INDArray[] y, double wantLoss, Function<String, INDArray> after, String what) {
+        long n = Tolerances.reductionLength(im.graph(), x) + im.graph().numParams();
+        im.graph().fit(new MultiDataSet(x, y));
+        step++;
+        double lossTol = lossTolerance(lossFloor, n, step, wantLoss);
+        double loss = im.graph().score();
+        assertTrue(Tolerances.observe(what + " loss " + (step - 1), Math.abs(loss - wantLoss), lossTol), what + ": loss of step " + (step - 1) + " " + loss + " vs Keras "
+                + wantLoss + ", |diff| " + Math.abs(loss - wantLoss) + " > tolerance " + lossTol);
+        for (WeightBinding b : im.bindings()) {
+            INDArray want = after.apply(key(b));
+            INDArray prev = Nd4j.create(b.layout().toKeras(previous.get(key(b)), want.shape()), want.shape(), 'c');
+            double acc = accumulated.getOrDefault(key(b), 0.0) + Tolerances.roundings(1, Tolerances.maxAbs(want))
+                    + Tolerances.between(n, Tolerances.maxAbs(want.sub(prev)));
+            accumulated.put(key(b), acc);
+            previous.put(key(b), param(b).dup());
+            assertMaxDiff(want, Nd4j.create(b.layout().toKeras(param(b), want.shape()), want.shape(), 'c'), weightFloor + acc, what + ": " + key(b) + " after step " + (step - 1));
+        }
+    }
+
+    private static String key(WeightBinding b) {
+        return b.kerasLayer() + "__" + b.kerasWeight();
+    }
+
+    private INDArray param(WeightBinding b) {
+        return im.graph().getParam(b.vertex() + "_" + b.param());
+    }
+}
