@@ -49,11 +49,13 @@ public final class KerasMatch {
     public static void assertPredicts(ImportedModel im, INDArray[] x, INDArray[] want, double floor, String what) {
         INDArray[] got = im.graph().output(false, x);
         long n = Tolerances.reductionLength(im.graph());
-        for (int k = 0; k < want.length; k++) {
-            assertArrayEquals(want[k].shape(), got[k].shape(), what + " output " + k + " shape");
-            double tol = floor + Tolerances.between(n, Tolerances.maxAbs(want[k]));
-            assertMaxDiff(want[k], got[k], tol, what + " output " + k);
-        }
+        for (int k = 0; k < want.length; k++) assertOutput(n, want[k], got[k], floor, what + " output " + k);
+    }
+
+    /** One output array of a graph of reduction length n (Tolerances.reductionLength) against Keras's. */
+    public static void assertOutput(long n, INDArray want, INDArray got, double floor, String what) {
+        assertArrayEquals(want.shape(), got.shape(), what + " shape");
+        assertMaxDiff(want, got, floor + Tolerances.between(n, Tolerances.maxAbs(want)), what);
     }
 
     /** max |want − got| <= tol, with the figures in the message. */
