@@ -70,6 +70,33 @@ public final class KerasMatch {
     }
 
     /**
+     * The reduction length of a training step of {@code im}'s graph on a batch of {@code batchElements} input values:
+     * the pass's, plus the weight penalty's sum over every parameter.
+     */
+    public static long trainingLength(ImportedModel im, long batchElements) {
+        return Tolerances.reductionLength(im.graph()) + batchElements + im.graph().numParams();
+    }
+
+    /** A weight's bound for one step from {@code before} to {@code after} (see the class comment). */
+    public static double stepTolerance(long n, INDArray before, INDArray after) {
+        return Tolerances.roundings(1, Tolerances.maxAbs(after)) + Tolerances.between(n, Tolerances.maxAbs(after.sub(before)));
+    }
+
+    /**
+     * A weight known only after {@code steps} steps, from {@code start} to {@code end}: steps × the one-step bound
+     * with the whole displacement standing for each step's update (an overestimate when the steps go one way, as in
+     * the few epochs of a test fine-tune; the per-step references are not recorded there).
+     */
+    public static double finalWeightTolerance(long n, int steps, INDArray start, INDArray end) {
+        return Tolerances.steps(steps, stepTolerance(n, start, end));
+    }
+
+    /** Kerasport's value of a binding in Keras's layout and shape. */
+    public static INDArray kerasValue(ImportedModel im, WeightBinding b, long[] shape) {
+        return Nd4j.create(b.layout().toKeras(im.graph().getParam(b.vertex() + "_" + b.param()), shape), shape, 'c');
+    }
+
+    /**
      * Fits one batch and compares the loss and every weight with Keras's.
      *
      * @param after Keras's weight after this step, by "layer__weight" key (the keras-reference "after__k__" suffix)
@@ -85,11 +112,10 @@ public final class KerasMatch {
         for (WeightBinding b : im.bindings()) {
             INDArray want = after.apply(key(b));
             INDArray prev = Nd4j.create(b.layout().toKeras(previous.get(key(b)), want.shape()), want.shape(), 'c');
-            double acc = accumulated.getOrDefault(key(b), 0.0) + Tolerances.roundings(1, Tolerances.maxAbs(want))
-                    + Tolerances.between(n, Tolerances.maxAbs(want.sub(prev)));
+            double acc = accumulated.getOrDefault(key(b), 0.0) + stepTolerance(n, prev, want);
             accumulated.put(key(b), acc);
             previous.put(key(b), param(b).dup());
-            assertMaxDiff(want, Nd4j.create(b.layout().toKeras(param(b), want.shape()), want.shape(), 'c'), weightFloor + acc, what + ": " + key(b) + " after step " + (step - 1));
+            assertMaxDiff(want, kerasValue(im, b, want.shape()), weightFloor + acc, what + ": " + key(b) + " after step " + (step - 1));
         }
     }
 

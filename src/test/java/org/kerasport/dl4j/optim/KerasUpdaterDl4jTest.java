@@ -197,7 +197,10 @@ class KerasUpdaterDl4jTest {
             double lr = schedule.value(it);
             for (int i = 0; i < w.length; i++) {
                 double want = w[i] - lr * g[i] - lr * wd * w[i];
-                assertEquals(want, got[i], 1e-6, "iteration " + it + " param " + i);
+                // float32: lr·g, lr·wd·w and two subtractions, 4 roundings of at most the terms' magnitude (a wrong lr_t,
+                // e.g. the first step's, is off by lr·wd·|w| ≈ 1e-2·|w|, 10^5 times more)
+                assertEquals(want, got[i], org.kerasport.Tolerances.roundings(4,
+                        Math.abs(w[i]) + Math.abs(lr * g[i]) + Math.abs(lr * wd * w[i])), "iteration " + it + " param " + i);
             }
         }
         assertEquals(4, graph.getConfiguration().getIterationCount());
