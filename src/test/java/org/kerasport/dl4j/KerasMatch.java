@@ -52,6 +52,11 @@ public final class KerasMatch {
         for (int k = 0; k < want.length; k++) assertOutput(n, want[k], got[k], floor, what + " output " + k);
     }
 
+    /** The reduction length of the model in a Keras file, imported for inference (Tolerances.reductionLength). */
+    public static long reductionLength(java.nio.file.Path kerasFile) {
+        return Tolerances.reductionLength(Dl4jImporter.importModel(org.kerasport.format.KerasReader.read(kerasFile), false).graph());
+    }
+
     /** One output array of a graph of reduction length n (Tolerances.reductionLength) against Keras's. */
     public static void assertOutput(long n, INDArray want, INDArray got, double floor, String what) {
         assertArrayEquals(want.shape(), got.shape(), what + " shape");
