@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.kerasport.ExitCode;
@@ -19,6 +20,7 @@ import org.kerasport.data.NdArray;
 import org.kerasport.data.Npy;
 
 /** {@code convert} and {@code predict} from the command line, checked against Keras' own predictions. */
+@Tag("corpus")
 class ConvertPredictCliTest {
     @TempDir
     Path tmp;

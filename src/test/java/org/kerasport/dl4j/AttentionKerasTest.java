@@ -16,6 +16,7 @@ import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,6 +34,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * shared by three calls with an activity regularizer) for predictions (both file forms) and training trajectories;
  * the per-output losses of the keras-reference 'functional' case; and the custom layers' JSON round trip.
  */
+@Tag("interop")
+@Tag("corpus")
+@Tag("trajectory")
 class AttentionKerasTest {
     static final String[] GENERATED = {"cross_attention", "norm_prelu", "shared3"};
 

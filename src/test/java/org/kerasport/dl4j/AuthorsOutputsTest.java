@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.kerasport.TestSupport;
 import org.kerasport.Tolerances;
@@ -16,6 +17,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /** Corpus models checked against the outputs their authors computed with the Keras that wrote them (KerasMatch bounds). */
+@Tag("corpus")
+@Tag("trajectory")
 class AuthorsOutputsTest {
     /** DL4J's test resource: Conv2D → BatchNormalization → ReLU → Conv2D → Flatten → Dense, Keras 2.1.3 predictions. */
     @Test

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -26,6 +27,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * losses and weights (src/test/python/continue_training.py runs real Keras on the .keras file; Keras 3.15 itself
  * cannot continue training from its own .h5).
  */
+@Tag("interop")
+@Tag("trajectory")
 class ContinueTrainingTest {
     @TempDir
     static Path tmp;

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.TestFactory;
 import org.kerasport.TestSupport;
 import org.kerasport.Tolerances;
@@ -27,6 +28,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * KERAS3_LOAD_FAILURES.tsv); they are checked against their authors' outputs elsewhere, and here, as
  * "corpus-keras3 PATH" lines, computed with Keras 3's semantics against the Keras 3 references. Tolerances: KerasMatch.
  */
+@Tag("corpus")
+@Tag("trajectory")
 class CorpusPredictTest {
     @TestFactory
     Stream<DynamicTest> corpusModelsPredictWhatKerasPredicts() {

@@ -7,6 +7,7 @@ import java.util.List;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.kerasport.Tolerances;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -14,6 +15,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
+@Tag("unit")
+@Tag("trajectory")
 class KerasL2RegularizationTest {
     /**
      * On a kernel-shaped view of a flat parameter array, as DL4J holds them: ½·c·Σw², Σw² computed in float32 (a BLAS

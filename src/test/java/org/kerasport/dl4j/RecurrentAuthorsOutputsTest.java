@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -28,6 +29,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * DL4J test models (Keras 1.2.2 with TensorFlow and Theano, Keras 2.1.3), and keras2c's test suite (Keras 2.2.4
  * outputs written as C arrays).
  */
+@Tag("corpus")
+@Tag("trajectory")
 class RecurrentAuthorsOutputsTest {
     @ParameterizedTest
     @ValueSource(strings = {"simple_lstm/simple_lstm_tf_keras_1", "simple_lstm/simple_lstm_th_keras_1",

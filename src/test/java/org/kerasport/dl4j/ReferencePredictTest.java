@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.TestFactory;
 import org.kerasport.TestSupport;
 import org.kerasport.format.KerasReader;
@@ -14,6 +15,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** Predictions of the imported DL4J graph equal Keras' reference predictions (KerasMatch: float32 bounds over
  * the case.json floor). */
+@Tag("corpus")
+@Tag("trajectory")
 class ReferencePredictTest {
     /** Cases whose layers the DL4J mapping covers so far (src/test/resources/dl4j-cases/*.txt, "predict" lines). */
     static final List<String> CASES = SupportedCases.list("predict");

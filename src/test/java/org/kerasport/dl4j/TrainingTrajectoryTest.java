@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.TestFactory;
 import org.kerasport.TestSupport;
 import org.kerasport.format.KerasReader;
@@ -17,6 +18,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * (regularization included) and every variable after every update, within the float32 bounds of KerasMatch
  * (the case's documented absolute tolerances as floors).
  */
+@Tag("corpus")
+@Tag("trajectory")
 class TrainingTrajectoryTest {
     /** Cases whose training the DL4J mapping covers so far (src/test/resources/dl4j-cases/*.txt, "train" lines). */
     static final List<String> CASES = SupportedCases.list("train");

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.kerasport.TestSupport;
@@ -19,6 +20,7 @@ import org.kerasport.model.KerasModel;
  * ...: real Keras saves a 300-layer model with 230-character layer names that way, Kerasport reads it, exports it as
  * .h5 with the same chunking, and real Keras loads the export and predicts the same.
  */
+@Tag("interop")
 class ChunkedNamesTest {
     @TempDir
     Path tmp;

@@ -22,6 +22,7 @@ import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.kerasport.format.Json;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.kerasport.ExitCode;
@@ -42,6 +43,7 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * compiled with the same optimizer and loss, predicts what DL4J predicts, and its weight penalties (model.losses)
  * equal DL4J's regularization score (DL4J L2(c) = ½·c·Σw² = Keras l2(c/2)). A layer without a counterpart is refused.
  */
+@Tag("interop")
 class Dl4jBuiltExportTest {
     @TempDir
     Path tmp;

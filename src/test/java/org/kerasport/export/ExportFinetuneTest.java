@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.zip.ZipFile;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.kerasport.TestSupport;
@@ -31,6 +32,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * with the optimizer Kerasport used, its loss on the first batch (penalties included) is Kerasport's, and fit runs. The
  * zip route (finetune -o .zip, then export) gives the same file contents as finetune -o .keras.
  */
+@Tag("interop")
 class ExportFinetuneTest {
     @TempDir
     Path tmp;

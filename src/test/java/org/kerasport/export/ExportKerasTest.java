@@ -21,6 +21,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 import org.kerasport.TestSupport;
@@ -49,6 +50,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * much they differ), Keras' {@code model.losses} equal Kerasport's weight penalties, and reading the export back
  * gives bitwise the same weights, regularizers and optimizer.
  */
+@Tag("interop")
+@Tag("corpus")
 class ExportKerasTest {
     @TempDir
     static Path tmp;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.kerasport.TestSupport;
@@ -26,6 +27,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * (load_model restores the state) and trains 5 more batches (src/test/python/continue_training.py); Kerasport
  * trains the same 5 batches in memory. Losses and weights agree step by step (KerasMatch bounds).
  */
+@Tag("interop")
+@Tag("trajectory")
 class ExportOptimizerStateTest {
     @TempDir
     Path tmp;

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.kerasport.TestSupport;
@@ -19,6 +20,7 @@ import org.kerasport.data.Npy;
  * A model changed in Java ({@code finetune --replace-head 3}) exports a Keras config that says so: real Keras loads
  * the .keras file, its output layer has 3 units, and it predicts what Kerasport predicts.
  */
+@Tag("interop")
 class ReplaceHeadExportTest {
     @TempDir
     Path tmp;

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.TestFactory;
 import org.kerasport.TestSupport;
 import org.kerasport.data.NdArray;
@@ -33,6 +34,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * model from its .keras and .h5 files and must predict and train the same: outputs, every loss and every weight
  * after every step within the float32 bounds of KerasMatch (no absolute floor).
  */
+@Tag("interop")
+@Tag("trajectory")
 class InteropTrainTest {
     static final long SEED = Long.getLong("kerasport.interop.seed", 1126L);
     static Path out;

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -33,6 +34,8 @@ import org.kerasport.train.data.DataSources;
  * {@link DataParallel}) or whole:
  * per-epoch loss, accuracy, val_loss and val_accuracy, and every final weight, agree with Keras either way.
  */
+@Tag("interop")
+@Tag("trajectory")
 class FinetuneConvInteropTest {
     @TempDir
     Path tmp;

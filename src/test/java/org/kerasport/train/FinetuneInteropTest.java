@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -27,6 +28,8 @@ import org.kerasport.train.data.DataSources;
  * continuing the stored optimizer state and with a fresh optimizer: per-epoch loss, val_loss and accuracies, and
  * every final weight agree.
  */
+@Tag("interop")
+@Tag("trajectory")
 class FinetuneInteropTest {
     @TempDir
     Path tmp;

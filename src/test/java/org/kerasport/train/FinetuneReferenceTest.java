@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.TestFactory;
 import org.kerasport.TestSupport;
 import org.kerasport.data.NdArray;
@@ -31,6 +32,8 @@ import org.kerasport.train.data.TrainingData;
  * says, one epoch of exactly the case's steps. The epoch loss equals the batch-size-weighted mean of Keras' step
  * losses, and every variable at the end equals Keras' after the last step, within the KerasMatch bounds.
  */
+@Tag("corpus")
+@Tag("trajectory")
 class FinetuneReferenceTest {
     static final List<String> CASES = List.of("seed_example", "reg_dense", "reg_conv", "reg_embedding", "frozen", "functional",
             "reg_rnn/lstm", "reg_rnn/gru", "reg_rnn/simple_rnn", "reg_rnn/bidirectional_lstm");

@@ -28,6 +28,7 @@ import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.updater.UpdaterBlock;
 import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -45,6 +46,7 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * The updaters inside real DL4J networks: JSON and ModelSerializer round trips (configuration and state), weight
  * decay getting the updater's learning rate, and the Keras-named state API.
  */
+@Tag("unit")
 class KerasUpdaterDl4jTest {
 
     static Stream<KerasUpdater> updaters() {
