@@ -73,7 +73,9 @@ public final class Tolerances {
     /**
      * The reduction length of a network's forward and backward pass (see the class comment): Σ over layers of
      * parameters per output unit (Dense: nIn + 1; Conv: kernel volume · input channels + 1; LSTM: 4·(nIn + units + 1),
-     * over-counting its gates) plus the input elements of one batch.
+     * over-counting its gates) plus the input elements of {@code batch} (pass the training batch for a training step,
+     * nothing for inference). A recurrent layer counts one time step: the error its state carries from step to step is
+     * damped by the gates (and by tanh's slope below 1) rather than added up.
      */
     public static long reductionLength(ComputationGraph g, INDArray... batch) {
         long n = 0;
