@@ -110,8 +110,8 @@ class CorpusManifestTest {
                 assertNotNull(v, where + "optimizer config key " + p[0]);
                 // the file holds Keras's float32 value (one rounding), the manifest prints 6 significant digits (%g:
                 // within half a unit of the 6th, 5e-6 relative)
-                double m = Double.parseDouble(p[1]);
-                assertEquals(m, v.asDouble(), 5e-6 * Math.abs(m) + org.kerasport.Tolerances.roundings(1, m), where + p[0]);
+                double listed = Double.parseDouble(p[1]);
+                assertEquals(listed, v.asDouble(), 5e-6 * Math.abs(listed) + org.kerasport.Tolerances.roundings(1, listed), where + p[0]);
             }
             // the normalized view agrees with the written one
             JsonNode cfg = o.get("config");
