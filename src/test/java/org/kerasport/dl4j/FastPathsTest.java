@@ -122,6 +122,7 @@ class FastPathsTest {
      */
     @Test
     void convolutionsRunChannelsLastThroughNd4jsOps() throws Exception {
+        assumeOneDnn(); // FastPaths turns these paths on with the oneDNN build only
         assertTrue(FastPaths.nhwcOps());
         ComputationGraph g = importCase("cnn_fast_path");
         Map<String, Layer> layers = layersByName(g);
@@ -144,6 +145,7 @@ class FastPathsTest {
      */
     @Test
     void maxPoolingTakesOverTheReluOfAConvolutionItAloneReads() throws Exception {
+        assumeOneDnn(); // FastPaths turns these paths on with the oneDNN build only
         Map<String, Layer> fast = layersByName(importCase("cnn_fast_path"));
         for (String c : new String[]{"c1", "c2", "c3", "c4"})
             assertEquals(c.equals("c1") || c.equals("c2"), ((org.kerasport.dl4j.layers.KerasConvolution2DImpl) fast.get(c)).reluDeferred(), c);
@@ -171,6 +173,7 @@ class FastPathsTest {
      */
     @Test
     void channelsFirstModeUsesDl4jsHelpersOnlyWhereCorrect() throws Exception {
+        assumeOneDnn(); // FastPaths turns these paths on with the oneDNN build only
         System.setProperty("kerasport.conv", "nchw");
         try {
             ComputationGraph g = importCase("cnn_fast_path");
