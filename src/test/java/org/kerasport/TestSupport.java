@@ -16,12 +16,28 @@ import java.util.concurrent.TimeUnit;
 import org.kerasport.cli.Main;
 import org.kerasport.format.Json;
 
-/** Shared test plumbing: where ../shared and the interop Python are, and running the CLI in-process. */
+/**
+ * Shared test plumbing: where ../shared and the interop Python are, and running the CLI in-process.
+ *
+ * <p>Test tiers (JUnit tags on every test class; TiersTest checks that each has one): {@code unit} needs neither the
+ * venv nor ../shared and runs in seconds ({@code scripts/test --fast}); {@code interop} runs real Keras through the
+ * venv's Python; {@code corpus} reads ../shared; {@code examples} runs the examples (failsafe). A class may carry
+ * interop and corpus together. {@code trajectory} marks, across tiers, the classes that compare numbers computed by
+ * ND4J's kernels ({@code scripts/test --kernels} runs them with other BLAS/oneDNN kernel choices). When Maven runs the
+ * unit tier only ({@code -Dkerasport.tier=unit}) the venv and ../shared are refused here, so a mistagged test fails
+ * with a message instead of passing by accident on a developer machine.
+ */
 public final class TestSupport {
     private TestSupport() {
     }
 
+    private static void notInUnitTier(String what) {
+        if ("unit".equals(System.getProperty("kerasport.tier")))
+            fail("a unit-tier test asked for " + what + ": tag its class @Tag(\"interop\") or @Tag(\"corpus\") (TestSupport's tiers)");
+    }
+
     public static Path shared() {
+        notInUnitTier("../shared");
         Path p = Path.of(System.getProperty("kerasport.shared", "../shared")).toAbsolutePath().normalize();
         assertTrue(Files.isDirectory(p.resolve("keras-corpus")), "../shared/keras-corpus not found at " + p);
         return p;
@@ -37,6 +53,7 @@ public final class TestSupport {
 
     /** The interop tier's Python (real Keras). Missing is a failure, never a skip. */
     public static Path python() {
+        notInUnitTier("the interop venv");
         Path p = Path.of(System.getProperty("kerasport.python",
                 System.getProperty("user.home") + "/.cache/kerasport/venv/bin/python"));
         if (!Files.isExecutable(p))

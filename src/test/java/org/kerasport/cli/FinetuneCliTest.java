@@ -14,12 +14,15 @@ import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.kerasport.TestSupport;
 import org.kerasport.format.Json;
 
 /** {@code kerasport finetune} from the command line: outputs, options, errors, and resuming after SIGKILL. */
+@Tag("interop")
+@Tag("corpus")
 class FinetuneCliTest {
     @TempDir
     Path tmp;
@@ -61,7 +64,8 @@ class FinetuneCliTest {
         JsonNode keras = Json.parse(Files.readString(TestSupport.reference().resolve("seed_example/history.json")), null, "history").get("history");
         JsonNode ours = Json.parse(Files.readString(tmp.resolve("tuned-history.json")), null, "history").get("history");
         double kerasAcc = keras.get("val_accuracy").get(9).asDouble(), kerasLoss = keras.get("val_loss").get(9).asDouble();
-        assertTrue(ours.get("val_accuracy").get(4).asDouble() >= kerasAcc - 1e-6, "val_accuracy holds: " + ours.get("val_accuracy") + " vs " + kerasAcc);
+        // Keras's accuracy: a float32 mean (one rounding)
+        assertTrue(ours.get("val_accuracy").get(4).asDouble() >= kerasAcc - org.kerasport.Tolerances.roundings(1, kerasAcc), "val_accuracy holds: " + ours.get("val_accuracy") + " vs " + kerasAcc);
         assertTrue(ours.get("val_loss").get(4).asDouble() <= kerasLoss, "val_loss improves: " + ours.get("val_loss") + " vs " + kerasLoss);
     }
 
@@ -113,7 +117,12 @@ class FinetuneCliTest {
             if (two) split = api; else whole = api;
         }
         assertEquals(split.subList(0, 8), whole.subList(0, 8), "the first 240 steps train whole either way");
-        assertEquals(split.get(8), whole.get(8), 1e-5, "the split epoch: the same step up to rounding");
+        // the split epoch: each step sums its gradient in another order, so the epoch's 30 steps differ as two
+        // implementations of the training step would (KerasMatch's loss bound after 30 steps)
+        long n = org.kerasport.dl4j.KerasMatch.trainingLength(org.kerasport.dl4j.Dl4jImporter.importForTraining(km, false),
+                16L * train.inputs().get(0).shape()[1]);
+        assertEquals(split.get(8), whole.get(8), org.kerasport.dl4j.KerasMatch.lossTolerance(0, n, 30, whole.get(8)),
+                "the split epoch: the same step up to rounding");
         assertEquals(ExitCode.USAGE.code, TestSupport.cli("finetune", model.toString(), "--data", data.toString(), "-o",
                 tmp.resolve("u.zip").toString(), "--two-threads", "sometimes").code());
     }

@@ -9,10 +9,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code inspect} in a fresh JVM, as users run it: quiet, correct, and without loading the ND4J native backend. */
+@Tag("unit")
 class InspectProcessTest {
     @TempDir
     Path tmp;

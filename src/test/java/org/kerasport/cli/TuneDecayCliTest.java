@@ -10,12 +10,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.kerasport.TestSupport;
 import org.kerasport.format.Json;
 
 /** {@code kerasport tune-decay} on the bundled sample: the JSON contract, the files, the refit, determinism, errors. */
+@Tag("unit")
 class TuneDecayCliTest {
     @TempDir
     Path tmp;

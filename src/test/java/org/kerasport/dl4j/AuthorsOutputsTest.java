@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.kerasport.TestSupport;
+import org.kerasport.Tolerances;
 import org.kerasport.data.NdArray;
 import org.kerasport.data.Npy;
 import org.kerasport.format.KerasReader;
@@ -14,7 +16,9 @@ import org.kerasport.format.hdf5.Hdf5File;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-/** Corpus models checked against the outputs their authors computed with the Keras that wrote them. */
+/** Corpus models checked against the outputs their authors computed with the Keras that wrote them (KerasMatch bounds). */
+@Tag("corpus")
+@Tag("trajectory")
 class AuthorsOutputsTest {
     /** DL4J's test resource: Conv2D → BatchNormalization → ReLU → Conv2D → Flatten → Dense, Keras 2.1.3 predictions. */
     @Test
@@ -24,9 +28,7 @@ class AuthorsOutputsTest {
         NdArray x = Npy.read(dir.resolve("input.npy")), y = Npy.read(dir.resolve("predictions.npy"));
         INDArray got = im.graph().output(false, Nd4j.create(x.data(), x.shape(), 'c'))[0];
         INDArray want = Nd4j.create(y.data(), y.shape(), 'c');
-        assertArrayEquals(want.shape(), got.shape());
-        double diff = want.sub(got).amaxNumber().doubleValue();
-        assertTrue(diff <= 1e-5 * Math.max(1, want.amaxNumber().doubleValue()), "max |diff| " + diff + "\nwant " + want + "\ngot " + got);
+        KerasMatch.assertOutput(Tolerances.reductionLength(im.graph()), want, got, 0, "cnn_batch_norm");
     }
 
     /**
@@ -43,9 +45,7 @@ class AuthorsOutputsTest {
             want = array(f.root().dataset("predictions/conv0"));
         }
         INDArray got = im.graph().output(false, x)[0];
-        assertArrayEquals(want.shape(), got.shape());
-        double diff = want.sub(got).amaxNumber().doubleValue();
-        assertTrue(diff <= 1e-5, "max |diff| " + diff);
+        KerasMatch.assertOutput(Tolerances.reductionLength(im.graph()), want, got, 0, "conv1d dilated same");
     }
 
     private static INDArray array(Hdf5Dataset d) {

@@ -11,6 +11,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.TestFactory;
 import org.kerasport.TestSupport;
 
@@ -22,6 +23,9 @@ import org.kerasport.TestSupport;
  * trajectories. The DL4J graph must predict the same from both files and train the same, step by step.
  * The data are generated once per script version under target/interop/.
  */
+@Tag("interop")
+@Tag("corpus")
+@Tag("trajectory")
 public class ConvInteropTest {
     static final Path SCRIPT = Path.of("src/test/python/conv_trajectories.py").toAbsolutePath();
 

@@ -9,8 +9,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.TestFactory;
 import org.kerasport.TestSupport;
+import org.kerasport.Tolerances;
 import org.kerasport.data.NdArray;
 import org.kerasport.data.Npy;
 import org.kerasport.format.KerasReader;
@@ -24,11 +26,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * "corpus PATH [ARCH.json]" lines in src/test/resources/dl4j-cases/*.txt. Models using hard_sigmoid are computed
  * with the semantics of the Keras that wrote them, so their Keras 3 references do not apply (see
  * KERAS3_LOAD_FAILURES.tsv); they are checked against their authors' outputs elsewhere, and here, as
- * "corpus-keras3 PATH" lines, computed with Keras 3's semantics against the Keras 3 references.
+ * "corpus-keras3 PATH" lines, computed with Keras 3's semantics against the Keras 3 references. Tolerances: KerasMatch.
  */
+@Tag("corpus")
+@Tag("trajectory")
 class CorpusPredictTest {
-    static final double TOL = 1e-5;
-
     @TestFactory
     Stream<DynamicTest> corpusModelsPredictWhatKerasPredicts() {
         List<DynamicTest> tests = new ArrayList<>();
@@ -61,9 +63,7 @@ class CorpusPredictTest {
         for (String out : im.outputs().keySet()) {
             NdArray w = ref.containsKey("y") ? ref.get("y") : ref.get("y__" + out);
             INDArray want = Nd4j.create(w.data(), w.shape(), 'c');
-            assertArrayEquals(want.shape(), y[k].shape(), out + " shape");
-            double diff = want.sub(y[k++]).amaxNumber().doubleValue();
-            assertTrue(diff <= TOL * Math.max(1, want.amaxNumber().doubleValue()), spec[0] + " output " + out + ": max |diff| " + diff);
+            KerasMatch.assertOutput(Tolerances.reductionLength(im.graph()), want, y[k++], 0, spec[0] + " output " + out);
         }
     }
 }

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.updater.graph.ComputationGraphUpdater;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.kerasport.TestSupport;
 import org.kerasport.data.NdArray;
@@ -17,6 +18,8 @@ import org.kerasport.format.KerasReader;
 import org.nd4j.linalg.dataset.DataSet;
 
 /** Kerasport's graph updater takes DL4J's standard path and computes bit for bit what DL4J's own path computes. */
+@Tag("corpus")
+@Tag("trajectory")
 class GraphUpdaterTest {
     @Test
     void sameStepsAsDl4jsOwnUpdater() throws Exception {

@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.Random;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.factory.Nd4j;
 
+@Tag("unit")
 class NdArraysTest {
     /**
      * contiguous() passes row-major arrays through, size-1 axes included (ND4J's own stride check refuses the strides

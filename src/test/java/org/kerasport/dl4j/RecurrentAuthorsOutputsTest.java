@@ -11,10 +11,12 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.kerasport.TestSupport;
+import org.kerasport.Tolerances;
 import org.kerasport.format.KerasReader;
 import org.kerasport.format.hdf5.Hdf5File;
 import org.kerasport.format.hdf5.Hdf5Group;
@@ -27,9 +29,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * DL4J test models (Keras 1.2.2 with TensorFlow and Theano, Keras 2.1.3), and keras2c's test suite (Keras 2.2.4
  * outputs written as C arrays).
  */
+@Tag("corpus")
+@Tag("trajectory")
 class RecurrentAuthorsOutputsTest {
-    static final double TOL = 1e-5;
-
     @ParameterizedTest
     @ValueSource(strings = {"simple_lstm/simple_lstm_tf_keras_1", "simple_lstm/simple_lstm_th_keras_1",
             "simple_rnn/simple_rnn_tf_keras_2", "simple_flatten_rnn/simple_flatten_rnn_tf_keras_2"})
@@ -44,7 +46,7 @@ class RecurrentAuthorsOutputsTest {
             int k = 0;
             for (String out : im.outputs().keySet()) {
                 INDArray want = read(preds, out);
-                check(base + " " + out, want, y[k++]);
+                check(im, base + " " + out, want, y[k++]);
             }
         }
     }
@@ -62,7 +64,7 @@ class RecurrentAuthorsOutputsTest {
             float[] want = array(c, "keras_dense_3_test" + t + "_array");
             INDArray x = Nd4j.create(in, new long[]{1, 8, 32}, 'c');
             INDArray y = im.graph().output(false, x)[0];
-            check("keras2c test" + t, Nd4j.create(want, new long[]{1, want.length}, 'c'), y);
+            check(im, "keras2c test" + t, Nd4j.create(want, new long[]{1, want.length}, 'c'), y);
             tests++;
         }
         assertEquals(10, tests);
@@ -92,10 +94,8 @@ class RecurrentAuthorsOutputsTest {
         }
     }
 
-    private static void check(String what, INDArray want, INDArray got) {
-        assertArrayEquals(want.shape(), got.shape(), what + " shape");
-        double diff = want.sub(got).amaxNumber().doubleValue();
-        assertTrue(diff <= TOL * Math.max(1, want.amaxNumber().doubleValue()), what + ": max |diff| " + diff);
+    private static void check(ImportedModel im, String what, INDArray want, INDArray got) {
+        KerasMatch.assertOutput(Tolerances.reductionLength(im.graph()), want, got, 0, what);
     }
 
     private static INDArray read(Hdf5Group g, String name) {

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.kerasport.TestSupport;
@@ -19,6 +20,7 @@ import org.kerasport.TestSupport;
  * loads the result and keeps training (examples/continue_in_keras.py) — examples/journey.sh — and the Java API example
  * (examples/java/FineTuneExample.java) does the fine-tuning from Java. So the examples cannot rot.
  */
+@Tag("examples")
 class ExamplesIT {
     @TempDir
     Path tmp;

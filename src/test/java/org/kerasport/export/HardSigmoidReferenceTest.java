@@ -9,9 +9,11 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.kerasport.TestSupport;
+import org.kerasport.Tolerances;
 import org.kerasport.data.NdArray;
 import org.kerasport.data.Npy;
 import org.kerasport.format.hdf5.Hdf5File;
@@ -23,6 +25,8 @@ import org.kerasport.format.hdf5.Hdf5Group;
  * its outputs, and says so with the faithful alternative. Real Keras 3.15 then loads the export and predicts on the
  * same inputs: its outputs differ from the authors' by what the note said.
  */
+@Tag("interop")
+@Tag("corpus")
 class HardSigmoidReferenceTest {
     @TempDir
     Path tmp;
@@ -58,7 +62,10 @@ class HardSigmoidReferenceTest {
         double max = 0;
         for (int i = 0; i < want.data().length; i++) max = Math.max(max, Math.abs(keras3[i] - want.data()[i]));
         assertTrue(max > 1e-4, "Keras 3 should compute this model differently (max |diff| " + max + ")");
-        assertEquals(max, noted, 1e-5 + 1e-3 * max, "the note's measured difference vs real Keras 3 against the authors' outputs");
+        // the note prints 3 significant digits (%.3g: half a unit of the third, 5e-3 relative), and Kerasport's
+        // Keras 3 semantics differ from real Keras 3 by the float32 bound of two implementations of the model
+        double floats = Tolerances.between(org.kerasport.dl4j.KerasMatch.reductionLength(model), Tolerances.maxAbs(want.data()));
+        assertEquals(max, noted, 5e-3 * Math.abs(noted) + floats, "the note's measured difference vs real Keras 3 against the authors' outputs");
     }
 
     /** finetune -o .keras measures the same change on the rows it was fine-tuned on. */

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.kerasport.cli.ExitCode;
@@ -20,6 +21,8 @@ import org.kerasport.TestSupport;
  * Bad input gets a clear message naming the file and the offending part, and a documented exit code: usage errors
  * (2) are told apart from bad model files (3) and unsupported models (4). Malicious files are refused, not followed.
  */
+@Tag("interop")
+@Tag("corpus")
 class BadInputTest {
     @TempDir
     Path tmp;

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 import org.kerasport.KerasportException;
@@ -21,6 +22,7 @@ import org.kerasport.TestSupport;
  * Every corpus model, truncated at several offsets and with bytes flipped at several offsets, gives either a model
  * or a clean Kerasport error (a message naming the file) - never another exception, a JVM crash or a hang.
  */
+@Tag("corpus")
 class CorruptionTest {
     @TempDir
     static Path tmp;

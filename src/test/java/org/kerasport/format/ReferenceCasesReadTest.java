@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.TestFactory;
 import org.kerasport.TestSupport;
 import org.kerasport.data.NdArray;
@@ -29,6 +30,7 @@ import org.kerasport.model.WeightSpec;
  * (names, shapes, trainable flags and values bit for bit against reference.npz), the regularizers and activity
  * regularizers with their DL4J coefficients, and the optimizer and loss, all as case.json records them.
  */
+@Tag("corpus")
 class ReferenceCasesReadTest {
 
     static List<Path> cases() throws IOException {

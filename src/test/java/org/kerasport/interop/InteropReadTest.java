@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.TestFactory;
 import org.kerasport.TestSupport;
 import org.kerasport.format.Json;
@@ -23,6 +24,7 @@ import org.kerasport.format.TrainingConfigParser;
  * placement, kind and optimizer, saved as .keras, legacy .h5 and .weights.h5 + JSON, each with the facts Keras
  * itself reports (src/test/python/generate_read_models.py). Kerasport must read identical facts from every form.
  */
+@Tag("interop")
 class InteropReadTest {
     static final long SEED = Long.getLong("kerasport.interop.seed", 1126L);
     static Path out;

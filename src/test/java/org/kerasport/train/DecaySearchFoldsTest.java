@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.kerasport.UserInputException;
 import org.kerasport.data.NdArray;
@@ -14,6 +15,7 @@ import org.kerasport.train.data.Folds;
 import org.kerasport.train.data.TrainingData;
 
 /** How folds are formed (documented in Folds so that Keras code reproduces them) and the λ grid. */
+@Tag("unit")
 class DecaySearchFoldsTest {
     private static TrainingData data(float[] y, int width) {
         int rows = y.length / width;

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.kerasport.format.KerasReader;
 import org.kerasport.model.KerasModel;
@@ -18,6 +19,7 @@ import org.kerasport.train.DecaySearch.Penalty;
 import org.kerasport.train.report.SearchProgress;
 
 /** What each search setting does to the model, and the progress display. */
+@Tag("unit")
 class DecaySearchVariantTest {
     static final KerasModel M = KerasReader.read(Path.of("models/seed_mlp.keras")); // l2(0.001) kernels, Adam
 

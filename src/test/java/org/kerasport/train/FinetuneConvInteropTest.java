@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -33,6 +34,8 @@ import org.kerasport.train.data.DataSources;
  * {@link DataParallel}) or whole:
  * per-epoch loss, accuracy, val_loss and val_accuracy, and every final weight, agree with Keras either way.
  */
+@Tag("interop")
+@Tag("trajectory")
 class FinetuneConvInteropTest {
     @TempDir
     Path tmp;
@@ -53,7 +56,9 @@ class FinetuneConvInteropTest {
         FineTuner.Result r = FineTuner.builder(m).data(DataSources.load(train.toString(), List.of(), sig))
                 .validation(DataSources.load(val.toString(), List.of(), sig)).epochs(3).batchSize(24).shuffle(false)
                 .twoThreadSteps(split).twoThreadStepsAfter(2).build().run();
-        FinetuneInteropTest.assertMatchesKerasFit(r, keras, 3, 1e-6, split ? "split" : "whole");
+        // accuracy: 48 or 16 samples, Keras' float32 mean of 0/1 within a few roundings (no sample near a tie here)
+        FinetuneInteropTest.assertMatchesKerasFit(r, keras, 3, 1e-6, org.kerasport.dl4j.KerasMatch.trainingLength(r.model(), 24L * 22 * 22 * 2), 2,
+                org.kerasport.dl4j.Dl4jImporter.importForTraining(KerasReader.read(model), false), split ? "split" : "whole");
     }
 
     /** Which graphs split their batches: convolution models of row-wise layers, not dense-only or batch-normalized ones. */

@@ -97,7 +97,8 @@ class FrozenBaseTest {
         // accuracy: one validation row's worth at most (1/16), in case a near-tie of the softmax rounds the other way
         FineTuner.Result r = fit(null, true);
         assertTrue(r.featureCache().startsWith("on:"), r.featureCache());
-        FinetuneInteropTest.assertMatchesKerasFit(r, keras, 3, 1.0 / 16, "frozen base");
+        FinetuneInteropTest.assertMatchesKerasFit(r, keras, 3, 1.0 / 16, lengthOf(r, train), stepsPerEpoch(train),
+                Dl4jImporter.importForTraining(KerasReader.read(model), false), "frozen base");
     }
 
     /**
@@ -140,7 +141,8 @@ class FrozenBaseTest {
                 tr.toString(), va.toString(), ref.toString(), "--batch", "16", "--fresh");
         FineTuner.Result skip = fitModel(mm, tr, va, null, true), full = fitModel(mm, tr, va, "full", true);
         // accuracy: one validation row's worth at most (1/16), in case a near-tie of the softmax rounds the other way
-        FinetuneInteropTest.assertMatchesKerasFit(skip, Npy.readNpz(ref), 3, 1.0 / 16, "frozen middle layer");
+        FinetuneInteropTest.assertMatchesKerasFit(skip, Npy.readNpz(ref), 3, 1.0 / 16, lengthOf(skip, tr), stepsPerEpoch(tr),
+                Dl4jImporter.importForTraining(KerasReader.read(mm), false), "frozen middle layer");
         // against the run with the weight gradient: the same arithmetic for every trainable weight except the frozen
         // layer's input gradient δ·Wᵀ, which DL4J's own path computes as a product of other layout: the same 16 products
         // per element, which the BLAS kernel may sum in another order, so relative differences of at most 16·2^-24 ≈ 1e-6
@@ -171,5 +173,17 @@ class FrozenBaseTest {
             if (old == null) System.clearProperty("kerasport.frozenBackward");
             else System.setProperty("kerasport.frozenBackward", old);
         }
+    }
+
+    /** The reduction length for the float32 bounds of a fit in batches of 16 (KerasMatch.trainingLength). */
+    private static long lengthOf(FineTuner.Result r, Path data) {
+        long[] xs = Npy.readNpz(data).get("x").shape();
+        long perRow = 1;
+        for (int i = 1; i < xs.length; i++) perRow *= xs[i];
+        return org.kerasport.dl4j.KerasMatch.trainingLength(r.model(), 16L * perRow);
+    }
+
+    private static int stepsPerEpoch(Path data) {
+        return (int) ((Npy.readNpz(data).get("x").shape()[0] + 15) / 16);
     }
 }

@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.stream.Stream;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.nd4j.linalg.schedule.ISchedule;
@@ -23,6 +24,7 @@ import org.nd4j.linalg.schedule.ISchedule;
  * The schedules against the values real Keras reports at iterations 0..50 (within 1e-7 relative; in practice they are
  * bit-identical, which the output lists), the factory, and their JSON.
  */
+@Tag("interop")
 class KerasSchedulesTest {
     static final double RELATIVE = 1e-7;
     static final ObjectMapper JSON = new ObjectMapper();

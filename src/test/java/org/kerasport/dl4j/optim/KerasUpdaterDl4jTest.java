@@ -28,6 +28,7 @@ import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.updater.UpdaterBlock;
 import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -45,6 +46,7 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * The updaters inside real DL4J networks: JSON and ModelSerializer round trips (configuration and state), weight
  * decay getting the updater's learning rate, and the Keras-named state API.
  */
+@Tag("unit")
 class KerasUpdaterDl4jTest {
 
     static Stream<KerasUpdater> updaters() {
@@ -197,7 +199,10 @@ class KerasUpdaterDl4jTest {
             double lr = schedule.value(it);
             for (int i = 0; i < w.length; i++) {
                 double want = w[i] - lr * g[i] - lr * wd * w[i];
-                assertEquals(want, got[i], 1e-6, "iteration " + it + " param " + i);
+                // float32: lr·g, lr·wd·w and two subtractions, 4 roundings of at most the terms' magnitude (a wrong lr_t,
+                // e.g. the first step's, is off by lr·wd·|w| ≈ 1e-2·|w|, 10^5 times more)
+                assertEquals(want, got[i], org.kerasport.Tolerances.roundings(4,
+                        Math.abs(w[i]) + Math.abs(lr * g[i]) + Math.abs(lr * wd * w[i])), "iteration " + it + " param " + i);
             }
         }
         assertEquals(4, graph.getConfiguration().getIterationCount());

@@ -15,12 +15,15 @@ import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * Reads real Keras files (Keras 1.1 to 3.5) in place and compares everything (group members, every attribute,
  * every dataset's shape, dtype and values) with what h5py reads from the same files.
  */
+@Tag("interop")
+@Tag("corpus")
 class Hdf5CorpusTest {
     static final String KERAS1 = "dl4j-test-resources/keras-simple/lstm_tf_model.h5";
     static final String KERAS3 = "azsii8/regularized_model.h5";

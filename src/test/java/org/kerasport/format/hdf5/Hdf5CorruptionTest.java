@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.kerasport.MalformedModelException;
@@ -20,6 +21,7 @@ import org.kerasport.MalformedModelException;
  * {@link MalformedModelException}; never another exception, a JVM crash or a hang. The regression cases are
  * corruptions that crashed the JVM inside HDF5 1.12.1 before the pure-Java checks existed.
  */
+@Tag("corpus")
 class Hdf5CorruptionTest {
     private static final List<String> FILES = List.of(Hdf5CorpusTest.KERAS1, Hdf5CorpusTest.KERAS3, Hdf5CorpusTest.TFKERAS);
 

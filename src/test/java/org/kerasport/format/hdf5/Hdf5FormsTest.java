@@ -14,6 +14,7 @@ import java.util.List;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.kerasport.cli.ExitCode;
@@ -24,6 +25,7 @@ import org.kerasport.UserInputException;
  * Every attribute and dataset form the reader must understand, written by real h5py (and Keras 3's bfloat16
  * convention) into a temporary file; expected values come from the same python run.
  */
+@Tag("interop")
 class Hdf5FormsTest {
     /** Writes forms.h5 (plus other.h5 for the external link, raw.bin for the external dataset). */
     private static final String WRITE = """

@@ -31,7 +31,7 @@ final class Hdf5TestSupport {
 
     /** The shared directory ({@code kerasport.shared}, default /work/shared). */
     static Path shared() {
-        return Path.of(System.getProperty("kerasport.shared", "/work/shared"));
+        return org.kerasport.TestSupport.shared();
     }
 
     /** A file of the real-Keras corpus, read in place; fails if it is missing. */
@@ -43,6 +43,7 @@ final class Hdf5TestSupport {
 
     /** The interop python; the test fails (never skips) if it is missing. */
     static Path python() {
+        org.kerasport.TestSupport.python(); // the unit-tier guard
         Path p = Path.of(System.getProperty("kerasport.python",
                 System.getProperty("user.home") + "/.cache/kerasport/venv/bin/python"));
         if (!Files.isExecutable(p)) fail("interop python not found at " + p + " (set -Dkerasport.python, see scripts/ensure-venv)");

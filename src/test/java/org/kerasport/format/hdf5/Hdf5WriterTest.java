@@ -13,10 +13,12 @@ import java.util.HexFormat;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Files written by {@link Hdf5File#create} read back with h5py (and Keras' own loader) and with the wrapper. */
+@Tag("interop")
 class Hdf5WriterTest {
     /** Reads ours.h5 with h5py; writes ref.h5 with Keras' own save_attributes_to_hdf5_group for comparison. */
     private static final String CHECK = """

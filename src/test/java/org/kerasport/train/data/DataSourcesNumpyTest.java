@@ -6,12 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.kerasport.TestSupport;
 import org.kerasport.data.NdArray;
 
 /** .npz archives written by real numpy (the interop venv's Python; missing Python fails the test). */
+@Tag("interop")
 class DataSourcesNumpyTest {
     @TempDir
     Path dir;

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.kerasport.cli.ExitCode;
@@ -22,6 +23,7 @@ import org.kerasport.data.Npy;
 import org.kerasport.format.hdf5.Hdf5File;
 
 /** Every --data form written here in Java, and every validation error with its message. */
+@Tag("unit")
 class DataSourcesTest {
     @TempDir
     Path dir;

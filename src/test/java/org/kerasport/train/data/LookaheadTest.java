@@ -11,8 +11,10 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+@Tag("unit")
 class LookaheadTest {
     @Test
     void givesEveryItemInOrderBuiltOnTheHelperThread() {

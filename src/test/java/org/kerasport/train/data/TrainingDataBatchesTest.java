@@ -11,9 +11,11 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.IntStream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Deterministic epoch orders and batches ({@link Batches}). */
+@Tag("unit")
 class TrainingDataBatchesTest {
     @Test
     void unshuffledBatchesFollowTheData() {

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.kerasport.cli.ExitCode;
@@ -18,6 +19,7 @@ import org.kerasport.data.NdArray;
 import org.kerasport.format.Json;
 
 /** Gathering, slicing and Keras' validation split. */
+@Tag("interop")
 class TrainingDataTest {
     @TempDir
     Path dir;

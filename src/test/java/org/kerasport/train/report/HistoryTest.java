@@ -12,12 +12,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.kerasport.cli.ExitCode;
 import org.kerasport.TestSupport;
 import org.kerasport.UserInputException;
 
+@Tag("corpus")
 class HistoryTest {
     @TempDir
     Path dir;

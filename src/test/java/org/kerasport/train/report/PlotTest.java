@@ -11,12 +11,14 @@ import java.nio.file.Path;
 import java.util.List;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.kerasport.cli.ExitCode;
 import org.kerasport.TestSupport;
 import org.kerasport.UserInputException;
 
+@Tag("corpus")
 class PlotTest {
     @TempDir
     Path dir;
