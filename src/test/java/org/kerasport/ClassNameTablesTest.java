@@ -1,5 +1,6 @@
 package org.kerasport;
 
+import org.junit.jupiter.api.Tag;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -46,6 +47,7 @@ import org.kerasport.model.LayerSpec;
  * output-shape rule (the mappers ask for shapes); a class the export writes is one the importer maps, with a
  * WeightLayout decision, so every export reads back.
  */
+@Tag("unit")
 class ClassNameTablesTest {
     /**
      * Disagreements known today, each with its reason. An entry that stops being a disagreement fails the test, so

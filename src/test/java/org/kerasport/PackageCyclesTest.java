@@ -1,5 +1,6 @@
 package org.kerasport;
 
+import org.junit.jupiter.api.Tag;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.Test;
  * from the sources: plain Java, no ArchUnit (it is not in the local Maven repository, and reading imports and
  * qualified names is all this rule needs).
  */
+@Tag("unit")
 class PackageCyclesTest {
     private static final Path MAIN = Path.of("src/main/java");
     private static final Pattern PACKAGE = Pattern.compile("^package ([\\w.]+);", Pattern.MULTILINE);

@@ -1,5 +1,6 @@
 package org.kerasport.dl4j;
 
+import org.junit.jupiter.api.Tag;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -28,6 +29,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * 6e-6, so 1e-5 holds on any BLAS kernel; weights after 3 Adam steps 1e-4 (Adam divides by sqrt(v)+eps, amplifying
  * gradient rounding of relative size ~1e-6 on steps of size lr = 0.01 by up to 1/eps-sized factors for tiny v).
  */
+@Tag("interop")
 class AppLayersKerasTest {
     @TempDir
     static Path out;

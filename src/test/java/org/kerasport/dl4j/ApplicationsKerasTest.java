@@ -1,5 +1,6 @@
 package org.kerasport.dl4j;
 
+import org.junit.jupiter.api.Tag;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -31,6 +32,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * {@code -Dkerasport.applications=all} (scripts/applications.sh) also DenseNet121, InceptionV3, NASNetMobile and
  * MobileNetV3Small. Predictions from both file forms, and two SGD steps of Keras' own train_on_batch.
  */
+@Tag("interop")
 class ApplicationsKerasTest {
     @TempDir
     static Path out;

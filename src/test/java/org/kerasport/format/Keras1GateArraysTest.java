@@ -1,5 +1,6 @@
 package org.kerasport.format;
 
+import org.junit.jupiter.api.Tag;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -17,6 +18,8 @@ import org.kerasport.TestSupport;
  * KerasReader.read on this corpus file). The corrupt copy is made with h5py from the real Keras 1 file
  * (dl4j-test-resources/keras-simple/lstm_tf_model.h5): one gate array is rewritten with another shape.
  */
+@Tag("interop")
+@Tag("corpus")
 class Keras1GateArraysTest {
     @TempDir
     Path tmp;

@@ -1,5 +1,6 @@
 package org.kerasport.train;
 
+import org.junit.jupiter.api.Tag;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -30,6 +31,7 @@ import org.kerasport.train.data.DataSources;
  * backpropagates through the whole base (bit for bit) and of Keras' own fit; with frozen-prefix feature caching the base
  * runs once per row and the results stay the same.
  */
+@Tag("interop")
 class FrozenBaseTest {
     @TempDir
     static Path tmp;

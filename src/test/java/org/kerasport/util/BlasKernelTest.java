@@ -1,5 +1,6 @@
 package org.kerasport.util;
 
+import org.junit.jupiter.api.Tag;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.Test;
  * program starts, without the caller's OPENBLAS_CORETYPE, because OpenBLAS reads its kernel once, when ND4J loads it,
  * and another test of this JVM may have loaded ND4J first.
  */
+@Tag("unit")
 class BlasKernelTest {
     /** The kernels that use AVX-512 / at least AVX2 (OpenBLAS 0.3.19's names, lower case). */
     private static final Set<String> AVX512_CORES = Set.of("skylakex", "cooperlake", "sapphirerapids");
