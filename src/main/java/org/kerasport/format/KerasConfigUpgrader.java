@@ -125,6 +125,7 @@ public final class KerasConfigUpgrader {
             ObjectNode env = modelEnvelope(l.inner(), l.rawConfig(), bySub);
             ObjectNode cfg = (ObjectNode) env.get("config");
             if (cfg.has("trainable") || !l.trainable()) cfg.put("trainable", l.trainable());
+            if (!keras3) for (String k : List.of("input_layers", "output_layers")) unwrapSingleTensor(cfg, k);
             return env;
         }
         ObjectNode env;
@@ -185,6 +186,18 @@ public final class KerasConfigUpgrader {
             }
         }
         return env;
+    }
+
+    /**
+     * Keras 1/2 write a single-tensor model's {@code input_layers}/{@code output_layers} as a one-element list
+     * ({@code [["out_relu", 0, 0]]}); they treated it as one tensor. Keras 3 reads that as a list of one tensor, and a
+     * nested model with such outputs hands its caller a list (a Sequential then feeds the next layer two tensors).
+     * Keras 3 writes a single tensor as the bare triple: so does the export of a nested model.
+     */
+    private static void unwrapSingleTensor(ObjectNode cfg, String key) {
+        JsonNode v = cfg.get(key);
+        if (v != null && v.isArray() && v.size() == 1 && v.get(0).isArray() && v.get(0).size() >= 3 && v.get(0).get(0).isTextual())
+            cfg.set(key, v.get(0).deepCopy());
     }
 
     private static LayerSpec withName(LayerSpec l, String name) {
