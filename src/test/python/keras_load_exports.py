@@ -13,10 +13,12 @@ JOBS.json is a list of jobs; many files per call because TensorFlow takes second
   out       optional: an .npz to write: y__<i> per output (model order), w__<i> per model.weights entry
   unsafe    optional: load with safe_mode=False (models with Lambda layers)
   compile   optional (default false): load_model(compile=True) and report the optimizer Keras built
+  eager     optional (default false): run predict/evaluate/fit eagerly (model.run_eagerly = True): no graph tracing or
+            XLA compilation, which for a large convolutional model takes longer than the few rows the tests run
   fit       optional: {"data": npz with x/y (or x__<in>/y__<out>), "batch_size": n, "epochs": n}: load compiled,
             evaluate the first batch, then fit (shuffle off); reports the first loss and the history
 
-RESULTS.json maps id -> {ok, error, weight_names, weight_shapes, reg_loss (sum of model.losses, the weight
+RESULTS.json maps id -> {ok, error, weight_names, weight_shapes, trainable_weight_names, reg_loss (sum of model.losses, the weight
 penalties of trainable variables), output_names, optimizer {class_name, config}, first_batch_loss, history}.
 A job that fails is reported with ok=false and the error; the script itself only fails on bad arguments.
 """
@@ -70,8 +72,11 @@ def run(job):
     r = {"ok": False}
     fit = job.get("fit")
     model = load(job, bool(job.get("compile")) or fit is not None)
+    if job.get("eager"):
+        model.run_eagerly = True
     r["weight_names"] = [v.path for v in model.weights]
     r["weight_shapes"] = [list(v.shape) for v in model.weights]
+    r["trainable_weight_names"] = [v.path for v in model.trainable_weights]
     r["reg_loss"] = float(sum(float(keras.ops.convert_to_numpy(l)) for l in model.losses)) if model.losses else 0.0
     r["output_names"] = list(getattr(model, "output_names", []))
     r["input_names"] = input_names(model)

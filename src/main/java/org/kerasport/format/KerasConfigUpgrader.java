@@ -51,21 +51,25 @@ public final class KerasConfigUpgrader {
     public ObjectNode modelConfig() {
         JsonNode raw = model.config();
         JsonNode rawCfg = raw == null ? null : raw.get("config");
-        return modelEnvelope(model.graph(), rawCfg, null);
+        return modelEnvelope(model.graph(), rawCfg, null, true);
     }
 
-    private ObjectNode modelEnvelope(KerasGraph g, JsonNode rawCfg, Map<String, List<WeightSpec>> weightsBySub) {
+    private ObjectNode modelEnvelope(KerasGraph g, JsonNode rawCfg, Map<String, List<WeightSpec>> weightsBySub, boolean trainable) {
         ObjectNode env = Json.object();
         boolean seq = g.isSequential();
         env.put("module", seq ? "keras" : "keras.src.models.functional");
         env.put("class_name", seq ? "Sequential" : "Functional");
-        env.set("config", graphConfig(g, rawCfg, weightsBySub));
+        env.set("config", graphConfig(g, rawCfg, weightsBySub, trainable));
         if (seq) env.putNull("registered_name");
         else env.put("registered_name", "Functional");
         return env;
     }
 
-    private ObjectNode graphConfig(KerasGraph g, JsonNode rawCfg, Map<String, List<WeightSpec>> weightsBySub) {
+    /**
+     * {@code weightsBySub}: for a nested model, its variables by sub-layer (null at the top level); {@code trainable}:
+     * whether the nested model itself is (Keras freezes every sub-layer of a model set non-trainable).
+     */
+    private ObjectNode graphConfig(KerasGraph g, JsonNode rawCfg, Map<String, List<WeightSpec>> weightsBySub, boolean trainable) {
         ObjectNode cfg = rawCfg != null && rawCfg.isObject() ? ((ObjectNode) rawCfg).deepCopy() : Json.object();
         Map<String, JsonNode> rawEnvs = new HashMap<>();
         JsonNode rawLayers = rawCfg == null ? null : rawCfg.isArray() ? rawCfg : rawCfg.get("layers");
@@ -80,6 +84,7 @@ public final class KerasConfigUpgrader {
         ArrayNode layers = cfg.putArray("layers");
         for (LayerSpec l : g.layers()) {
             List<WeightSpec> ws = weightsBySub == null ? l.weights() : weightsBySub.getOrDefault(l.name(), List.of());
+            if (weightsBySub != null && !l.isInput()) l = withTrainable(l, nestedTrainable(l, ws, trainable));
             ObjectNode env = layerEnvelope(l, rawEnvs.get(l.name()), ws);
             if (!g.isSequential()) {
                 env.put("name", l.name());
@@ -122,9 +127,10 @@ public final class KerasConfigUpgrader {
     private ObjectNode layerEnvelope(LayerSpec l, JsonNode rawEnv, List<WeightSpec> weights) {
         if (LayerCatalog.MODELS.contains(l.className())) {
             Map<String, List<WeightSpec>> bySub = splitByPrefix(l.inner(), weights);
-            ObjectNode env = modelEnvelope(l.inner(), l.rawConfig(), bySub);
+            ObjectNode env = modelEnvelope(l.inner(), l.rawConfig(), bySub, l.trainable());
             ObjectNode cfg = (ObjectNode) env.get("config");
             if (cfg.has("trainable") || !l.trainable()) cfg.put("trainable", l.trainable());
+            if (!keras3) for (String k : List.of("input_layers", "output_layers")) unwrapSingleTensor(cfg, k);
             return env;
         }
         ObjectNode env;
@@ -185,6 +191,42 @@ public final class KerasConfigUpgrader {
             }
         }
         return env;
+    }
+
+    /**
+     * Keras 1/2 write a single-tensor model's {@code input_layers}/{@code output_layers} as a one-element list
+     * ({@code [["out_relu", 0, 0]]}); they treated it as one tensor. Keras 3 reads that as a list of one tensor, and a
+     * nested model with such outputs hands its caller a list (a Sequential then feeds the next layer two tensors).
+     * Keras 3 writes a single tensor as the bare triple: so does the export of a nested model.
+     */
+    private static void unwrapSingleTensor(ObjectNode cfg, String key) {
+        JsonNode v = cfg.get(key);
+        if (v != null && v.isArray() && v.size() == 1 && v.get(0).isArray() && v.get(0).size() >= 3 && v.get(0).get(0).isTextual())
+            cfg.set(key, v.get(0).deepCopy());
+    }
+
+    /**
+     * The trainable flag a layer inside a nested model is written with. Fine-tuning edits (--freeze/--unfreeze of the
+     * nested model) change its variables' flags, not the sub-layers' configs, and Keras 3 restores a nested model's
+     * trainability only from its sub-layers' configs ({@code Sequential.from_config} ignores its own
+     * {@code trainable}): so a layer with variables is trainable when one of its non-statistic variables is, a layer
+     * without is frozen with its model. That is what Keras writes after {@code model.trainable = False}.
+     */
+    private static boolean nestedTrainable(LayerSpec l, List<WeightSpec> weights, boolean modelTrainable) {
+        boolean any = false, trainable = false;
+        for (WeightSpec w : weights) {
+            String role = w.role() == null ? "" : w.role();
+            if (role.startsWith("moving_") || Set.of("mean", "variance", "count").contains(role)) continue;
+            any = true;
+            trainable |= w.trainable();
+        }
+        return any ? trainable : modelTrainable && l.trainable();
+    }
+
+    private static LayerSpec withTrainable(LayerSpec l, boolean trainable) {
+        if (l.trainable() == trainable) return l;
+        return new LayerSpec(l.name(), l.className(), l.writtenClassName(), l.config(), l.rawConfig(), trainable,
+                l.inboundNodes(), l.weights(), l.activityRegularizer(), l.inner(), l.synthesized());
     }
 
     private static LayerSpec withName(LayerSpec l, String name) {

@@ -215,36 +215,70 @@ public final class ModelEdits {
      * Transfer to new classes: the single output layer (a Dense) is replaced by a Dense with {@code units} units,
      * same activation, same regularizers, Keras' default initialization (Glorot-uniform kernel, zero bias) from
      * {@code seed}. The loss stays as it is; override it with --loss when the task changes kind.
+     *
+     * <p>When the output layer is a nested model (a Teachable Machine file ends in a Sequential head inside the
+     * Sequential), the Dense that gives that model its single output is replaced, however deep: its variables are
+     * kept by the outermost nested layer under the dotted path of the models between ({@code head.dense.kernel}).
      */
     public static KerasModel replaceHead(KerasModel m, int units, long seed) {
         if (m.graph().outputs().size() != 1)
             throw new UsageException("--replace-head needs a model with one output; this one has " + m.graph().outputs().size());
         String head = m.graph().outputs().get(0).layer();
-        LayerSpec old = m.graph().layer(head).orElseThrow();
+        List<LayerSpec> chain = new ArrayList<>(); // the output layer, then down through nested models to the Dense
+        chain.add(m.graph().layer(head).orElseThrow());
+        while (org.kerasport.format.LayerCatalog.MODELS.contains(chain.get(chain.size() - 1).className())) {
+            LayerSpec nested = chain.get(chain.size() - 1);
+            KerasGraph inner = nested.inner();
+            if (inner == null || inner.outputs().size() != 1)
+                throw new UsageException("--replace-head needs a model with one output; the nested model '" + nested.name()
+                        + "' has " + (inner == null ? 0 : inner.outputs().size()));
+            chain.add(inner.layer(inner.outputs().get(0).layer()).orElseThrow());
+        }
+        LayerSpec old = chain.get(chain.size() - 1);
+        String path = chain.size() == 1 ? head : head + " > " + String.join(" > ", chain.subList(1, chain.size()).stream().map(LayerSpec::name).toList());
         if (!old.className().equals("Dense"))
-            throw new UsageException("--replace-head replaces a Dense output layer; '" + head + "' is a " + old.className());
-        WeightSpec k = old.weight("kernel").orElseThrow();
+            throw new UsageException("--replace-head replaces a Dense output layer; '" + path + "' is a " + old.className());
+        StringBuilder prefix = new StringBuilder(); // the variables' names in the outermost layer's list
+        for (LayerSpec l : chain.subList(1, chain.size())) prefix.append(l.name()).append('.');
+        LayerSpec holder = chain.get(0);
+        WeightSpec k = holder.weight(prefix + "kernel").orElseThrow();
         long fanIn = k.shape()[0];
         double limit = Math.sqrt(6.0 / (fanIn + units));
         java.util.SplittableRandom rnd = new java.util.SplittableRandom(seed);
         float[] kernel = new float[(int) (fanIn * units)];
         for (int i = 0; i < kernel.length; i++) kernel[i] = (float) ((rnd.nextDouble() * 2 - 1) * limit);
         List<WeightSpec> ws = new ArrayList<>();
-        ws.add(new WeightSpec("kernel", "kernel", new long[]{fanIn, units}, "float32", kernel, k.trainable(), k.regularizer(), null));
-        old.weight("bias").ifPresent(b -> ws.add(new WeightSpec("bias", "bias", new long[]{units}, "float32", new float[units],
-                b.trainable(), b.regularizer(), null)));
+        for (WeightSpec w : holder.weights()) {
+            if (w.name().equals(prefix + "kernel"))
+                ws.add(new WeightSpec(w.name(), "kernel", new long[]{fanIn, units}, "float32", kernel, k.trainable(), k.regularizer(), null));
+            else if (w.name().equals(prefix + "bias"))
+                ws.add(new WeightSpec(w.name(), "bias", new long[]{units}, "float32", new float[units], w.trainable(), w.regularizer(), null));
+            else ws.add(w);
+        }
         ObjectNode cfg = old.config().deepCopy();
         cfg.put("units", units);
         com.fasterxml.jackson.databind.JsonNode raw = old.rawConfig().deepCopy();
         if (raw instanceof ObjectNode r) r.put(r.has("output_dim") ? "output_dim" : "units", units);
-        LayerSpec neu = new LayerSpec(old.name(), old.className(), old.writtenClassName(), cfg, raw, true, old.inboundNodes(), ws,
-                old.activityRegularizer(), old.inner(), false);
+        LayerSpec neu = new LayerSpec(old.name(), old.className(), old.writtenClassName(), cfg, raw, true, old.inboundNodes(),
+                chain.size() == 1 ? ws : old.weights(), old.activityRegularizer(), old.inner(), false);
+        for (int i = chain.size() - 2; i >= 0; i--) { // rebuild the nested models around the new Dense, innermost first
+            LayerSpec nested = chain.get(i), replaced = chain.get(i + 1);
+            List<LayerSpec> innerLayers = new ArrayList<>();
+            for (LayerSpec l : nested.inner().layers()) innerLayers.add(l == replaced ? neu : l);
+            ObjectNode ncfg = nested.config().deepCopy();
+            setUnits(ncfg, old.name(), units);
+            com.fasterxml.jackson.databind.JsonNode nraw = nested.rawConfig() == null ? null : nested.rawConfig().deepCopy();
+            setUnits(nraw, old.name(), units);
+            neu = new LayerSpec(nested.name(), nested.className(), nested.writtenClassName(), ncfg, nraw, nested.trainable(),
+                    nested.inboundNodes(), i == 0 ? ws : nested.weights(), nested.activityRegularizer(),
+                    regraph(nested.inner(), innerLayers), nested.synthesized());
+        }
         List<LayerSpec> layers = new ArrayList<>();
-        for (LayerSpec l : m.layers()) layers.add(l == old ? neu : l);
+        for (LayerSpec l : m.layers()) layers.add(l == holder ? neu : l);
         KerasModel edited = m.withGraph(regraph(m.graph(), layers));
         // the verbatim model config (what export writes back) says the new width too
         com.fasterxml.jackson.databind.JsonNode config = m.config() == null ? null : m.config().deepCopy();
-        setUnits(config, head, units);
+        setUnits(config, old.name(), units);
         return new KerasModel(edited.graph(), edited.training(), edited.source(), edited.unsupported(), config, edited.optimizerVariables());
     }
 
