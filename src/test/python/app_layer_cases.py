@@ -34,6 +34,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import numpy as np  # noqa: E402
 import keras  # noqa: E402
+import kcases  # noqa: E402
 from keras import layers  # noqa: E402
 from keras.src.applications.convnext import LayerScale, StochasticDepth  # noqa: E402
 
@@ -128,12 +129,7 @@ def var_name(layer, v):
 
 
 def write(name, model, out_dir, rng, loss, opt, steps, h5=True, x_scale=1.0, extra=None, predict=True):
-    d = os.path.join(out_dir, name)
-    os.makedirs(d, exist_ok=True)
-    model.compile(optimizer=opt(), loss=loss)
-    model.save(os.path.join(d, "model.keras"))
-    if h5:
-        model.save(os.path.join(d, "model.h5"))
+    d = kcases.save_case(model, out_dir, name, opt(), loss, h5=h5)
     npz = {}
     shape = tuple(model.inputs[0].shape[1:])
     x = (rng.uniform(0, 1, size=(4,) + shape) * x_scale).astype("float32")

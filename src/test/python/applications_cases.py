@@ -23,7 +23,7 @@ trained by Keras' own train_on_batch on batches of 4 rows. Cases (always):
   mobilenetv3small  keras.applications.MobileNetV3Small at 32x32, include_preprocessing on (hard_silu, and its hard
                sigmoid as operation layers).
 
---apps adds the other backbones (scripts/applications.sh): densenet121 (32x32), inceptionv3 (75x75), nasnetmobile
+--apps adds the other backbones (scripts/applications.sh): densenet121 (32x32), inceptionv3 (75x75), inceptionresnetv2 (75x75), nasnetmobile
 (32x32). A backbone is built with weights=None, include_top=False,
 called with training=False under a new head (GlobalAveragePooling2D + Dense(3, softmax, l2)); predictions only
 (in training Keras 3's fit runs such a base in training mode whatever the call says, and its Dropout layers draw
@@ -42,6 +42,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import numpy as np  # noqa: E402
 import keras  # noqa: E402
+import kcases  # noqa: E402
 from keras import layers, regularizers  # noqa: E402
 
 STEPS = 2
@@ -232,17 +233,10 @@ def all_weights(model):
 def build(name, out_dir, rng):
     is_app = name in APPS
     model, loss = app(name, rng) if is_app else globals()[name]()
-    d = os.path.join(out_dir, name)
-    os.makedirs(d, exist_ok=True)
-    model.compile(optimizer=sgd(), loss=loss)
-    model.save(os.path.join(d, "model.keras"))
-    model.save(os.path.join(d, "model.h5"))
+    d = kcases.save_case(model, out_dir, name, sgd(), loss)
     npz = {}
-    in_names = [t.name.split(":")[0] for t in model.inputs]
+    in_names, xkey = kcases.input_keys(model)
     multi = len(model.inputs) > 1
-
-    def xkey(prefix, i):
-        return prefix + ("__" + in_names[i] if multi else "")
 
     x = [sample_x(rng, t, BATCH, is_app) for t in model.inputs]
     for i, xi in enumerate(x):

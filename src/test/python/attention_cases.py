@@ -27,6 +27,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import numpy as np  # noqa: E402
 import keras  # noqa: E402
+import kcases  # noqa: E402
 from keras import layers, regularizers  # noqa: E402
 
 STEPS = 3
@@ -92,17 +93,10 @@ def weight_key(layer, v):
 def build(name, fn, out_dir, rng):
     model, loss, opt = fn()
     perturb(model, rng)
-    d = os.path.join(out_dir, name)
-    os.makedirs(d, exist_ok=True)
-    model.compile(optimizer=opt(), loss=loss)
-    model.save(os.path.join(d, "model.keras"))
-    model.save(os.path.join(d, "model.h5"))
+    d = kcases.save_case(model, out_dir, name, opt(), loss)
     npz = {}
-    in_names = [t.name.split(":")[0] for t in model.inputs]
+    in_names, xkey = kcases.input_keys(model)
     multi_in = len(model.inputs) > 1
-
-    def xkey(prefix, i):
-        return prefix + ("__" + in_names[i] if multi_in else "")
 
     x = [rng.normal(0, 1, size=(4,) + tuple(t.shape[1:])).astype("float32") for t in model.inputs]
     for i, xi in enumerate(x):
