@@ -17,6 +17,7 @@ trained by Keras' own train_on_batch on batches of 4 rows. Cases (always):
   act_nd       every activation of ACTS in Dense on a sequence (3-D) and on an image (4-D).
   transformer  Embedding -> 2 x (MultiHeadAttention -> Add -> LayerNormalization -> Dense(gelu) -> Dense -> Add
                -> LayerNormalization) -> GlobalAveragePooling1D -> Dense(softmax).
+  unit_norm    UnitNormalization over a Dense's features, between trainable layers.
   ops_arith    keras.ops arithmetic saved as operation layers: MobileNetV3's hard sigmoid, numbers on either side,
                two tensors broadcast.
   efficientnetb0  keras.applications.EfficientNetB0 at 32x32 (squeeze-and-excitation broadcasting, swish).
@@ -123,6 +124,15 @@ def custom_scale():
     x = layers.Activation("relu", name="act")(x)
     out = layers.Dense(2, name="out")(layers.GlobalAveragePooling2D(name="gap")(x))
     return keras.Model(a, out, name="custom_scale"), "mean_squared_error"
+
+
+def unit_norm():
+    """UnitNormalization over the features of a Dense's output (an embedding head), between trainable layers."""
+    a = keras.Input((6,), name="vec")
+    h = layers.Dense(8, name="d1")(a)
+    h = layers.UnitNormalization(name="unit")(h)
+    out = layers.Dense(3, name="out")(h)
+    return keras.Model(a, out, name="unit_norm"), "mean_squared_error"
 
 
 def act_dense():
@@ -274,7 +284,7 @@ def main():
     a = ap.parse_args()
     rng = np.random.default_rng(a.seed)
     keras.utils.set_random_seed(a.seed)
-    names = ["merges", "ops_arith", "custom_scale", "act_dense", "act_conv", "act_nd", "transformer", "efficientnetb0", "mobilenetv3small"]
+    names = ["merges", "ops_arith", "custom_scale", "unit_norm", "act_dense", "act_conv", "act_nd", "transformer", "efficientnetb0", "mobilenetv3small"]
     if a.apps:
         names += [n for n in APPS if n not in ("efficientnetb0", "mobilenetv3small")] if a.apps == "all" else a.apps.split(",")
     if a.only:

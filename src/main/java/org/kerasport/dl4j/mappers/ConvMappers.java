@@ -43,7 +43,8 @@ public final class ConvMappers {
     public static List<LayerMapper> all() {
         return List.of(new Convolution(), new PoolingMappers.Pooling(), new PoolingMappers.GlobalPooling(),
                 new SpatialMappers.Padding(), new SpatialMappers.Cropping(), new SpatialMappers.UpSampling(),
-                new NormalizationMappers.BatchNorm(), new NormalizationMappers.Affine(), new NormalizationMappers.PReLU());
+                new NormalizationMappers.BatchNorm(), new NormalizationMappers.Affine(), new NormalizationMappers.PReLU(),
+                new NormalizationMappers.UnitNorm());
     }
 
     /** Conv1D/2D/3D, Conv1D/2DTranspose, DepthwiseConv1D/2D, SeparableConv1D/2D. */

@@ -214,4 +214,30 @@ public final class NormalizationMappers {
             return vertex;
         }
     }
+
+    /**
+     * UnitNormalization over the features of a [batch, features] input: Keras computes x·min(1/√Σx², 1e12)
+     * ({@code ops.normalize}, epsilon 1e-12), DL4J's L2NormalizeVertex x / max(√Σx², eps) with eps = 1e-12: the same
+     * up to the rounding of one reciprocal square root. DL4J's vertex normalizes over every non-batch axis at once, so
+     * other ranks (Keras' axis is one axis) are refused.
+     */
+    public static final class UnitNorm implements LayerMapper {
+        @Override
+        public Set<String> classNames() {
+            return Set.of("UnitNormalization");
+        }
+
+        @Override
+        public String map(LayerSpec l, String vertex, List<String> inputs, MappingContext ctx) {
+            Long[] in = ctx.shape(inputs.get(0));
+            Integer ax = in == null ? null : axis(l.config(), in.length, in.length - 1);
+            if (in == null || in.length != 2 || ax == null || ax != 1) {
+                ctx.unsupported(l, "axis", "UnitNormalization is supported over the features of a [batch, features] input"
+                        + " for now (this one: " + (in == null ? "unknown" : in.length + "-D") + ", axis " + Json.compact(l.config().get("axis")) + ")");
+                return null;
+            }
+            ctx.addVertex(vertex, new org.deeplearning4j.nn.conf.graph.L2NormalizeVertex(new int[]{1}, 1e-12), in, inputs);
+            return vertex;
+        }
+    }
 }
