@@ -2,10 +2,7 @@ package org.kerasport.dl4j.layers;
 
 import java.util.Arrays;
 import java.util.Objects;
-import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
-import org.deeplearning4j.nn.conf.memory.MemoryReport;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.kerasport.dl4j.InputTypes;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -21,7 +18,7 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * for each step, summed over the axes a smaller operand was broadcast along; a tie in maximum/minimum sends the
  * gradient to the left operand (TensorFlow's greater_equal/less_equal selector).
  */
-public class KerasMergeVertex extends GraphVertex {
+public class KerasMergeVertex extends ParamFreeVertex {
     @JsonProperty
     private String op;
     /** Concatenation axis of the Keras tensor (batch axis 0; negative counts from the end). */
@@ -68,16 +65,6 @@ public class KerasMergeVertex extends GraphVertex {
     }
 
     @Override
-    public long numParams(boolean backprop) {
-        return 0;
-    }
-
-    @Override
-    public int minVertexInputs() {
-        return 1;
-    }
-
-    @Override
     public int maxVertexInputs() {
         return Integer.MAX_VALUE;
     }
@@ -96,13 +83,6 @@ public class KerasMergeVertex extends GraphVertex {
         InputType t = InputTypes.channelsLast(s);
         if (t == null) throw new IllegalArgumentException("KerasMergeVertex: no DL4J type for rank " + s.length);
         return t;
-    }
-
-    @Override
-    public MemoryReport getMemoryReport(InputType... inputTypes) {
-        InputType out = getOutputType(-1, inputTypes);
-        return new LayerMemoryReport.Builder(null, getClass(), inputTypes[0], out).standardMemory(0, 0)
-                .workingMemory(0, 0, 0, 0).cacheMemory(0, 0).build();
     }
 
     @Override

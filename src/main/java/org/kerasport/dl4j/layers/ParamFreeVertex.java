@@ -5,7 +5,10 @@ import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
 import org.deeplearning4j.nn.conf.memory.MemoryReport;
 
-/** Configuration side shared by Kerasport's one-input vertices without parameters (reshapes, reorderings). */
+/**
+ * Configuration side shared by Kerasport's vertices without parameters (reshapes, reorderings: one input; the merge
+ * vertex overrides {@link #maxVertexInputs()}).
+ */
 public abstract class ParamFreeVertex extends GraphVertex {
     @Override
     public long numParams(boolean backprop) {
