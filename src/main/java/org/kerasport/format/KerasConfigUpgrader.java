@@ -9,6 +9,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.kerasport.format.kinds.LayerKind;
+import org.kerasport.format.kinds.LayerKinds;
 import org.kerasport.model.KerasGraph;
 import org.kerasport.model.KerasModel;
 import org.kerasport.model.LayerSpec;
@@ -297,10 +299,13 @@ public final class KerasConfigUpgrader {
     }
 
     private static final Set<String> INPUT_KEYS = Set.of("batch_shape", "dtype", "sparse", "ragged", "name", "optional");
-    private static final Set<String> RNN = Set.of("LSTM", "GRU", "SimpleRNN", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D");
-    /** Keys no Keras 3 layer accepts (Keras 1 and tf.keras leftovers). */
+    /**
+     * Keys Keras 3 layers refuse (Keras 1 and tf.keras leftovers; Keras 1 RNNs had input_length, Keras 3 Embedding only
+     * warns about it), unless the class's {@link LayerKind} keeps one. Then the kind's own upgrade runs.
+     */
     private static final Set<String> DROPPED = Set.of("input_dtype", "consume_less", "W_learning_rate_multiplier",
-            "b_learning_rate_multiplier", "cache", "time_major", "batch_input_shape", "batch_shape", "input_shape");
+            "b_learning_rate_multiplier", "cache", "time_major", "batch_input_shape", "batch_shape", "input_shape",
+            "input_dim", "input_length");
 
     private void upgradeLayerConfig(LayerSpec l, ObjectNode cfg) {
         String cls = l.className();
@@ -315,30 +320,13 @@ public final class KerasConfigUpgrader {
             if (!cfg.has("sparse")) cfg.put("sparse", false);
             return;
         }
+        LayerKind kind = LayerKinds.get(cls);
         for (String k : DROPPED)
-            if (cfg.has(k)) {
+            if (cfg.has(k) && (kind == null || !kind.keepsKey(k))) {
                 cfg.remove(k);
                 if (k.equals("time_major")) notes.add("dropped time_major (tf.keras RNN key Keras 3 refuses)");
             }
-        if (!cls.equals("Embedding")) cfg.remove("input_dim");
-        cfg.remove("input_length"); // Keras 1 RNNs had it; Keras 3 Embedding only warns about it
-        if (cls.equals("Embedding")) cfg.remove("dropout"); // Keras 1
-        if (cls.equals("Lambda")) upgradeLambda(l.name(), cfg);
-        if (cls.equals("BatchNormalization")) {
-            cfg.remove("mode");
-            rename(cfg, "beta_init", "beta_initializer");
-            rename(cfg, "gamma_init", "gamma_initializer");
-            if (cfg.has("axis") && cfg.get("axis").isArray() && cfg.get("axis").size() == 1) cfg.set("axis", cfg.get("axis").get(0));
-        }
-        if (cls.startsWith("DepthwiseConv")) cfg.remove("groups");
-        if (cls.startsWith("SpatialDropout")) cfg.remove("noise_shape"); // Keras 3: rate, data_format, seed only
-        if (cls.startsWith("SeparableConv")) {
-            cfg.remove("kernel_initializer");
-            cfg.remove("kernel_regularizer");
-            cfg.remove("kernel_constraint");
-        }
-        if (cls.equals("Dropout") && cfg.has("p") && !cfg.has("rate")) rename(cfg, "p", "rate");
-        if (RNN.contains(cls)) cfg.remove("implementation");
+        if (kind != null && kind.upgrade() != null) kind.upgrade().upgrade(l, cfg, notes::add);
         if (cfg.has("dtype")) cfg.set("dtype", dtype(cfg.get("dtype")));
         List<String> keys = new ArrayList<>();
         cfg.fieldNames().forEachRemaining(keys::add);
@@ -352,31 +340,6 @@ public final class KerasConfigUpgrader {
                 } catch (Exception e) {
                     // an unknown regularizer stays as written; the reader has reported it
                 }
-            }
-        }
-    }
-
-    /** Keras 2 {@code function: [code, defaults, closure], function_type: "lambda"} as Keras 3's {@code __lambda__}. */
-    private void upgradeLambda(String layer, ObjectNode cfg) {
-        for (String k : List.of("function", "output_shape")) {
-            JsonNode type = cfg.remove(k + "_type");
-            JsonNode v = cfg.get(k);
-            if (type == null) continue;
-            if ("lambda".equals(type.asText()) && v != null && v.isArray()) {
-                ObjectNode l = Json.object();
-                l.put("class_name", "__lambda__");
-                ObjectNode c = l.putObject("config");
-                c.set("code", v.get(0));
-                c.set("defaults", v.size() > 1 ? v.get(1) : Json.MAPPER.nullNode());
-                c.set("closure", v.size() > 2 ? v.get(2) : Json.MAPPER.nullNode());
-                cfg.set(k, l);
-                notes.add("Lambda '" + layer + "': its marshalled Python bytecode is written as Keras 3's __lambda__; Keras 3 "
-                        + "loads it only with safe_mode=False and a Python that can unmarshal the original bytecode");
-            } else if ("function".equals(type.asText()) && v != null && v.isTextual()) {
-                ObjectNode f = Json.object();
-                f.put("class_name", "function");
-                f.set("config", v);
-                cfg.set(k, f);
             }
         }
     }
