@@ -96,6 +96,7 @@ class ClassNameTablesTest {
             }
         }
         upgrade.forEach((c, how) -> mark(where, c, "upgrade" + how));
+        for (LayerKind k : LayerKinds.all()) if (k.keras1Weights() != null) mark(where, k.className(), "keras1");
         for (String c : mapped) mark(where, c, "mapper");
         for (String c : Dl4jToKeras.KERAS_CLASSES) mark(where, c, "export");
 

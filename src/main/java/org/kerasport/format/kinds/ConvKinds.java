@@ -58,8 +58,16 @@ final class ConvKinds {
 
     static List<LayerKind> all() {
         return List.of(
-                kind("Conv1D").alias("Convolution1D", "AtrousConvolution1D").shape(CONV).weights(KERNEL_BIAS),
-                kind("Conv2D").alias("Convolution2D", "AtrousConvolution2D").shape(CONV).weights(KERNEL_BIAS),
+                kind("Conv1D").alias("Convolution1D", "AtrousConvolution1D").shape(CONV).weights(KERNEL_BIAS)
+                        .keras1Weights((l, a) -> { // Keras 1 kept Conv1D kernels as (length, 1, in, filters)
+                            long[] k = a.size() == 0 ? null : a.shape(0);
+                            if (k != null && k.length == 4 && k[1] == 1) a.reshape(0, new long[]{k[0], k[2], k[3]});
+                        }),
+                kind("Conv2D").alias("Convolution2D", "AtrousConvolution2D").shape(CONV).weights(KERNEL_BIAS)
+                        .keras1Weights((l, a) -> { // Theano ordering: (out, in, rows, cols) -> (rows, cols, in, out)
+                            if (a.size() > 0 && a.shape(0).length == 4 && Cfg.channelsFirst(l.config()))
+                                a.transpose(0, new int[]{2, 3, 1, 0});
+                        }),
                 kind("Conv3D").alias("Convolution3D").shape(CONV).weights(KERNEL_BIAS),
                 kind("Conv1DTranspose").shape(DECONV).weights(KERNEL_BIAS),
                 kind("Conv2DTranspose").alias("Deconvolution2D", "Convolution2DTranspose").shape(DECONV).weights(KERNEL_BIAS),

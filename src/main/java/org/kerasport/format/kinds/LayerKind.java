@@ -66,42 +66,77 @@ public final class LayerKind {
         void upgrade(LayerSpec layer, ObjectNode config, Consumer<String> notes);
     }
 
+    /** Rearranges the arrays a Keras 1 file stores for the layer into the Keras 2/3 variables, in place. */
+    @FunctionalInterface
+    public interface Keras1Weights {
+        void convert(LayerSpec layer, Keras1Arrays arrays);
+    }
+
+    /** The arrays a Keras 1 file stores for one layer, in file order ({@code format.WeightAssembler} implements it). */
+    public interface Keras1Arrays {
+        int size();
+
+        long[] shape(int index);
+
+        /**
+         * Replaces arrays {@code [from, to)}, three per gate (W, U, b) in Keras 1's gate order, by three arrays: the
+         * W, U and b of every gate joined on the last axis, gates taken in {@code gateOrder}.
+         */
+        void joinGates(int from, int to, int[] gateOrder);
+
+        /** Array {@code index} with its axes permuted (new axis i = old axis perm[i]). */
+        void transpose(int index, int[] perm);
+
+        /** Array {@code index} with the same values in C order under another shape. */
+        void reshape(int index, long[] shape);
+    }
+
     /** The input shape is the output shape. */
     public static final ShapeRule SAME_SHAPE = (l, ins, inner) -> ins.get(0);
     /** The layer owns no variables. */
     public static final WeightRule NO_WEIGHTS = (l, out) -> true;
 
     private final String className;
-    private final Set<String> aliases;
-    private final ShapeRule shape;
-    private final WeightRule weights;
-    private final ConfigUpgrade upgrade;
-    private final Set<String> keptKeys;
+    private Set<String> aliases = Set.of();
+    private ShapeRule shape;
+    private WeightRule weights = NO_WEIGHTS;
+    private Keras1Weights keras1Weights;
+    private ConfigUpgrade upgrade;
+    private Set<String> keptKeys = Set.of();
 
-    private LayerKind(String className, Set<String> aliases, ShapeRule shape, WeightRule weights, ConfigUpgrade upgrade,
-                      Set<String> keptKeys) {
+    private LayerKind(String className) {
         this.className = className;
-        this.aliases = aliases;
-        this.shape = shape;
-        this.weights = weights;
-        this.upgrade = upgrade;
-        this.keptKeys = keptKeys;
+    }
+
+    private LayerKind copy() {
+        LayerKind k = new LayerKind(className);
+        k.aliases = aliases;
+        k.shape = shape;
+        k.weights = weights;
+        k.keras1Weights = keras1Weights;
+        k.upgrade = upgrade;
+        k.keptKeys = keptKeys;
+        return k;
     }
 
     /** A class with no output-shape rule, no variables and no config upgrade, until the methods below add them. */
     public static LayerKind kind(String className) {
-        return new LayerKind(className, Set.of(), null, NO_WEIGHTS, null, Set.of());
+        return new LayerKind(className);
     }
 
     /** Other names older Keras versions wrote for this class ({@code Convolution2D} for Conv2D). */
     public LayerKind alias(String... older) {
         Set<String> a = new LinkedHashSet<>(aliases);
         a.addAll(List.of(older));
-        return new LayerKind(className, Set.copyOf(a), shape, weights, upgrade, keptKeys);
+        LayerKind k = copy();
+        k.aliases = Set.copyOf(a);
+        return k;
     }
 
     public LayerKind shape(ShapeRule rule) {
-        return new LayerKind(className, aliases, rule, weights, upgrade, keptKeys);
+        LayerKind k = copy();
+        k.shape = rule;
+        return k;
     }
 
     public LayerKind sameShape() {
@@ -109,7 +144,9 @@ public final class LayerKind {
     }
 
     public LayerKind weights(WeightRule rule) {
-        return new LayerKind(className, aliases, shape, rule, upgrade, keptKeys);
+        LayerKind k = copy();
+        k.weights = rule;
+        return k;
     }
 
     /** Variables not tabled: a reader names them after the file and attaches no regularizer. */
@@ -117,13 +154,24 @@ public final class LayerKind {
         return weights(null);
     }
 
+    /** How a Keras 1 file's arrays for this class become the Keras 2/3 variables (when Keras 1 stored them differently). */
+    public LayerKind keras1Weights(Keras1Weights rule) {
+        LayerKind k = copy();
+        k.keras1Weights = rule;
+        return k;
+    }
+
     public LayerKind upgrade(ConfigUpgrade u) {
-        return new LayerKind(className, aliases, shape, weights, u, keptKeys);
+        LayerKind k = copy();
+        k.upgrade = u;
+        return k;
     }
 
     /** Config keys the generic upgrade would drop (Keras 1 leftovers) that this class's Keras 3 constructor takes. */
     public LayerKind keeps(String... keys) {
-        return new LayerKind(className, aliases, shape, weights, upgrade, Set.of(keys));
+        LayerKind k = copy();
+        k.keptKeys = Set.of(keys);
+        return k;
     }
 
     public String className() {
@@ -142,6 +190,11 @@ public final class LayerKind {
     /** The variables rule, or null when the class's variables are not tabled. */
     public WeightRule weights() {
         return weights;
+    }
+
+    /** The Keras 1 array conversion, or null when Keras 1 stored the variables as Keras 2/3 do. */
+    public Keras1Weights keras1Weights() {
+        return keras1Weights;
     }
 
     /** The class's own config upgrade, or null when the generic one is all it needs. */

@@ -4,6 +4,7 @@ import static org.kerasport.format.kinds.LayerKind.kind;
 
 import java.util.List;
 import org.kerasport.format.kinds.LayerKind.ConfigUpgrade;
+import org.kerasport.format.kinds.LayerKind.Keras1Weights;
 import org.kerasport.format.kinds.LayerKind.ShapeRule;
 import org.kerasport.format.kinds.LayerKind.WeightRule;
 import org.kerasport.model.LayerSpec;
@@ -38,13 +39,30 @@ final class RecurrentKinds {
         return true;
     };
 
+    /**
+     * Keras 1's gate order for {@code count} arrays of an LSTM (W, U, b per gate in i, c, f, o order: 12 arrays) or a
+     * GRU (z, r, h: 9), as indices in Keras 2's order (LSTM i, f, c, o); null when the arrays are not Keras 1's per-gate
+     * ones.
+     */
+    private static int[] keras1Gates(String cls, int count) {
+        if (cls.equals("LSTM") && count == 12) return new int[]{0, 2, 1, 3};
+        if (cls.equals("GRU") && count == 9) return new int[]{0, 1, 2};
+        return null;
+    }
+
+    /** Keras 1 stored an LSTM's and a GRU's variables per gate; Keras 2 joins them into kernel, recurrent kernel, bias. */
+    private static final Keras1Weights KERAS1_GATES = (l, a) -> {
+        int[] order = keras1Gates(l.className(), a.size());
+        if (order != null) a.joinGates(0, a.size(), order);
+    };
+
     /** tf.keras' implementation (1 or 2) is not a Keras 3 argument. */
     private static final ConfigUpgrade DROP_IMPLEMENTATION = (l, c, notes) -> c.remove("implementation");
 
     static List<LayerKind> all() {
         return List.of(
-                kind("LSTM").shape(RNN).weights(CELL).upgrade(DROP_IMPLEMENTATION),
-                kind("GRU").shape(RNN).weights(CELL).upgrade(DROP_IMPLEMENTATION),
+                kind("LSTM").shape(RNN).weights(CELL).keras1Weights(KERAS1_GATES).upgrade(DROP_IMPLEMENTATION),
+                kind("GRU").shape(RNN).weights(CELL).keras1Weights(KERAS1_GATES).upgrade(DROP_IMPLEMENTATION),
                 kind("SimpleRNN").shape(RNN).weights(CELL).upgrade(DROP_IMPLEMENTATION),
                 kind("CuDNNLSTM").shape(RNN).weights(CUDNN),
                 kind("CuDNNGRU").shape(RNN).weights(CUDNN),
@@ -69,6 +87,12 @@ final class RecurrentKinds {
                         if (!v.addInner(dir, dir.name() + ".", k == 0 ? "forward_layer/" : "backward_layer/")) return false;
                     }
                     return true;
+                }).keras1Weights((l, a) -> { // forward arrays, then backward ones, each as its layer's Keras 1 arrays
+                    String inner = l.inner().layers().get(0).className();
+                    int n = a.size() / 2;
+                    int[] back = keras1Gates(inner, a.size() - n), forward = keras1Gates(inner, n);
+                    if (back != null) a.joinGates(n, a.size(), back);
+                    if (forward != null) a.joinGates(0, n, forward);
                 }),
                 kind("TimeDistributed").shape((l, ins, x) -> {
                     Long[] in = ins.get(0);
