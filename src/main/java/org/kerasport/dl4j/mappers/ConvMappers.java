@@ -41,10 +41,7 @@ public final class ConvMappers {
 
     /** Every mapper of this family. */
     public static List<LayerMapper> all() {
-        return List.of(new Convolution(), new PoolingMappers.Pooling(), new PoolingMappers.GlobalPooling(),
-                new SpatialMappers.Padding(), new SpatialMappers.Cropping(), new SpatialMappers.UpSampling(),
-                new NormalizationMappers.BatchNorm(), new NormalizationMappers.Affine(), new NormalizationMappers.PReLU(),
-                new NormalizationMappers.UnitNorm());
+        return List.of(new Convolution());
     }
 
     /** Conv1D/2D/3D, Conv1D/2DTranspose, DepthwiseConv1D/2D, SeparableConv1D/2D. */

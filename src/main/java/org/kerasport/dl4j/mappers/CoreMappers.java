@@ -26,6 +26,11 @@ public final class CoreMappers {
     private CoreMappers() {
     }
 
+    /** Every mapper of this family. */
+    public static List<LayerMapper> all() {
+        return List.of(new Dense(), new Activation(), new DropoutFamily(), new Reshaping(), new Merge());
+    }
+
     /**
      * Keras Dense on a 2-D input: DL4J DenseLayer, or an OutputLayer carrying the loss when it is a model output; on a
      * 3-D to 5-D input one Dense on the last axis ({@link RecurrentMappers#denseOnSequence}).

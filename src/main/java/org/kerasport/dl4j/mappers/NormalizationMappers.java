@@ -20,6 +20,11 @@ public final class NormalizationMappers {
     private NormalizationMappers() {
     }
 
+    /** Every mapper of this family. */
+    public static List<LayerMapper> all() {
+        return List.of(new BatchNorm(), new Affine(), new PReLU(), new UnitNorm());
+    }
+
     /** The normalized axis of a layer config ("axis": int or [int]), as a non-negative index; null when several. */
     static Integer axis(JsonNode c, int rank, int dflt) {
         JsonNode a = c.get("axis");

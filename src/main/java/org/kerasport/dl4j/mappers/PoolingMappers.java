@@ -19,6 +19,11 @@ public final class PoolingMappers {
     private PoolingMappers() {
     }
 
+    /** Every mapper of this family. */
+    public static List<LayerMapper> all() {
+        return List.of(new Pooling(), new GlobalPooling());
+    }
+
     /**
      * Max/AveragePooling: DL4J SubsamplingLayer in NHWC (1-D as (k, 1) pooling); average pooling with 'same' padding
      * divides by the number of VALID cells at the borders, as Keras does (avgPoolIncludePadInDivisor false).

@@ -20,6 +20,11 @@ public final class SpatialMappers {
     private SpatialMappers() {
     }
 
+    /** Every mapper of this family. */
+    public static List<LayerMapper> all() {
+        return List.of(new Padding(), new Cropping(), new UpSampling());
+    }
+
     private static String add(LayerSpec l, String vertex, List<String> inputs, Long[] in, Long[] out, int dims,
                               Layer layer, MappingContext ctx) {
         if (dims != 1) {

@@ -1,0 +1,34 @@
+package org.kerasport.format.kinds;
+
+import static org.kerasport.format.kinds.LayerKind.kind;
+
+import java.util.List;
+
+/** Preprocessing layers that carry state or math, and the augmentation layers (identity at inference). */
+final class PreprocessingKinds {
+    private PreprocessingKinds() {
+    }
+
+    static List<LayerKind> all() {
+        return List.of(
+                kind("Rescaling").sameShape(),
+                kind("Normalization").sameShape().weights((l, v) -> {
+                    // mean/variance given in the config are constants: Keras creates no variables then (build())
+                    if (Cfg.isPresent(l.config(), "mean") || Cfg.isPresent(l.config(), "variance")) return true;
+                    v.add("mean", "mean", false, "vars/0");
+                    v.add("variance", "variance", false, "vars/1");
+                    v.add("count", "count", false, "vars/2");
+                    return true;
+                }),
+                kind("CenterCrop"),
+                kind("Resizing"),
+                kind("RandomFlip").sameShape(),
+                kind("RandomRotation").sameShape(),
+                kind("RandomZoom").sameShape(),
+                kind("RandomTranslation").sameShape(),
+                kind("RandomContrast").sameShape(),
+                kind("RandomBrightness").sameShape(),
+                // Keras 3 returns its input unchanged at inference (crops and resizes only in training)
+                kind("RandomCrop").sameShape());
+    }
+}
