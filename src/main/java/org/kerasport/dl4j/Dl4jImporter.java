@@ -34,10 +34,6 @@ import org.nd4j.linalg.lossfunctions.ILossFunction;
  * Everything unsupported is collected and reported at once.
  */
 public final class Dl4jImporter {
-    static {
-        FastPaths.configure(); // before ND4J loads its native library
-    }
-
     private final MapperRegistry registry;
     private final boolean lenient;
     private final boolean training;
@@ -132,7 +128,7 @@ public final class Dl4jImporter {
         if (perVariable) oneBlockPerVariable(conf, (org.kerasport.dl4j.optim.KerasUpdater) updater);
         ComputationGraph graph = new ComputationGraph(conf);
         graph.init();
-        FastPaths.prepare(graph);
+        GraphPasses.prepare(graph);
         if (perVariable && training) checkOneVariablePerBlock(m, graph, problems);
         setWeights(graph, m, ctx.bindings);
         return new ImportedModel(graph, m, inputs, outputs, List.copyOf(ctx.bindings), List.copyOf(ctx.report), problems);

@@ -40,10 +40,6 @@ import org.kerasport.util.AtomicFiles;
  * config, so the zip can later be exported back to Keras).
  */
 public final class Dl4jModel {
-    static {
-        FastPaths.configure(); // before ND4J loads its native library
-    }
-
     public static final String META_ENTRY = "kerasport.json";
 
     private final ComputationGraph graph;
@@ -166,7 +162,7 @@ public final class Dl4jModel {
         }
         ComputationGraph g;
         try {
-            g = FastPaths.prepare(ModelSerializer.restoreComputationGraph(file.toFile(), true));
+            g = GraphPasses.prepare(ModelSerializer.restoreComputationGraph(file.toFile(), true));
         } catch (IOException | RuntimeException e) {
             throw new MalformedModelException(file, "configuration.json", "cannot restore the DL4J graph: " + e.getMessage(), e);
         }

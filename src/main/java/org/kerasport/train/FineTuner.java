@@ -37,10 +37,6 @@ import org.kerasport.UsageException;
  * optimizer/loss overrides).
  */
 public final class FineTuner {
-    static {
-        org.kerasport.dl4j.FastPaths.configure(); // before ND4J loads its native library
-    }
-
     private final Builder b;
 
     private FineTuner(Builder b) {
