@@ -52,7 +52,8 @@ public final class NativeSetup {
 
     /**
      * Chooses ND4J's native build and turns off JavaCPP's resident-size check; must run before ND4J or JavaCPP load
-     * (Kerasport's entry points call it from their static initializers, the CLI first thing). Later calls do nothing.
+     * (through org.kerasport.dl4j.runtime.Backend.init(), the one entry point, which the CLI calls first thing; the
+     * HDF5 reader calls it directly). Later calls do nothing.
      */
     public static synchronized void configure() {
         if (configured) return;
