@@ -34,10 +34,6 @@ import org.nd4j.linalg.lossfunctions.ILossFunction;
  * Everything unsupported is collected and reported at once.
  */
 public final class Dl4jImporter {
-    static {
-        FastPaths.configure(); // before ND4J loads its native library
-    }
-
     private final MapperRegistry registry;
     private final boolean lenient;
     private final boolean training;
@@ -55,11 +51,13 @@ public final class Dl4jImporter {
 
     /** Import for prediction: the model's optimizer and loss are mapped when possible, noted when not. */
     public static ImportedModel importModel(KerasModel m, boolean lenient) {
+        org.kerasport.dl4j.runtime.Backend.init(); // the native build before ND4J loads, whatever the caller did first
         return new Dl4jImporter(MapperRegistry.defaults(), lenient, false).map(m, null);
     }
 
     /** Import for training: everything, optimizer and loss included, must map exactly (or be dropped with lenient). */
     public static ImportedModel importForTraining(KerasModel m, boolean lenient) {
+        org.kerasport.dl4j.runtime.Backend.init(); // the native build before ND4J loads, whatever the caller did first
         return new Dl4jImporter(MapperRegistry.defaults(), lenient, true).map(m, null);
     }
 
@@ -132,7 +130,7 @@ public final class Dl4jImporter {
         if (perVariable) oneBlockPerVariable(conf, (org.kerasport.dl4j.optim.KerasUpdater) updater);
         ComputationGraph graph = new ComputationGraph(conf);
         graph.init();
-        FastPaths.prepare(graph);
+        GraphPasses.prepare(graph);
         if (perVariable && training) checkOneVariablePerBlock(m, graph, problems);
         setWeights(graph, m, ctx.bindings);
         return new ImportedModel(graph, m, inputs, outputs, List.copyOf(ctx.bindings), List.copyOf(ctx.report), problems);

@@ -9,7 +9,7 @@ import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.kerasport.dl4j.FastPaths;
+import org.kerasport.dl4j.GraphPasses;
 import org.kerasport.dl4j.GraphUpdater;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
@@ -54,7 +54,7 @@ final class DataParallel implements AutoCloseable {
         made = thread.submit(() -> {
             ComputationGraph r = new ComputationGraph(main.getConfiguration().clone());
             r.init(main.params(), false); // the very same parameter array: the replica sees every update
-            FastPaths.attachHelpers(r);   // no updater: the replica never updates anything
+            GraphPasses.attachHelpers(r);   // no updater: the replica never updates anything
             if (replicaCapture != null) r.setListeners(replicaCapture);
             replica = r;
         });

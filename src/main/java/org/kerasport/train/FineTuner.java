@@ -37,10 +37,6 @@ import org.kerasport.UsageException;
  * optimizer/loss overrides).
  */
 public final class FineTuner {
-    static {
-        org.kerasport.dl4j.FastPaths.configure(); // before ND4J loads its native library
-    }
-
     private final Builder b;
 
     private FineTuner(Builder b) {
@@ -48,6 +44,7 @@ public final class FineTuner {
     }
 
     public static Builder builder(KerasModel model) {
+        org.kerasport.dl4j.runtime.Backend.init(); // the native build before ND4J loads, whatever the caller did first
         return new Builder(model);
     }
 

@@ -30,7 +30,7 @@ import org.nd4j.linalg.activations.IActivation;
  * <p>Every DL4J array equals its Keras tensor (channels last): 2-D layers run in NHWC, 3-D in NDHWC, and 1-D layers as
  * the 2-D layer on (steps, 1) images ({@link ConvSupport#via2d}). The exception: with ND4J's oneDNN build, Conv2D and
  * the 2-D poolings after it run channels-first (NCHW), where oneDNN is fast and correct
- * ({@link org.kerasport.dl4j.FastPaths}); the importer reorders the tensor around them. Kernel layouts: Keras Conv kernel (k..., in, out) →
+ * ({@link org.kerasport.dl4j.runtime.Backend}); the importer reorders the tensor around them. Kernel layouts: Keras Conv kernel (k..., in, out) →
  * DL4J W [out, in, k...]; Conv2DTranspose (kh, kw, out, in) → [in, out, kh, kw]; DepthwiseConv2D (kh, kw, in, dm)
  * unchanged; SeparableConv2D depthwise (kh, kw, in, dm) → [dm, in, kh, kw], pointwise (1, 1, in·dm, out) →
  * [out, in·dm, 1, 1].
