@@ -85,7 +85,7 @@ public final class LayerCatalog {
             "Bidirectional", "TimeDistributed", "LSTMCell", "GRUCell", "SimpleRNNCell", "StackedRNNCells",
             // normalization
             "BatchNormalization", "LayerNormalization", "GroupNormalization", "UnitNormalization",
-            "SyncBatchNormalization", "SpectralNormalization",
+            "SyncBatchNormalization", "SpectralNormalization", "RMSNormalization",
             // activations as layers
             "ReLU", "LeakyReLU", "PReLU", "ELU", "ThresholdedReLU", "Softmax",
             // merging

@@ -24,7 +24,9 @@ public final class ShapeInference {
             "Identity", "CustomScaleLayer", "LayerScale", "StochasticDepth", "RandomFlip", "RandomRotation", "RandomZoom", "RandomTranslation",
             "RandomContrast", "RandomBrightness",
             // RandomCrop: Keras 3 returns its input unchanged at inference (crops and resizes only in training)
-            "RandomCrop");
+            "RandomCrop",
+            // issue 17 (h-norms): Keras 3's RMSNormalization keeps its input's shape
+            "RMSNormalization");
 
     private ShapeInference() {
     }
@@ -165,6 +167,12 @@ public final class ShapeInference {
                     int ax = cf ? i + 2 : i + 1;
                     if (o[ax] != null) o[ax] = o[ax] + (cls.startsWith("Zero") ? 1 : -1) * (p[i][0] + p[i][1]);
                 }
+                return o;
+            }
+            case "Resizing", "CenterCrop": { // issue 17 (h-norms): (n, height, width, c) channels last
+                Long[] o = in.clone();
+                o[cf ? 2 : 1] = c.get("height").asLong();
+                o[cf ? 3 : 2] = c.get("width").asLong();
                 return o;
             }
             case "UpSampling1D", "UpSampling2D", "UpSampling3D": {

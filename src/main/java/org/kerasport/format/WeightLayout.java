@@ -89,6 +89,7 @@ public final class WeightLayout {
                 if (!c.has("scale") || c.get("scale").asBoolean(true)) out.add(w(l, "gamma", "gamma", true, "vars/" + i++));
                 if (!rms && (!c.has("center") || c.get("center").asBoolean(true))) out.add(w(l, "beta", "beta", true, "vars/" + i));
             }
+            case "RMSNormalization" -> out.add(w(l, "scale", "scale", true, "vars/0")); // issue 17 (h-norms)
             case "Normalization" -> {
                 // mean/variance given in the config are constants: Keras creates no variables then (build())
                 if (Json.isPresent(c, "mean") || Json.isPresent(c, "variance")) return out;

@@ -44,7 +44,8 @@ public final class ConvMappers {
         return List.of(new Convolution(), new PoolingMappers.Pooling(), new PoolingMappers.GlobalPooling(),
                 new SpatialMappers.Padding(), new SpatialMappers.Cropping(), new SpatialMappers.UpSampling(),
                 new NormalizationMappers.BatchNorm(), new NormalizationMappers.Affine(), new NormalizationMappers.PReLU(),
-                new NormalizationMappers.UnitNorm());
+                new NormalizationMappers.UnitNorm(), new NormalizationMappers.RmsNorm(), new NormalizationMappers.GroupNorm(),
+                new SpatialMappers.Volume(), new SpatialMappers.Resize());
     }
 
     /** Conv1D/2D/3D, Conv1D/2DTranspose, DepthwiseConv1D/2D, SeparableConv1D/2D. */
