@@ -80,6 +80,9 @@ public final class LayerCatalog {
             "MaxPooling1D", "MaxPooling2D", "MaxPooling3D", "AveragePooling1D", "AveragePooling2D", "AveragePooling3D",
             "GlobalMaxPooling1D", "GlobalMaxPooling2D", "GlobalMaxPooling3D", "GlobalAveragePooling1D",
             "GlobalAveragePooling2D", "GlobalAveragePooling3D",
+            // issue 17 (h-norms): Keras 3.15's adaptive poolings
+            "AdaptiveAveragePooling1D", "AdaptiveAveragePooling2D", "AdaptiveAveragePooling3D", "AdaptiveMaxPooling1D",
+            "AdaptiveMaxPooling2D", "AdaptiveMaxPooling3D",
             // recurrent
             "LSTM", "GRU", "SimpleRNN", "CuDNNLSTM", "CuDNNGRU", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D", "RNN",
             "Bidirectional", "TimeDistributed", "LSTMCell", "GRUCell", "SimpleRNNCell", "StackedRNNCells",

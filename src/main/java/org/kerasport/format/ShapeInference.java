@@ -175,6 +175,14 @@ public final class ShapeInference {
                 o[cf ? 3 : 2] = c.get("width").asLong();
                 return o;
             }
+            case "AdaptiveAveragePooling1D", "AdaptiveAveragePooling2D", "AdaptiveAveragePooling3D", "AdaptiveMaxPooling1D",
+                 "AdaptiveMaxPooling2D", "AdaptiveMaxPooling3D": { // issue 17 (h-norms): output_size per spatial axis
+                int dims = in.length - 2;
+                long[] size = ints(c.get("output_size"), dims);
+                Long[] o = in.clone();
+                for (int i = 0; i < dims; i++) o[cf ? i + 2 : i + 1] = size[i];
+                return o;
+            }
             case "UpSampling1D", "UpSampling2D", "UpSampling3D": {
                 int dims = in.length - 2;
                 long[] f = ints(c.get(cls.equals("UpSampling1D") ? "size" : "size"), dims);
