@@ -179,6 +179,26 @@ def write(name, model, out_dir, rng, config):
     return name
 
 
+REFUSED = {  # configurations Kerasport refuses by name (field): model.keras and case.json only
+    "resizing_antialias": (lambda: layers.Resizing(4, 5, antialias=True, name="layer"), (6, 7, 2), "antialias"),
+    "resizing_bicubic": (lambda: layers.Resizing(4, 5, interpolation="bicubic", name="layer"), (6, 7, 2), "interpolation"),
+    "resizing_pad": (lambda: layers.Resizing(4, 5, pad_to_aspect_ratio=True, name="layer"), (6, 7, 2), "pad_to_aspect_ratio"),
+    "group_norm_axis1": (lambda: layers.GroupNormalization(groups=2, axis=1, name="layer"), (4, 3, 2), "axis"),
+    "rms_norm_axis1": (lambda: layers.RMSNormalization(axis=1, name="layer"), (4, 3), "axis"),
+}
+
+
+def write_refused(name, make, shape, field, out_dir):
+    x = keras.Input(shape, name="x")
+    out = layers.Flatten(name="flat")(make()(x))
+    d = kcases.save_case(keras.Model(x, out), out_dir, "refused_" + name, keras.optimizers.SGD(0.02),
+                         "mean_squared_error", h5=False)
+    with open(os.path.join(d, "case.json"), "w") as f:
+        json.dump({"case": "refused_" + name, "class": "", "refused_class": make().__class__.__name__,
+                   "refused_field": field}, f, indent=1)
+    return "refused_" + name
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("out")
@@ -195,6 +215,9 @@ def main():
             m, cfg = make(rng, i)
             perturb(m, rng)
             names.append(write("%s_%d" % (key, i), m, a.out, rng, cfg))
+    if not a.only:
+        for key, (make, shape, field) in REFUSED.items():
+            names.append(write_refused(key, make, shape, field, a.out))
     print(json.dumps({"cases": names}))
 
 

@@ -56,12 +56,14 @@ class NormLayersKerasTest {
     @TempDir
     static Path out;
     static List<Path> cases = new ArrayList<>();
+    static List<Path> refused = new ArrayList<>();
 
     @BeforeAll
     static void generate() throws IOException {
         TestSupport.runPython(out, 600, Path.of("src/test/python/norm_layer_cases.py").toAbsolutePath().toString(), out.toString());
         try (Stream<Path> s = Files.list(out)) {
-            s.filter(p -> Files.exists(p.resolve("case.json"))).sorted().forEach(cases::add);
+            s.filter(p -> Files.exists(p.resolve("case.json"))).sorted()
+                    .forEach(p -> (p.getFileName().toString().startsWith("refused_") ? refused : cases).add(p));
         }
     }
 
@@ -72,6 +74,23 @@ class NormLayersKerasTest {
             if (ReferenceData.load(dir).caseJson().path("h5").asBoolean()) AttentionKerasTest.predict(dir, "model.h5");
             AttentionKerasTest.train(dir);
             AttentionKerasTest.roundTrip(dir); // the DL4J configuration (a convert zip) rebuilds the same graph
+        }));
+    }
+
+    /**
+     * Configurations these layers do not compute yet (antialias, bicubic, pad_to_aspect_ratio, normalization over
+     * another axis) are refused naming the layer, its class and the field, never mapped to something else.
+     */
+    @TestFactory
+    Stream<DynamicTest> unsupportedConfigurationsAreRefusedByName() {
+        assertTrue(refused.size() >= 5, refused.toString());
+        return refused.stream().map(dir -> DynamicTest.dynamicTest(dir.getFileName().toString(), () -> {
+            JsonNode c = Json.MAPPER.readTree(Files.readString(dir.resolve("case.json")));
+            var km = KerasReader.read(dir.resolve("model.keras"));
+            org.kerasport.UnsupportedFeatureException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    org.kerasport.UnsupportedFeatureException.class, () -> Dl4jImporter.importModel(km, false));
+            String want = "layer 'layer' (" + c.get("refused_class").asText() + "), " + c.get("refused_field").asText() + ":";
+            assertTrue(e.getMessage().contains(want) && e.getMessage().contains("not supported"), e.getMessage());
         }));
     }
 

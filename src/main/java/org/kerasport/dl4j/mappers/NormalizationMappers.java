@@ -277,8 +277,8 @@ public final class NormalizationMappers {
             int[] axes = in == null ? null : axes(l.config(), in.length);
             WeightSpec scale = l.weight("scale").orElse(ConvSupport.byRole(l, "scale"));
             if (in == null || in[in.length - 1] == null || axes == null || axes.length != 1 || axes[0] != in.length - 1) {
-                ctx.unsupported(l, "axis", "RMSNormalization is supported over the last axis of an input with a known last"
-                        + " dimension (this one: axis " + Json.compact(l.config().get("axis")) + ")");
+                ctx.unsupported(l, "axis", "RMSNormalization over axis " + Json.compact(l.config().get("axis"))
+                        + " is not supported yet (only the last axis, of a known size)");
                 return null;
             }
             if (scale == null) {
