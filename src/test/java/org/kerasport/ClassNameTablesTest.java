@@ -55,11 +55,7 @@ class ClassNameTablesTest {
      * Disagreements known today, each with its reason. An entry that stops being a disagreement fails the test, so
      * whoever closes the gap removes it here.
      */
-    private static final Map<String, String> KNOWN_GAPS = Map.of(
-            "Cropping3D is written by the export but the importer does not map it back",
-            "no Cropping3D mapper yet (issue 8 adds the 3-D spatial layers)",
-            "ZeroPadding3D is written by the export but the importer does not map it back",
-            "no ZeroPadding3D mapper yet (issue 8 adds the 3-D spatial layers)");
+    private static final Map<String, String> KNOWN_GAPS = Map.of();
     private static final Path MAIN = Path.of("src/main/java/org/kerasport");
     private static final Pattern CLASS_TEST = Pattern.compile("(?:className\\(\\)|\\bcls)\\.(equals|startsWith)\\(\"([A-Za-z0-9]+)\"\\)");
     private static final Pattern WRITTEN_CLASS = Pattern.compile("env\\.put\\(\"class_name\", (?:\\w+ \\? \"(\\w+)\" : )?\"(\\w+)\"\\)");

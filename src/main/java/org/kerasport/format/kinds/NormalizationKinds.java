@@ -44,6 +44,10 @@ final class NormalizationKinds {
                 kind("LayerNormalization").sameShape().weights(LAYER_NORM),
                 kind("GroupNormalization").sameShape().weights(LAYER_NORM),
                 kind("UnitNormalization").sameShape(),
+                kind("RMSNormalization").sameShape().weights((l, v) -> {
+                    v.add("scale", "scale", true, "vars/0");
+                    return true;
+                }),
                 kind("SpectralNormalization").untabledWeights());
     }
 }

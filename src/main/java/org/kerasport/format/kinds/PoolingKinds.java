@@ -29,6 +29,17 @@ final class PoolingKinds {
         return new Long[]{in[0], ch};
     };
 
+    /** Keras 3's adaptive poolings: {@code output_size} on every spatial axis. */
+    private static final ShapeRule ADAPTIVE = (l, ins, x) -> {
+        Long[] in = ins.get(0);
+        boolean cf = Cfg.channelsFirst(l.config());
+        int dims = in.length - 2;
+        long[] size = Shapes.ints(l.config().get("output_size"), dims);
+        Long[] o = in.clone();
+        for (int i = 0; i < dims; i++) o[cf ? i + 2 : i + 1] = size[i];
+        return o;
+    };
+
     static List<LayerKind> all() {
         return List.of(
                 kind("MaxPooling1D").alias("MaxPool1D").shape(POOL),
@@ -42,6 +53,12 @@ final class PoolingKinds {
                 kind("GlobalMaxPooling3D").alias("GlobalMaxPool3D").shape(GLOBAL),
                 kind("GlobalAveragePooling1D").alias("GlobalAvgPool1D").shape(GLOBAL),
                 kind("GlobalAveragePooling2D").alias("GlobalAvgPool2D").shape(GLOBAL),
-                kind("GlobalAveragePooling3D").alias("GlobalAvgPool3D").shape(GLOBAL));
+                kind("GlobalAveragePooling3D").alias("GlobalAvgPool3D").shape(GLOBAL),
+                kind("AdaptiveAveragePooling1D").shape(ADAPTIVE),
+                kind("AdaptiveAveragePooling2D").shape(ADAPTIVE),
+                kind("AdaptiveAveragePooling3D").shape(ADAPTIVE),
+                kind("AdaptiveMaxPooling1D").shape(ADAPTIVE),
+                kind("AdaptiveMaxPooling2D").shape(ADAPTIVE),
+                kind("AdaptiveMaxPooling3D").shape(ADAPTIVE));
     }
 }

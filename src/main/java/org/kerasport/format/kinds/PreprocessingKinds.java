@@ -9,6 +9,15 @@ final class PreprocessingKinds {
     private PreprocessingKinds() {
     }
 
+    /** Resizing and CenterCrop: (batch, height, width, channels) with the configured height and width. */
+    private static final LayerKind.ShapeRule RESIZE = (l, ins, x) -> {
+        Long[] o = ins.get(0).clone();
+        boolean cf = Cfg.channelsFirst(l.config());
+        o[cf ? 2 : 1] = l.config().get("height").asLong();
+        o[cf ? 3 : 2] = l.config().get("width").asLong();
+        return o;
+    };
+
     static List<LayerKind> all() {
         return List.of(
                 kind("Rescaling").sameShape(),
@@ -20,8 +29,8 @@ final class PreprocessingKinds {
                     v.add("count", "count", false, "vars/2");
                     return true;
                 }),
-                kind("CenterCrop"),
-                kind("Resizing"),
+                kind("CenterCrop").shape(RESIZE),
+                kind("Resizing").shape(RESIZE),
                 kind("RandomFlip").sameShape(),
                 kind("RandomRotation").sameShape(),
                 kind("RandomZoom").sameShape(),
