@@ -65,7 +65,7 @@ public final class SparkGradients implements StepGradients {
     public static StepGradients open(String master, int partitions) {
         org.apache.spark.SparkConf c = new org.apache.spark.SparkConf().setAppName("kerasport finetune").setMaster(master);
         if (!c.contains("spark.ui.enabled")) c.set("spark.ui.enabled", "false");
-        if (master.startsWith("local") && !c.contains("spark.driver.host")) c.set("spark.driver.host", "127.0.0.1");
+        if (master.startsWith("local") && !c.contains("spark.driver.host")) c.set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1");
         JavaSparkContext sc = new JavaSparkContext(c);
         try {
             SparkGradients g = new SparkGradients(sc, partitions > 0 ? partitions : sc.defaultParallelism());
