@@ -257,6 +257,9 @@ public final class SparkGradients implements StepGradients {
 
         @Override
         public Iterator<Partial> call(Iterator<Shard> it) {
+            // before anything here loads ND4J in an executor JVM: ND4J's native build for this CPU (an executor that
+            // loaded the AVX-512 build on a CPU without AVX-512 died of SIGILL in the first step's task)
+            org.kerasport.dl4j.FastPaths.configure();
             Partial p = new Partial();
             p.partition = org.apache.spark.TaskContext.getPartitionId();
             Shard shard = it.hasNext() ? it.next() : null;
