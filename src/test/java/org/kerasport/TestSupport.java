@@ -21,7 +21,8 @@ import org.kerasport.format.Json;
  *
  * <p>Test tiers (JUnit tags on every test class; TiersTest checks that each has one): {@code unit} needs neither the
  * venv nor ../shared and runs in seconds ({@code scripts/test --fast}); {@code interop} runs real Keras through the
- * venv's Python; {@code corpus} reads ../shared; {@code examples} runs the examples (failsafe). A class may carry
+ * venv's Python; {@code corpus} reads ../shared; {@code examples} runs the examples (failsafe); {@code spark} runs
+ * real Spark ({@code local[N]} in the test JVM, with the venv where it needs Keras models). A class may carry
  * interop and corpus together. {@code trajectory} marks, across tiers, the classes that compare numbers computed by
  * ND4J's kernels ({@code scripts/test --kernels} runs them with other BLAS/oneDNN kernel choices). When Maven runs the
  * unit tier only ({@code -Dkerasport.tier=unit}) the venv and ../shared are refused here, so a mistagged test fails
