@@ -259,7 +259,7 @@ public final class SparkGradients implements StepGradients {
         public Iterator<Partial> call(Iterator<Shard> it) {
             // before anything here loads ND4J in an executor JVM: ND4J's native build for this CPU (an executor that
             // loaded the AVX-512 build on a CPU without AVX-512 died of SIGILL in the first step's task)
-            org.kerasport.dl4j.FastPaths.configure();
+            org.kerasport.dl4j.runtime.Backend.init();
             Partial p = new Partial();
             p.partition = org.apache.spark.TaskContext.getPartitionId();
             Shard shard = it.hasNext() ? it.next() : null;
@@ -316,7 +316,7 @@ public final class SparkGradients implements StepGradients {
     /** The graphs of each run in this JVM (driver or executor), one per task running at once, kept between steps. */
     static final class Replicas {
         static {
-            org.kerasport.dl4j.FastPaths.configure(); // before ND4J loads its native library in an executor JVM
+            org.kerasport.dl4j.runtime.Backend.init(); // before ND4J loads its native library in an executor JVM
         }
 
         record Replica(ComputationGraph graph, OutputCapture capture) {
@@ -329,7 +329,7 @@ public final class SparkGradients implements StepGradients {
             if (r != null) return r;
             ComputationGraph g = new ComputationGraph(ComputationGraphConfiguration.fromJson(confJson));
             g.init();
-            org.kerasport.dl4j.FastPaths.attachHelpers(g);
+            org.kerasport.dl4j.GraphPasses.attachHelpers(g);
             OutputCapture c = new OutputCapture();
             g.setListeners(c);
             return new Replica(g, c);
