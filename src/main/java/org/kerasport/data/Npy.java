@@ -14,6 +14,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
+import org.kerasport.Limit;
 import org.kerasport.UserInputException;
 import org.kerasport.FileAccessException;
 import org.kerasport.BadDataException;
@@ -113,6 +114,8 @@ public final class Npy {
         if (!SUPPORTED_DESCR.matcher(descr).matches()) throw bad(where, "dtype " + descr + " is not numeric (or not supported)");
         String t = descr.substring(1);
         int width = Integer.parseInt(t.substring(1));
+        if (Limit.DATA_BYTES.exceededBy(n * 4)) // the float32 copy, before the raw bytes or it are allocated
+            throw bad(where, Limit.DATA_BYTES.refusal("an array of shape " + java.util.Arrays.toString(shape) + " as float32", n * 4));
         byte[] raw = readFully(in, n * width, where);
         ByteBuffer b = ByteBuffer.wrap(raw).order(order);
         float[] out = new float[(int) n];
