@@ -103,7 +103,12 @@ public final class Npy {
         if (f.group(1).equals("True")) throw bad(where, "Fortran-order arrays are not supported: save with np.ascontiguousarray");
         String descr = d.group(1);
         String[] dims = s.group(1).split(",");
-        long[] shape = java.util.Arrays.stream(dims).map(String::trim).filter(x -> !x.isEmpty()).mapToLong(Long::parseLong).toArray();
+        long[] shape;
+        try {
+            shape = java.util.Arrays.stream(dims).map(String::trim).filter(x -> !x.isEmpty()).mapToLong(Long::parseLong).toArray();
+        } catch (NumberFormatException e) { // found by fuzzing (ReaderFuzzTest.npy): a corrupt header
+            throw bad(where, "unreadable shape '(" + s.group(1) + ")' in the header: expected whole numbers");
+        }
         long n = 1;
         for (long x : shape) {
             if (x < 0) throw bad(where, "negative dimension");
