@@ -215,6 +215,50 @@ class ResourceLimitsTest {
         assertTrue(b.err().contains("max-zip-ratio = 50"), b.err());
     }
 
+    /**
+     * A DL4J zip converted from the bundled sample, then CRAFTED: its coefficients.bin header claims 2^40 values. The
+     * genuine zip loads; --max-parameters below its parameter count refuses it from configuration.json.
+     */
+    @Test
+    void dl4jZipWithHugeCoefficientHeaderIsRefusedBeforeAllocating() throws IOException {
+        Path zip = tmp.resolve("seed.zip");
+        assertEquals(0, TestSupport.cli("convert", "models/seed_mlp.keras", "-o", zip.toString(), "--quiet").code());
+        org.kerasport.dl4j.Dl4jModel.load(zip, ReadOptions.defaults());
+        System.setProperty(Limit.PARAMETERS.property(), "10");
+        try {
+            MalformedModelException e = assertThrows(MalformedModelException.class, () -> org.kerasport.dl4j.Dl4jModel.load(zip, ReadOptions.defaults()));
+            assertTrue(e.getMessage().contains("configuration.json") && e.getMessage().contains("max-parameters = 10"), e.getMessage());
+        } finally {
+            System.clearProperty(Limit.PARAMETERS.property());
+        }
+        Path crafted = tmp.resolve("crafted-huge-coefficients.zip");
+        try (java.util.zip.ZipFile in = new java.util.zip.ZipFile(zip.toFile());
+             ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(crafted))) {
+            for (ZipEntry e : java.util.Collections.list(in.entries())) {
+                byte[] b = in.getInputStream(e).readAllBytes();
+                if (e.getName().equals("coefficients.bin")) {
+                    var d = new java.io.DataInputStream(new java.io.ByteArrayInputStream(b));
+                    int at = 2 + d.readUnsignedShort(); // allocation mode (writeUTF)
+                    long shapeLength = java.nio.ByteBuffer.wrap(b, at, 8).getLong();
+                    at += 8;
+                    at += 2 + java.nio.ByteBuffer.wrap(b, at, 2).getShort(); // shape type name
+                    at += (int) shapeLength * 8;
+                    at += 2 + java.nio.ByteBuffer.wrap(b, at, 2).getShort(); // data allocation mode
+                    java.nio.ByteBuffer.wrap(b, at, 8).putLong(1L << 40); // the data buffer's length
+                }
+                out.putNextEntry(new ZipEntry(e.getName()));
+                out.write(b);
+                out.closeEntry();
+            }
+        }
+        long allocated = allocatedBy(() -> {
+            MalformedModelException e = assertThrows(MalformedModelException.class, () -> org.kerasport.dl4j.Dl4jModel.load(crafted, ReadOptions.defaults()));
+            assertTrue(e.getMessage().contains("coefficients.bin") && e.getMessage().contains("1099511627776 values"), e.getMessage());
+            return e;
+        });
+        assertTrue(allocated < 256L << 20, "allocated " + allocated + " bytes before refusing");
+    }
+
     @Test
     void limitValuesParse() {
         assertEquals(4L << 30, Limit.parse("4g"));
