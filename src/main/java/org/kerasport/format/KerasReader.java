@@ -198,7 +198,7 @@ public final class KerasReader {
 
     private static WeightAssembler.Stored stored(Hdf5Dataset ds, String fileName, boolean withData) {
         Budget b = PARAMETERS.get();
-        if (b != null) { // counted from the declared shapes, before any dataset is read (and when none is: inspect)
+        if (withData && b != null) { // counted from the declared shapes, before any is read (inspect reads none: not counted)
             long n = ds.elementCount();
             b.total = n > Long.MAX_VALUE - b.total ? Long.MAX_VALUE : b.total + n;
             if (Limit.PARAMETERS.exceededBy(b.total))
