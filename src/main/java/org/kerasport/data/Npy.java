@@ -67,6 +67,8 @@ public final class Npy {
             throw new FileAccessException(file + ": no such file");
         } catch (IOException e) {
             throw new BadDataException(file + ": not a readable .npz archive: " + e.getMessage(), e);
+        } catch (IllegalArgumentException e) { // java.util.zip: an entry name that is not valid UTF-8 (found by fuzzing)
+            throw new BadDataException(file + ": not a readable .npz archive: an entry name is not valid UTF-8 (" + e.getMessage() + ")", e);
         }
         return out;
     }
@@ -84,6 +86,8 @@ public final class Npy {
             throw new FileAccessException(file + ": no such file");
         } catch (IOException e) {
             throw new BadDataException(file + ": not a readable .npz archive: " + e.getMessage(), e);
+        } catch (IllegalArgumentException e) { // java.util.zip: an entry name that is not valid UTF-8 (found by fuzzing)
+            throw new BadDataException(file + ": not a readable .npz archive: an entry name is not valid UTF-8 (" + e.getMessage() + ")", e);
         }
         return out;
     }

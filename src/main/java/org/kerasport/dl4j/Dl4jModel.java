@@ -140,7 +140,7 @@ public final class Dl4jModel {
     public static boolean isDl4jZip(Path file) {
         try (ZipFile z = new ZipFile(file.toFile())) {
             return z.getEntry("configuration.json") != null && z.getEntry("coefficients.bin") != null;
-        } catch (IOException e) {
+        } catch (IOException | IllegalArgumentException e) { // IllegalArgumentException: an entry name not valid UTF-8
             return false;
         }
     }
@@ -149,7 +149,7 @@ public final class Dl4jModel {
     public static boolean isKerasportZip(Path file) {
         try (ZipFile z = new ZipFile(file.toFile())) {
             return z.getEntry(META_ENTRY) != null;
-        } catch (IOException e) {
+        } catch (IOException | IllegalArgumentException e) { // IllegalArgumentException: an entry name not valid UTF-8
             return false;
         }
     }
@@ -172,7 +172,7 @@ public final class Dl4jModel {
             checkArrayHeader(file, z, ModelSerializer.COEFFICIENTS_BIN, params);
             checkArrayHeader(file, z, ModelSerializer.UPDATER_BIN, Long.MAX_VALUE);
             checkMeta(file, meta);
-        } catch (IOException e) {
+        } catch (IOException | IllegalArgumentException e) { // IllegalArgumentException: an entry name not valid UTF-8
             throw new MalformedModelException(file, null, "cannot read the zip: " + e.getMessage(), e);
         }
         ComputationGraph g;

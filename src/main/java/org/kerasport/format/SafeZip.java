@@ -49,6 +49,10 @@ final class SafeZip implements AutoCloseable {
                     throw new MalformedModelException(file, "zip entry '" + n + "'", "unsafe entry path (absolute or with '..'): refused");
                 entries.put(n, e);
             }
+        } catch (IllegalArgumentException e) { // java.util.zip: an entry name that is not valid UTF-8 (found by fuzzing)
+            closeQuietly();
+            throw new MalformedModelException(file, null, "not a readable zip archive: an entry name is not valid UTF-8 ("
+                    + e.getMessage() + ")", e);
         } catch (RuntimeException e) {
             closeQuietly();
             throw e;
