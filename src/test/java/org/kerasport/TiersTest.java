@@ -43,7 +43,8 @@ class TiersTest {
             for (var a : m.getAnnotations()) {
                 String n = a.annotationType().getName();
                 if (n.equals("org.junit.jupiter.api.Test") || n.equals("org.junit.jupiter.api.TestFactory")
-                        || n.equals("org.junit.jupiter.params.ParameterizedTest"))
+                        || n.equals("org.junit.jupiter.params.ParameterizedTest")
+                        || n.equals("com.code_intelligence.jazzer.junit.FuzzTest"))
                     return true;
             }
         return false;

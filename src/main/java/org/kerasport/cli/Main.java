@@ -14,6 +14,8 @@ import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.apache.commons.cli.ParseException;
 import org.kerasport.KerasportException;
+import org.kerasport.Limit;
+import org.kerasport.UsageException;
 
 /**
  * The {@code kerasport} command: dispatch on the first argument, {@code --help} to stdout with exit 0, errors to
@@ -68,6 +70,9 @@ public final class Main {
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
         Options options = cmd.options();
         options.addOption(Option.builder("h").longOpt("help").desc("show this help and exit").build());
+        for (Limit l : Limit.values())
+            options.addOption(Option.builder().longOpt(l.flagName()).hasArg().argName("N")
+                    .desc("resource limit: " + l.what() + " (README \"Resource limits\"; k/m/g suffixes)").build());
         CommandLine cl;
         try {
             cl = new DefaultParser().parse(options, rest);
@@ -79,7 +84,19 @@ public final class Main {
             out.print(usage(cmd, options));
             return 0;
         }
+        Map<String, String> previous = new LinkedHashMap<>();
         try {
+            for (Limit l : Limit.values()) { // for this run only: Main.run is also called in-process (tests)
+                if (!cl.hasOption(l.flagName())) continue;
+                String v = cl.getOptionValue(l.flagName());
+                try {
+                    Limit.parse(v);
+                } catch (IllegalArgumentException e) {
+                    throw new UsageException("--" + l.flagName() + " " + v + ": " + e.getMessage());
+                }
+                previous.put(l.property(), System.getProperty(l.property()));
+                System.setProperty(l.property(), v);
+            }
             return cmd.run(cl, out, err);
         } catch (KerasportException e) {
             err.println("kerasport " + cmd.name() + ": " + e.getMessage());
@@ -91,6 +108,11 @@ public final class Main {
             if (System.getenv("KERASPORT_DEBUG") != null) e.printStackTrace(err);
             else err.println("(set KERASPORT_DEBUG=1 for the stack trace, and please report it)");
             return ExitCode.INTERNAL.code;
+        } finally {
+            previous.forEach((k, v) -> {
+                if (v == null) System.clearProperty(k);
+                else System.setProperty(k, v);
+            });
         }
     }
 

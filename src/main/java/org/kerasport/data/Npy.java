@@ -14,6 +14,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
+import org.kerasport.Limit;
 import org.kerasport.UserInputException;
 import org.kerasport.FileAccessException;
 import org.kerasport.BadDataException;
@@ -66,6 +67,8 @@ public final class Npy {
             throw new FileAccessException(file + ": no such file");
         } catch (IOException e) {
             throw new BadDataException(file + ": not a readable .npz archive: " + e.getMessage(), e);
+        } catch (IllegalArgumentException e) { // java.util.zip: an entry name that is not valid UTF-8 (found by fuzzing)
+            throw new BadDataException(file + ": not a readable .npz archive: an entry name is not valid UTF-8 (" + e.getMessage() + ")", e);
         }
         return out;
     }
@@ -83,6 +86,8 @@ public final class Npy {
             throw new FileAccessException(file + ": no such file");
         } catch (IOException e) {
             throw new BadDataException(file + ": not a readable .npz archive: " + e.getMessage(), e);
+        } catch (IllegalArgumentException e) { // java.util.zip: an entry name that is not valid UTF-8 (found by fuzzing)
+            throw new BadDataException(file + ": not a readable .npz archive: an entry name is not valid UTF-8 (" + e.getMessage() + ")", e);
         }
         return out;
     }
@@ -102,7 +107,12 @@ public final class Npy {
         if (f.group(1).equals("True")) throw bad(where, "Fortran-order arrays are not supported: save with np.ascontiguousarray");
         String descr = d.group(1);
         String[] dims = s.group(1).split(",");
-        long[] shape = java.util.Arrays.stream(dims).map(String::trim).filter(x -> !x.isEmpty()).mapToLong(Long::parseLong).toArray();
+        long[] shape;
+        try {
+            shape = java.util.Arrays.stream(dims).map(String::trim).filter(x -> !x.isEmpty()).mapToLong(Long::parseLong).toArray();
+        } catch (NumberFormatException e) { // found by fuzzing (ReaderFuzzTest.npy): a corrupt header
+            throw bad(where, "unreadable shape '(" + s.group(1) + ")' in the header: expected whole numbers");
+        }
         long n = 1;
         for (long x : shape) {
             if (x < 0) throw bad(where, "negative dimension");
@@ -113,6 +123,8 @@ public final class Npy {
         if (!SUPPORTED_DESCR.matcher(descr).matches()) throw bad(where, "dtype " + descr + " is not numeric (or not supported)");
         String t = descr.substring(1);
         int width = Integer.parseInt(t.substring(1));
+        if (Limit.DATA_BYTES.exceededBy(n * 4)) // the float32 copy, before the raw bytes or it are allocated
+            throw bad(where, Limit.DATA_BYTES.refusal("an array of shape " + java.util.Arrays.toString(shape) + " as float32", n * 4));
         byte[] raw = readFully(in, n * width, where);
         ByteBuffer b = ByteBuffer.wrap(raw).order(order);
         float[] out = new float[(int) n];

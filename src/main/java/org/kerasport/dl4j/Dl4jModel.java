@@ -19,10 +19,12 @@ import java.util.zip.Deflater;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
+import org.kerasport.Limit;
 import org.kerasport.MalformedModelException;
 
 import org.kerasport.format.Json;
@@ -136,7 +138,7 @@ public final class Dl4jModel {
     public static boolean isDl4jZip(Path file) {
         try (ZipFile z = new ZipFile(file.toFile())) {
             return z.getEntry("configuration.json") != null && z.getEntry("coefficients.bin") != null;
-        } catch (IOException e) {
+        } catch (IOException | IllegalArgumentException e) { // IllegalArgumentException: an entry name not valid UTF-8
             return false;
         }
     }
@@ -145,7 +147,7 @@ public final class Dl4jModel {
     public static boolean isKerasportZip(Path file) {
         try (ZipFile z = new ZipFile(file.toFile())) {
             return z.getEntry(META_ENTRY) != null;
-        } catch (IOException e) {
+        } catch (IOException | IllegalArgumentException e) { // IllegalArgumentException: an entry name not valid UTF-8
             return false;
         }
     }
@@ -153,13 +155,22 @@ public final class Dl4jModel {
     private static Dl4jModel restore(Path file) {
         ObjectNode meta;
         try (ZipFile z = new ZipFile(file.toFile())) {
+            if (Limit.ZIP_ENTRIES.exceededBy(z.size()))
+                throw new MalformedModelException(file, null, Limit.ZIP_ENTRIES.refusal("the archive's " + z.size() + " entries", z.size()));
             ZipEntry e = z.getEntry(META_ENTRY);
             if (e == null)
                 throw new MalformedModelException(file, META_ENTRY, "a DL4J zip without Kerasport's metadata: make it with 'kerasport convert'");
-            try (InputStream in = z.getInputStream(e)) {
-                meta = (ObjectNode) Json.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), file, META_ENTRY);
-            }
-        } catch (IOException e) {
+            JsonNode parsed = Json.parse(boundedText(file, z, e), file, META_ENTRY);
+            if (!(parsed instanceof ObjectNode o))
+                throw new MalformedModelException(file, META_ENTRY, "expected a JSON object");
+            meta = o;
+            ZipEntry conf = z.getEntry(ModelSerializer.CONFIGURATION_JSON);
+            if (conf == null) throw new MalformedModelException(file, ModelSerializer.CONFIGURATION_JSON, "missing");
+            long params = checkParameters(file, boundedText(file, z, conf));
+            checkArrayHeader(file, z, ModelSerializer.COEFFICIENTS_BIN, params);
+            checkArrayHeader(file, z, ModelSerializer.UPDATER_BIN, Long.MAX_VALUE);
+            checkMeta(file, meta);
+        } catch (IOException | IllegalArgumentException e) { // IllegalArgumentException: an entry name not valid UTF-8
             throw new MalformedModelException(file, null, "cannot read the zip: " + e.getMessage(), e);
         }
         ComputationGraph g;
@@ -180,6 +191,99 @@ public final class Dl4jModel {
         List<String> outputs = new ArrayList<>();
         for (JsonNode o : meta.get("outputs")) outputs.add(o.get("name").asText());
         return new Dl4jModel(g, inputs, shapes, outputs, meta);
+    }
+
+    /** A JSON member, read up to {@link Limit#JSON_BYTES} (more is refused while inflating, whatever the header says). */
+    private static String boundedText(Path file, ZipFile z, ZipEntry e) throws IOException {
+        long max = Limit.JSON_BYTES.value();
+        try (InputStream in = z.getInputStream(e)) {
+            byte[] b = in.readNBytes((int) Math.min(max + 1, Integer.MAX_VALUE - 8));
+            if (b.length > max)
+                throw new MalformedModelException(file, e.getName(), Limit.JSON_BYTES.refusal("this JSON member", b.length));
+            return new String(b, StandardCharsets.UTF_8);
+        }
+    }
+
+    /**
+     * The parameters the DL4J configuration declares, before DL4J allocates them (one flat float32 view): against
+     * {@link Limit#PARAMETERS} and {@link Limit#TENSOR_BYTES}.
+     */
+    private static long checkParameters(Path file, String configuration) {
+        long n = 0;
+        try {
+            ComputationGraphConfiguration conf = ComputationGraphConfiguration.fromJson(configuration);
+            for (var v : conf.getVertices().values()) {
+                long k = v.numParams(true);
+                if (k < 0) throw new MalformedModelException(file, "configuration.json", "a vertex declares " + k + " parameters");
+                n = k > Long.MAX_VALUE - n ? Long.MAX_VALUE : n + k;
+            }
+        } catch (MalformedModelException e) {
+            throw e;
+        } catch (RuntimeException e) { // DL4J's JSON mapping: any corrupt configuration
+            throw new MalformedModelException(file, "configuration.json", "cannot read the DL4J configuration: " + e.getMessage(), e);
+        }
+        if (Limit.PARAMETERS.exceededBy(n))
+            throw new MalformedModelException(file, "configuration.json", Limit.PARAMETERS.refusal("the DL4J graph's parameters", n));
+        long bytes = n > Long.MAX_VALUE / 4 ? Long.MAX_VALUE : n * 4;
+        if (Limit.TENSOR_BYTES.exceededBy(bytes))
+            throw new MalformedModelException(file, "configuration.json", Limit.TENSOR_BYTES.refusal("the DL4J graph's flat parameter view", bytes));
+        return n;
+    }
+
+    /**
+     * The header of an array ND4J will read ({@link NdArrays#write}'s form: the shape buffer, then the data buffer,
+     * each as allocation mode, length, type name, values), checked before ND4J allocates what it claims: at most
+     * {@code maxElements} values and {@link Limit#TENSOR_BYTES}.
+     */
+    private static void checkArrayHeader(Path file, ZipFile z, String entry, long maxElements) throws IOException {
+        ZipEntry e = z.getEntry(entry);
+        if (e == null) return;
+        try (java.io.DataInputStream in = new java.io.DataInputStream(new java.io.BufferedInputStream(z.getInputStream(e)))) {
+            in.readUTF();
+            long shapeLength = in.readLong();
+            int shapeWidth = width(file, entry, in.readUTF());
+            if (shapeLength < 0 || shapeLength > 2 * 32 + 4)
+                throw new MalformedModelException(file, entry, "a shape buffer of " + shapeLength + " values: corrupt");
+            in.skipNBytes(shapeLength * shapeWidth);
+            in.readUTF();
+            long length = in.readLong();
+            int width = width(file, entry, in.readUTF());
+            if (length < 0 || length > maxElements)
+                throw new MalformedModelException(file, entry, length + " values where the configuration declares " + maxElements + ": corrupt");
+            long bytes = length > Long.MAX_VALUE / width ? Long.MAX_VALUE : length * width;
+            if (Limit.TENSOR_BYTES.exceededBy(bytes))
+                throw new MalformedModelException(file, entry, Limit.TENSOR_BYTES.refusal("this array of " + length + " values", bytes));
+        } catch (java.io.EOFException | java.io.UTFDataFormatException ex) {
+            throw new MalformedModelException(file, entry, "truncated or corrupt array header", ex);
+        }
+    }
+
+    private static int width(Path file, String entry, String type) {
+        return switch (type) {
+            case "DOUBLE", "LONG", "UINT64" -> 8;
+            case "FLOAT", "INT", "UINT32" -> 4;
+            case "HALF", "BFLOAT16", "SHORT", "UINT16" -> 2;
+            case "BYTE", "UBYTE", "BOOL" -> 1;
+            default -> throw new MalformedModelException(file, entry, "array type '" + type + "' is not a numeric ND4J type");
+        };
+    }
+
+    /** Kerasport's metadata: inputs and outputs, each with a name (inputs also a shape list). */
+    private static void checkMeta(Path file, ObjectNode meta) {
+        for (String key : List.of("inputs", "outputs")) {
+            JsonNode list = meta.get(key);
+            if (list == null || !list.isArray())
+                throw new MalformedModelException(file, META_ENTRY, "'" + key + "' missing or not a list");
+            for (JsonNode i : list) {
+                if (!i.isObject() || i.get("name") == null || !i.get("name").isTextual())
+                    throw new MalformedModelException(file, META_ENTRY, "an entry of '" + key + "' without a name");
+                JsonNode sh = i.get("shape");
+                if (key.equals("inputs") && (sh == null || !sh.isArray()))
+                    throw new MalformedModelException(file, META_ENTRY, "input '" + i.get("name").asText() + "' without a shape list");
+                if (sh != null) for (JsonNode d : sh) if (!d.isNull() && !d.isIntegralNumber())
+                    throw new MalformedModelException(file, META_ENTRY, "input '" + i.get("name").asText() + "': shape " + sh + " is not whole numbers");
+            }
+        }
     }
 
     /** Writes the DL4J zip (with updater state) and Kerasport's metadata, atomically. */

@@ -9,6 +9,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.kerasport.Limit;
 import org.kerasport.MalformedModelException;
 import org.kerasport.UnsupportedItem;
 import org.kerasport.model.InboundNode;
@@ -24,7 +25,6 @@ import org.kerasport.model.TensorRef;
  * {@code module}, {@code registered_name}) once, here.
  */
 public final class ConfigReader {
-    private static final int MAX_LAYERS = 100_000;
     private static final int MAX_DEPTH = 32;
 
     private final Path file;
@@ -241,7 +241,7 @@ public final class ConfigReader {
     // ---------------------------------------------------------------- layers
 
     private LayerSpec readLayer(JsonNode env, List<InboundNode> inbound, String part, int depth) {
-        if (++layerCount > MAX_LAYERS) throw bad(part, "more than " + MAX_LAYERS + " layers");
+        if (Limit.LAYERS.exceededBy(++layerCount)) throw bad(part, Limit.LAYERS.refusal("this model config", layerCount));
         if (env == null || !env.isObject()) throw bad(part, "a layer must be an object with class_name and config");
         String written = Json.text(env, "class_name");
         if (written == null) throw bad(part, "layer without class_name");

@@ -2,6 +2,7 @@ package org.kerasport.format;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,6 +10,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
+import org.kerasport.Limit;
 import org.kerasport.MalformedModelException;
 
 /** JSON parsing of Keras configs, with limits (model files are untrusted) and errors that name the file and the part. */
@@ -19,21 +21,50 @@ public final class Json {
             .build();
 
     static {
-        MAPPER.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
-                .maxNestingDepth(200)
-                .maxStringLength(64 << 20)
+        MAPPER.getFactory().setStreamReadConstraints(constraints(Limit.JSON_DEPTH.defaultValue()));
+    }
+
+    /** The mapper of {@link #parse}, rebuilt when {@link Limit#JSON_DEPTH} changes (a flag or property). */
+    private static volatile ObjectMapper limited = MAPPER;
+    private static volatile long limitedDepth = Limit.JSON_DEPTH.defaultValue();
+
+    private static StreamReadConstraints constraints(long depth) {
+        return StreamReadConstraints.builder()
+                .maxNestingDepth((int) Math.min(depth, Integer.MAX_VALUE))
+                .maxStringLength((int) Math.min(Limit.JSON_BYTES.defaultValue(), Integer.MAX_VALUE))
                 .maxNumberLength(1000)
-                .build());
+                .build();
+    }
+
+    private static ObjectMapper mapper(long depth) {
+        if (depth != limitedDepth) {
+            ObjectMapper m = JsonMapper.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
+            m.getFactory().setStreamReadConstraints(constraints(depth));
+            limited = m;
+            limitedDepth = depth;
+        }
+        return limited;
     }
 
     private Json() {
     }
 
+    /**
+     * Parses untrusted JSON: larger than {@link Limit#JSON_BYTES} characters or nested deeper than
+     * {@link Limit#JSON_DEPTH} is refused with a message naming the limit.
+     */
     public static JsonNode parse(String text, Path file, String part) {
+        if (Limit.JSON_BYTES.exceededBy(text.length()))
+            throw new MalformedModelException(file, part, Limit.JSON_BYTES.refusal("this JSON document", text.length()));
+        long depth = Limit.JSON_DEPTH.value();
         try {
-            JsonNode n = MAPPER.readTree(text);
+            JsonNode n = mapper(depth).readTree(text);
             if (n == null || n.isMissingNode()) throw new MalformedModelException(file, part, "empty JSON");
             return n;
+        } catch (StreamConstraintsException e) {
+            throw new MalformedModelException(file, part, e.getMessage().contains("nesting depth")
+                    ? Limit.JSON_DEPTH.refusal("this JSON document (nested deeper than " + depth + ")", depth + 1)
+                    : "JSON beyond a parser limit: " + e.getOriginalMessage(), e);
         } catch (JsonProcessingException e) {
             throw new MalformedModelException(file, part, "malformed JSON: " + e.getOriginalMessage()
                     + " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")", e);

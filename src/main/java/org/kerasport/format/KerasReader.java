@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import org.kerasport.Limit;
 import org.kerasport.MalformedModelException;
 import org.kerasport.UnsupportedFeatureException;
 import org.kerasport.UnsupportedItem;
@@ -51,11 +52,29 @@ public final class KerasReader {
 
     public static KerasModel read(Path file, ReadOptions opts) {
         Kind kind = sniff(file);
-        return switch (kind) {
-            case ZIP -> readZip(file, opts);
-            case JSON -> readJson(file, opts);
-            case HDF5 -> readHdf5(file, opts);
-        };
+        boolean outermost = PARAMETERS.get() == null;
+        if (outermost) PARAMETERS.set(new Budget(file));
+        try {
+            return switch (kind) {
+                case ZIP -> readZip(file, opts);
+                case JSON -> readJson(file, opts);
+                case HDF5 -> readHdf5(file, opts);
+            };
+        } finally {
+            if (outermost) PARAMETERS.remove();
+        }
+    }
+
+    /** Weights (elements) read so far by this thread's {@link #read}, against {@link Limit#PARAMETERS}. */
+    private static final ThreadLocal<Budget> PARAMETERS = new ThreadLocal<>();
+
+    private static final class Budget {
+        final Path file;
+        long total;
+
+        Budget(Path file) {
+            this.file = file;
+        }
     }
 
     // ------------------------------------------------------------------ detection
@@ -178,6 +197,14 @@ public final class KerasReader {
     }
 
     private static WeightAssembler.Stored stored(Hdf5Dataset ds, String fileName, boolean withData) {
+        Budget b = PARAMETERS.get();
+        if (withData && b != null) { // counted from the declared shapes, before any is read (inspect reads none: not counted)
+            long n = ds.elementCount();
+            b.total = n > Long.MAX_VALUE - b.total ? Long.MAX_VALUE : b.total + n;
+            if (Limit.PARAMETERS.exceededBy(b.total))
+                throw new MalformedModelException(b.file, ds.path(), Limit.PARAMETERS.refusal(
+                        "the model's weights up to this one", b.total));
+        }
         return new WeightAssembler.Stored(fileName, ds.shape(), ds.kerasDtype(), withData ? ds.readKerasFloats() : null, ds.path());
     }
 
@@ -380,8 +407,9 @@ public final class KerasReader {
 
     private static String readSmallText(Path file) {
         try {
-            if (Files.size(file) > SafeZip.MAX_JSON_BYTES)
-                throw new MalformedModelException(file, null, "a JSON architecture larger than " + SafeZip.MAX_JSON_BYTES + " bytes: refused");
+            long size = Files.size(file);
+            if (Limit.JSON_BYTES.exceededBy(size))
+                throw new MalformedModelException(file, null, Limit.JSON_BYTES.refusal("this JSON architecture", size));
             return Files.readString(file);
         } catch (java.nio.charset.MalformedInputException e) {
             throw new MalformedModelException(file, null, "not UTF-8 text", e);

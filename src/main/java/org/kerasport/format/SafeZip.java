@@ -11,18 +11,17 @@ import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
+import org.kerasport.Limit;
 import org.kerasport.MalformedModelException;
 
 /**
  * Reads a {@code .keras} zip as untrusted input: entry names with {@code ..}, absolute paths or drive letters are
- * refused, as are archives with too many entries, members larger than a limit and members that inflate more than
- * 1000× (a zip bomb). Sizes are enforced while inflating, not trusted from the headers.
+ * refused, as are archives with more entries than {@link Limit#ZIP_ENTRIES}, JSON members larger than
+ * {@link Limit#JSON_BYTES}, members larger than 16 GiB and members that inflate more than {@link Limit#ZIP_RATIO}
+ * times (a zip bomb). Sizes are enforced while inflating, not trusted from the headers.
  */
 final class SafeZip implements AutoCloseable {
-    static final int MAX_ENTRIES = 10_000;
-    static final long MAX_JSON_BYTES = 64L << 20;
     static final long MAX_MEMBER_BYTES = 16L << 30;
-    static final long MAX_RATIO = 1000;
 
     private final Path file;
     private final ZipFile zip;
@@ -38,17 +37,22 @@ final class SafeZip implements AutoCloseable {
             throw new MalformedModelException(file, null, "cannot open as zip: " + e.getMessage(), e);
         }
         try {
+            long maxEntries = Limit.ZIP_ENTRIES.value();
+            if (zip.size() > maxEntries)
+                throw new MalformedModelException(file, null, Limit.ZIP_ENTRIES.refusal("the archive's " + zip.size() + " entries", zip.size()));
             Enumeration<? extends ZipEntry> en = zip.entries();
             while (en.hasMoreElements()) {
                 ZipEntry e = en.nextElement();
-                if (entries.size() >= MAX_ENTRIES)
-                    throw new MalformedModelException(file, null, "more than " + MAX_ENTRIES + " zip entries: refused");
                 String n = e.getName();
                 if (n.startsWith("/") || n.startsWith("\\") || n.matches("^[A-Za-z]:.*") || n.contains("\\")
                         || ("/" + n + "/").contains("/../") || n.contains("\0"))
                     throw new MalformedModelException(file, "zip entry '" + n + "'", "unsafe entry path (absolute or with '..'): refused");
                 entries.put(n, e);
             }
+        } catch (IllegalArgumentException e) { // java.util.zip: an entry name that is not valid UTF-8 (found by fuzzing)
+            closeQuietly();
+            throw new MalformedModelException(file, null, "not a readable zip archive: an entry name is not valid UTF-8 ("
+                    + e.getMessage() + ")", e);
         } catch (RuntimeException e) {
             closeQuietly();
             throw e;
@@ -67,7 +71,7 @@ final class SafeZip implements AutoCloseable {
         byte[] b = new byte[0];
         try (InputStream in = open(name)) {
             java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-            copyLimited(in, out, name, MAX_JSON_BYTES);
+            copyLimited(in, out, name, Limit.JSON_BYTES.value());
             b = out.toByteArray();
         } catch (IOException e) {
             throw new MalformedModelException(file, "zip entry '" + name + "'", "cannot read: " + e.getMessage(), e);
@@ -104,14 +108,18 @@ final class SafeZip implements AutoCloseable {
         long compressed = Math.max(e.getCompressedSize(), 1);
         byte[] buf = new byte[1 << 16];
         long total = 0;
+        long ratio = Limit.ZIP_RATIO.value();
         int n;
         while ((n = in.read(buf)) > 0) {
             total += n;
             if (total > limit)
-                throw new MalformedModelException(file, "zip entry '" + name + "'", "larger than " + limit + " bytes: refused");
-            if (e.getMethod() != ZipEntry.STORED && total > (1 << 20) && total / compressed > MAX_RATIO)
-                throw new MalformedModelException(file, "zip entry '" + name + "'",
-                        "inflates more than " + MAX_RATIO + "x (zip bomb): refused");
+                throw new MalformedModelException(file, "zip entry '" + name + "'", limit == MAX_MEMBER_BYTES
+                        ? "larger than " + limit + " bytes: refused"
+                        : Limit.JSON_BYTES.refusal("this JSON member (more than " + limit + " bytes)", total));
+            if (e.getMethod() != ZipEntry.STORED && total > (1 << 20) && total / compressed > ratio)
+                throw new MalformedModelException(file, "zip entry '" + name + "'", Limit.ZIP_RATIO.refusal(
+                        "an entry of " + compressed + " compressed bytes inflating past " + total + " bytes (a zip bomb?)",
+                        total / compressed));
             out.write(buf, 0, n);
         }
     }

@@ -1,5 +1,6 @@
 package org.kerasport.format.hdf5;
 
+import org.kerasport.Limit;
 import static org.bytedeco.hdf5.global.hdf5.*;
 
 import java.nio.ByteBuffer;
@@ -196,6 +197,9 @@ final class ValueReader {
 
     /** Refuses values too large for a Java array or larger than the file could hold, before allocating. */
     private void guardSize() {
+        long inMemory = count > Long.MAX_VALUE / 4 ? Long.MAX_VALUE : count * 4; // read as float32 (or wider)
+        if (Limit.TENSOR_BYTES.exceededBy(inMemory))
+            throw file.malformed(part, Limit.TENSOR_BYTES.refusal(what + " of shape " + Arrays.toString(shape), inMemory));
         if (count > MAX_ELEMENTS) {
             throw file.malformed(part, what + " declares " + count + " elements (shape " + Arrays.toString(shape)
                     + "), more than the " + MAX_ELEMENTS + " supported");

@@ -12,6 +12,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.kerasport.Limit;
 import org.kerasport.UserInputException;
 import org.kerasport.data.NdArray;
 import org.kerasport.UsageException;
@@ -73,6 +74,9 @@ final class Csv {
                     if (!NUMBER.matcher(v).matches()) throw bad(file, where + ": '" + v + "' is not a number");
                     values[c] = (float) Double.parseDouble(v);
                 }
+                long bytes = (rows + 1) * values.length * 4L; // rows x features as float32, before they are kept
+                if (Limit.DATA_BYTES.exceededBy(bytes))
+                    throw bad(file, "line " + lineNo + ": " + Limit.DATA_BYTES.refusal((rows + 1) + " rows of " + values.length + " columns", bytes));
                 for (int c = 0; c < values.length; c++) if (!isLabel[c]) x.add(values[c]);
                 for (int c : labelAt) y.add(values[c]);
                 rows++;

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.kerasport.Limit;
 import org.kerasport.MalformedModelException;
 import org.kerasport.UserInputException;
 import org.kerasport.data.NdArray;
@@ -101,6 +102,9 @@ public final class DataSources {
             if (!NUMERIC.contains(dtype)) throw bad(where, "dtype " + dtype + " is not numeric");
             long[] shape = d.shape();
             if (d.elementCount() > Integer.MAX_VALUE - 8) throw bad(where, "too large: " + ModelSignature.format(shape));
+            long bytes = d.elementCount() * 4; // below 2^33: no overflow
+            if (Limit.DATA_BYTES.exceededBy(bytes))
+                throw bad(where, Limit.DATA_BYTES.refusal("an array of shape " + ModelSignature.format(shape) + " as float32", bytes));
             return new NdArray(shape, d.readFloats(), dtype);
         } catch (MalformedModelException e) {
             throw new BadDataException(e.getMessage(), e);
