@@ -47,8 +47,8 @@ public final class RecurrentMappers {
         @Override
         public String map(LayerSpec l, String vertex, List<String> inputs, MappingContext ctx) {
             Long[] in = ctx.shape(inputs.get(0));
-            if (in == null || in.length != 3 || in[1] == null || in[2] == null) {
-                ctx.unsupported(l, "input", "a recurrent layer needs a [batch, time, features] input with known time and features");
+            if (in == null || in.length != 3 || in[2] == null) {
+                ctx.unsupported(l, "input", "a recurrent layer needs a [batch, time, features] input with known features");
                 return null;
             }
             boolean bi = l.className().equals("Bidirectional");
@@ -160,7 +160,7 @@ public final class RecurrentMappers {
                 }
             }
             if (dl4j) return dl4jLstm(l, vertex, inputs, in, units, ract, returnSeq, bi ? mergeMode : null, regs, ctx);
-            KerasRecurrent layer = new KerasRecurrent(vertex, cellName, in[2], units, in[1], act, ract, bias != null,
+            KerasRecurrent layer = new KerasRecurrent(vertex, cellName, in[2], units, in[1] == null ? -1 : in[1], act, ract, bias != null,
                     resetAfter, returnSeq, goBack, mergeMode, maskValue, regs);
             Long[] out = ctx.outputShape(l, inputs);
             ctx.addLayer(vertex, layer, l.trainable(), out, inputs);
@@ -271,8 +271,8 @@ public final class RecurrentMappers {
         @Override
         public String map(LayerSpec l, String vertex, List<String> inputs, MappingContext ctx) {
             Long[] in = ctx.shape(inputs.get(0));
-            if (in == null || in.length != 2 || in[1] == null) {
-                ctx.unsupported(l, "input", "Embedding needs a [batch, length] input of known length");
+            if (in == null || in.length != 2) {
+                ctx.unsupported(l, "input", "Embedding needs a [batch, length] input");
                 return null;
             }
             if (Json.isPresent(l.config(), "mask_zero") && l.config().get("mask_zero").asBoolean()) {
@@ -289,9 +289,11 @@ public final class RecurrentMappers {
                 return null;
             }
             EmbeddingSequenceLayer built = (EmbeddingSequenceLayer) new EmbeddingSequenceLayer.Builder().nIn(e.shape()[0]).nOut(e.shape()[1])
-                    .inputLength(in[1].intValue()).hasBias(false).outputDataFormat(RNNFormat.NWC)
+                    .inputLength(in[1] == null ? 1 : in[1].intValue()).hasBias(false).outputDataFormat(RNNFormat.NWC)
                     .regularization(ctx.regularization(e)).build();
-            ctx.addLayer(vertex, new KerasEmbedding(built), l.trainable(), ctx.outputShape(l, inputs), inputs);
+            KerasEmbedding emb = new KerasEmbedding(built);
+            emb.setInferInputLength(in[1] == null); // free length: each batch's own (DL4J reads it from the input)
+            ctx.addLayer(vertex, emb, l.trainable(), ctx.outputShape(l, inputs), inputs);
             ctx.bind("embeddings", vertex, "W", Layout.SAME);
             return vertex;
         }

@@ -1,0 +1,171 @@
+#!/usr/bin/env python3
+"""REAL-Keras reference cases for sequences of free length and Keras' masks (SequenceKerasTest).
+
+Usage:  python sequence_cases.py OUT_DIR [--seed N]
+
+Writes OUT_DIR/<case>/{model.keras, model.h5, case.json, reference.npz} in the layout of attention_cases.py, with
+predictions at two different lengths (keys x, y at length A and x2, y2 at length B) and training batches of
+different lengths (one length within a batch; train_x__k, train_y__k, after__k__<layer>__<weight>). Every time
+axis is None in the saved model. Cases:
+
+  gru_free        Input((None, 3)) -> GRU(4) -> Dense(2); mse, Adam(0.01).
+  lstm_free       Input((None, 3)) -> LSTM(5, return_sequences) -> LSTM(3, kernel L2) -> Dense(2); mse, SGD(0.1).
+  conv1d_free     Input((None, 3)) -> Conv1D(4, 3, relu) -> GlobalMaxPooling1D -> Dense(2); mse, Adam(0.01).
+  masking_gru     Input((None, 3)) -> Masking -> GRU(4, return_sequences) -> GRU(3) -> Dense(2), inputs with
+                  zero steps at the end and in the middle; mse, Adam(0.01). Keras 3 saves NotEqual and Any op layers.
+  embed_mask      Input((None,), int32) -> Embedding(12, 4, mask_zero) -> LSTM(5, return_sequences) -> GRU(3)
+                  -> Dense(2), ids with trailing and inner zeros; mse, Adam(0.01). Keras 3 saves a NotEqual layer.
+  embed_mask_seq  the same as a Sequential (no op layers: the mask is implicit), LSTM(4) -> Dense(2).
+
+Everything is computed by Keras; nothing here is computed by Kerasport.
+"""
+import argparse
+import json
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import numpy as np  # noqa: E402
+import keras  # noqa: E402
+import kcases  # noqa: E402
+from keras import layers, regularizers  # noqa: E402
+
+BATCH = 6
+LENGTHS = (5, 9)            # the two prediction lengths
+TRAIN_LENGTHS = (6, 8, 6)   # one length per training batch
+VOCAB = 12
+
+
+def gru_free():
+    x = keras.Input((None, 3), name="x")
+    h = layers.GRU(4, name="gru")(x)
+    out = layers.Dense(2, name="out")(h)
+    return keras.Model(x, out, name="gru_free"), lambda: keras.optimizers.Adam(0.01)
+
+
+def lstm_free():
+    x = keras.Input((None, 3), name="x")
+    h = layers.LSTM(5, return_sequences=True, name="lstm1")(x)
+    h = layers.LSTM(3, kernel_regularizer=regularizers.L2(0.01), name="lstm2")(h)
+    out = layers.Dense(2, name="out")(h)
+    return keras.Model(x, out, name="lstm_free"), lambda: keras.optimizers.SGD(0.1)
+
+
+def conv1d_free():
+    x = keras.Input((None, 3), name="x")
+    h = layers.Conv1D(4, 3, activation="relu", name="conv")(x)
+    h = layers.GlobalMaxPooling1D(name="pool")(h)
+    out = layers.Dense(2, name="out")(h)
+    return keras.Model(x, out, name="conv1d_free"), lambda: keras.optimizers.Adam(0.01)
+
+
+def masking_gru():
+    x = keras.Input((None, 3), name="x")
+    h = layers.Masking(name="mask")(x)
+    h = layers.GRU(4, return_sequences=True, name="gru1")(h)
+    h = layers.GRU(3, name="gru2")(h)
+    out = layers.Dense(2, name="out")(h)
+    return keras.Model(x, out, name="masking_gru"), lambda: keras.optimizers.Adam(0.01)
+
+
+def embed_mask():
+    x = keras.Input((None,), dtype="int32", name="ids")
+    h = layers.Embedding(VOCAB, 4, mask_zero=True, name="emb")(x)
+    h = layers.LSTM(5, return_sequences=True, name="lstm")(h)
+    h = layers.GRU(3, name="gru")(h)
+    out = layers.Dense(2, name="out")(h)
+    return keras.Model(x, out, name="embed_mask"), lambda: keras.optimizers.Adam(0.01)
+
+
+def embed_mask_seq():
+    m = keras.Sequential([keras.Input((None,), dtype="int32", name="ids"),
+                          layers.Embedding(VOCAB, 4, mask_zero=True, name="emb"),
+                          layers.LSTM(4, name="lstm"), layers.Dense(2, name="out")], name="embed_mask_seq")
+    return m, lambda: keras.optimizers.Adam(0.01)
+
+
+def perturb(model, rng):
+    for v in model.weights:
+        v.assign(rng.normal(0, 0.5, size=v.shape).astype("float32"))
+
+
+def sample_x(model, rng, n, length, masked):
+    t = model.inputs[0]
+    if t.dtype.startswith("int"):
+        ids = rng.integers(1, VOCAB, size=(n, length))
+        for i in range(n):  # padding at the end (row-dependent), and an inner zero in some rows
+            ids[i, length - (i % 3):] = 0
+            if i % 2:
+                ids[i, 1] = 0
+        return ids.astype("int32")
+    x = rng.normal(0, 1, size=(n, length, 3)).astype("float32")
+    if masked:
+        for i in range(n):
+            x[i, length - (i % 3):, :] = 0
+            if i % 2:
+                x[i, 1, :] = 0
+    return x
+
+
+def weight_key(layer, v):
+    rel = v.path[len(layer.name) + 1:] if v.path.startswith(layer.name + "/") else v.name
+    return layer.name + "__" + rel.replace("/", ".")
+
+
+def build(name, fn, out_dir, rng):
+    model, opt = fn()
+    perturb(model, rng)
+    masked = name.startswith("masking")
+    d = kcases.save_case(model, out_dir, name, opt(), "mean_squared_error")
+    npz = {}
+    for key, length in zip(("", "2"), LENGTHS):
+        x = sample_x(model, rng, 4, length, masked)
+        npz["x" + key] = x
+        npz["y" + key] = np.asarray(model.predict(x, verbose=0))
+    m2 = keras.models.load_model(os.path.join(d, "model.keras"), compile=False)
+    m2.compile(optimizer=opt(), loss="mean_squared_error")
+    losses, logs = [], []
+    for k, length in enumerate(TRAIN_LENGTHS):
+        xb = sample_x(m2, rng, BATCH, length, masked)
+        yb = rng.normal(0, 1, size=(BATCH, 2)).astype("float32")
+        npz["train_x__%d" % k] = xb
+        npz["train_y__%d" % k] = yb
+        log = m2.train_on_batch(xb, yb, return_dict=True)
+        logs.append({kk: float(vv) for kk, vv in log.items()})
+        losses.append(float(log["loss"]))
+        for layer in m2.layers:
+            for v in layer.weights:
+                npz["after__%d__%s" % (k, weight_key(layer, v))] = np.asarray(v.numpy())
+    np.savez(os.path.join(d, "reference.npz"), **npz)
+    case = {
+        "case": name, "keras_version": keras.__version__,
+        "inputs": [{"name": model.inputs[0].name.split(":")[0], "npz_key": "x"}],
+        "outputs": [{"name": model.layers[-1].name, "npz_key": "y"}],
+        "lengths": list(LENGTHS), "train_lengths": list(TRAIN_LENGTHS),
+        "training": {"steps": len(TRAIN_LENGTHS), "losses": losses, "train_on_batch_logs": logs},
+        "tolerance": {"predict_abs": 1e-5, "loss_abs": 3e-5, "train_abs": 1e-4},
+    }
+    with open(os.path.join(d, "case.json"), "w") as f:
+        json.dump(case, f, indent=1)
+    return name
+
+
+CASES = (("gru_free", gru_free), ("lstm_free", lstm_free), ("conv1d_free", conv1d_free),
+         ("masking_gru", masking_gru), ("embed_mask", embed_mask), ("embed_mask_seq", embed_mask_seq))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("out")
+    ap.add_argument("--seed", type=int, default=5)
+    ap.add_argument("--only", default=None, help="comma-separated case names")
+    a = ap.parse_args()
+    rng = np.random.default_rng(a.seed)
+    keras.utils.set_random_seed(a.seed)
+    only = None if a.only is None else set(a.only.split(","))
+    names = [build(n, f, a.out, rng) for n, f in CASES if only is None or n in only]
+    print(json.dumps({"cases": names}))
+
+
+if __name__ == "__main__":
+    main()
