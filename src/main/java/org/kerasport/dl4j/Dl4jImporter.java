@@ -204,6 +204,7 @@ public final class Dl4jImporter {
                     ctx.weightPrefix = savedPrefix;
                 } else {
                     LayerMapper mapper = registry.get(l.className());
+                    org.kerasport.dl4j.mappers.Masks.beforeCall(l, calls.get(call), prefix, r -> resolve(produced, r), ctx);
                     if (mapper == null) {
                         ctx.unsupported(l, "class_name", "no DL4J mapping for " + l.className() + " yet (supported: " + registry.supportedList() + ")");
                         out = null;
@@ -212,6 +213,7 @@ public final class Dl4jImporter {
                     }
                 }
                 if (out != null && l.activityRegularizer() != null) out = activity(l, vertex, ctx.kerasLayout(out), ctx);
+                if (out != null) org.kerasport.dl4j.mappers.Masks.afterCall(l, calls.get(call), prefix, in, ctx);
                 if (out != null) produced.put(key(name, call), out);
             }
         }

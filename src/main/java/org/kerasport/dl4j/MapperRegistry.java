@@ -44,6 +44,7 @@ public final class MapperRegistry {
         all.addAll(AttentionMappers.all());
         all.addAll(org.kerasport.dl4j.mappers.RandomLayerMappers.all());
         all.add(new org.kerasport.dl4j.mappers.OpMappers.Arithmetic());
+        all.add(new org.kerasport.dl4j.mappers.OpMappers.Numeric());
         all.add(new org.kerasport.dl4j.mappers.OpMappers.CustomScale());
         return all;
     }

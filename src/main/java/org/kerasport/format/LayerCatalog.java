@@ -49,7 +49,11 @@ public final class LayerCatalog {
     public static final String CALL_ARGS = "__call_args__";
     /** The operation layers Kerasport computes, as {@code ops.<module>.<Class>}. */
     public static final Set<String> OPS = Set.of("ops.numpy.Add", "ops.numpy.Subtract", "ops.numpy.Multiply",
-            "ops.numpy.Divide", "ops.numpy.TrueDivide");
+            "ops.numpy.Divide", "ops.numpy.TrueDivide",
+            // comparisons, logic, casts and reductions (Keras writes NotEqual and Any itself, to compute masks)
+            "ops.numpy.NotEqual", "ops.numpy.Equal", "ops.numpy.Greater", "ops.numpy.GreaterEqual", "ops.numpy.Less",
+            "ops.numpy.LessEqual", "ops.numpy.LogicalNot", "ops.numpy.Any", "ops.numpy.All", "ops.numpy.Sum",
+            "ops.numpy.Mean", "ops.numpy.Max", "ops.numpy.Min", "ops.core.Cast");
 
     /** The canonical name of an operation layer: {@code ops.numpy.Add} for class Add of module keras.src.ops.numpy. */
     public static String opClass(String module, String className) {
