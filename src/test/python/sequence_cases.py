@@ -164,7 +164,10 @@ def sample_x(model, rng, n, length, masked):
 
 
 def weight_key(layer, v):
-    rel = v.path[len(layer.name) + 1:] if v.path.startswith(layer.name + "/") else v.name
+    # a path may start with the model and layer ("seq/bi/forward_simple_rnn/...") or, in a loaded Bidirectional,
+    # with its inner layer only ("forward_simple_rnn/simple_rnn_cell/kernel")
+    parts = v.path.split("/")
+    rel = "/".join(parts[parts.index(layer.name) + 1:]) if layer.name in parts else v.path
     return layer.name + "__" + rel.replace("/", ".")
 
 

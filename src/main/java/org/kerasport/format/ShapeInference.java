@@ -205,6 +205,20 @@ public final class ShapeInference {
             // operation layers: their tensor inputs broadcast (a constant operand leaves the shape as it is)
             case "ops.numpy.Add", "ops.numpy.Subtract", "ops.numpy.Multiply", "ops.numpy.Divide", "ops.numpy.TrueDivide":
                 return broadcast(ins);
+            // comparisons, logic and casts keep the shape; reductions drop (or keep as 1) their axes
+            case "ops.numpy.NotEqual", "ops.numpy.Equal", "ops.numpy.Greater", "ops.numpy.GreaterEqual", "ops.numpy.Less",
+                 "ops.numpy.LessEqual", "ops.numpy.LogicalNot", "ops.core.Cast":
+                return in;
+            case "ops.numpy.Any", "ops.numpy.All", "ops.numpy.Sum", "ops.numpy.Mean", "ops.numpy.Max", "ops.numpy.Min": {
+                JsonNode a = c.get("axis");
+                if (a == null || a.isNull()) return null; // every axis, the batch too: not mapped
+                boolean keep = c.has("keepdims") && c.get("keepdims").asBoolean();
+                java.util.Set<Integer> axes = new java.util.HashSet<>();
+                for (JsonNode x : a.isArray() ? a : List.of(a)) axes.add(x.asInt() < 0 ? x.asInt() + in.length : x.asInt());
+                List<Long> o = new java.util.ArrayList<>();
+                for (int i = 0; i < in.length; i++) if (!axes.contains(i)) o.add(in[i]); else if (keep) o.add(1L);
+                return o.toArray(new Long[0]);
+            }
             case "Concatenate": {
                 int axis = c.has("axis") ? c.get("axis").asInt() : -1;
                 int ax = axis < 0 ? in.length + axis : axis;

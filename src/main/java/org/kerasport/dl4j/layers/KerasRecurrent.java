@@ -250,8 +250,8 @@ public class KerasRecurrent extends KerasSameDiffLayer {
                 // the state is not updated after the last step, and without zeroMasked the output IS the state
                 // (both start at zero and follow the same update)
                 SDVariable m = ms[step].reshape(-1, 1);
-                SDVariable keep = m.rsub(1.0);
                 boolean last = s == t - 1;
+                SDVariable keep = last && zeroMasked ? null : m.rsub(1.0);
                 if (zeroMasked) {
                     out = hNew.mul(m);
                     if (!last) h = hNew.mul(m).add(h.mul(keep));
