@@ -202,6 +202,7 @@ public final class Dl4jImporter {
                     ctx.weightPrefix = savedPrefix;
                 } else {
                     LayerMapper mapper = registry.get(l.className());
+                    org.kerasport.dl4j.mappers.Masks.beforeCall(l, calls.get(call), prefix, r -> resolve(produced, r), ctx);
                     if (mapper == null) {
                         ctx.unsupported(l, "class_name", "no DL4J mapping for " + l.className() + " yet (supported: " + registry.supportedList() + ")");
                         out = null;
@@ -210,6 +211,7 @@ public final class Dl4jImporter {
                     }
                 }
                 if (out != null && l.activityRegularizer() != null) out = activity(l, vertex, ctx.kerasLayout(out), ctx);
+                if (out != null) org.kerasport.dl4j.mappers.Masks.afterCall(l, calls.get(call), prefix, in, ctx);
                 if (out != null) produced.put(key(name, call), out);
             }
         }
@@ -352,20 +354,40 @@ public final class Dl4jImporter {
 
     private static InputType inputType(LayerSpec l, Long[] shape, MappingContext ctx) {
         // images and volumes may leave their spatial axes free (fully convolutional models); channels must be known
+        // sequences may leave their length free (every batch has one length; recurrent layers are unrolled per length)
         boolean spatialFree = shape != null && (shape.length == 4 || shape.length == 5) && shape[shape.length - 1] != null;
-        if (shape == null || (!spatialFree && java.util.Arrays.asList(shape).subList(1, shape.length).contains(null))) {
-            ctx.unsupported(l, "batch_shape", "inputs need known dimensions (other than the batch) for now");
+        boolean timeFree = shape != null && shape.length == 3 && shape[2] != null;
+        boolean idsFree = shape != null && shape.length == 2 && shape[1] == null && feedsOnlyEmbeddings(l, ctx);
+        if (shape == null || (!spatialFree && !timeFree && !idsFree && java.util.Arrays.asList(shape).subList(1, shape.length).contains(null))) {
+            ctx.unsupported(l, "batch_shape", "inputs need known dimensions (other than the batch, a sequence's length"
+                    + " and an image's height and width) for now");
             return InputType.feedForward(1);
         }
         return switch (shape.length) {
-            case 2 -> InputType.feedForward(shape[1]);
-            case 3 -> InputType.recurrent(shape[2], shape[1], RNNFormat.NWC);
+            case 2 -> InputType.feedForward(shape[1] == null ? -1 : shape[1]);
+            case 3 -> InputType.recurrent(shape[2], shape[1] == null ? -1 : shape[1], RNNFormat.NWC);
             case 4, 5 -> InputTypes.channelsLast(shape);
             default -> {
                 ctx.unsupported(l, "batch_shape", shape.length + "-D inputs are not supported yet");
                 yield InputType.feedForward(1);
             }
         };
+    }
+
+    /**
+     * An input of token ids of free length: its consumers are Embedding layers or the mask operations Keras 3 writes
+     * for them ({@code NotEqual(ids, 0)} of an Embedding with mask_zero).
+     */
+    private static boolean feedsOnlyEmbeddings(LayerSpec input, MappingContext ctx) {
+        boolean any = false;
+        for (LayerSpec o : ctx.keras.graph().layers())
+            for (InboundNode n : o.inboundNodes())
+                for (TensorRef r : n.inputs())
+                    if (r.layer().equals(input.name())) {
+                        if (!o.className().equals("Embedding") && !o.className().equals("ops.numpy.NotEqual")) return false;
+                        any = true;
+                    }
+        return any;
     }
 
     /** Copies every bound Keras variable into its DL4J parameter. */

@@ -39,6 +39,14 @@ public final class MappingContext {
     /** The top-level Keras layer currently being mapped (for bindings of nested layers). */
     String topLayer;
     String weightPrefix = "";
+    /**
+     * Keras masks: the mask Keras attaches to a layer's output ([batch, time], 1 = a step that counts), as a vertex
+     * made on first use, by Keras layer name; and the mask passed to the call being mapped (Keras 3 records it in
+     * the call's kwargs), as a vertex, or null (see {@link org.kerasport.dl4j.mappers.Masks}).
+     */
+    public final Map<String, java.util.function.Supplier<String>> masks = new HashMap<>();
+    public String callMask;
+    public boolean callMaskExplicit;
     /** False while a shared layer is mapped over its stacked calls: no mapper may fuse a model loss into it then. */
     boolean fuseLoss = true;
     /** Whether 2-D convolutions and poolings run channels-first ({@link org.kerasport.dl4j.runtime.Backend#channelsFirst()}). */

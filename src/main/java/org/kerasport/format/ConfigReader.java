@@ -252,6 +252,12 @@ public final class ConfigReader {
         if (module == null && opCall(written, env.get("inbound_nodes"))) { // Keras 3's legacy .h5 drops the module
             op = true;
             module = LayerCatalog.OPS_MODULE + "numpy";
+        } else if (module == null && !LayerCatalog.isKnown(LayerCatalog.canonical(written)) && !LayerCatalog.isBuiltIn(written)) {
+            for (String o : LayerCatalog.OPS) // an op class no layer shares a name with (NotEqual, Any, Cast, ...)
+                if (o.endsWith("." + written)) {
+                    op = true;
+                    module = LayerCatalog.OPS_MODULE + o.substring(4, o.length() - written.length() - 1);
+                }
         }
         String canonical = op ? LayerCatalog.opClass(module, written) : LayerCatalog.canonical(written);
         JsonNode raw = env.get("config");

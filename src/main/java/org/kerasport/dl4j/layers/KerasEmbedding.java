@@ -37,6 +37,12 @@ public class KerasEmbedding extends EmbeddingSequenceLayer {
     }
 
     @Override
+    public InputType getOutputType(int layerIndex, InputType inputType) {
+        InputType t = super.getOutputType(layerIndex, inputType);
+        return isInferInputLength() ? InputType.recurrent(getNOut(), -1, getOutputFormat()) : t; // free length
+    }
+
+    @Override
     public void setNIn(InputType inputType, boolean override) {
         // nIn is the vocabulary size, fixed by the Keras layer
     }

@@ -60,8 +60,22 @@ public class KerasRecurrent extends KerasSameDiffLayer {
     /** null: no masking. */
     @JsonProperty
     private Double maskValue;
+    /**
+     * The input carries Keras' mask as its last feature ([batch, time, nIn + 1], 1 = a step that counts): see
+     * {@link org.kerasport.dl4j.mappers.Masks}. Masked steps behave as with {@link #maskValue}.
+     */
+    @JsonProperty
+    private boolean maskChannel;
     @JsonProperty
     private Map<String, List<Regularization>> paramRegularization = new HashMap<>();
+
+    public boolean isMaskChannel() {
+        return maskChannel;
+    }
+
+    public void setMaskChannel(boolean maskChannel) {
+        this.maskChannel = maskChannel;
+    }
 
     public KerasRecurrent() {
     }
@@ -142,6 +156,11 @@ public class KerasRecurrent extends KerasSameDiffLayer {
         SDVariable mask = null;
         if (maskValue != null) // 1 where any feature differs from the mask value, else 0 (exact, differentiable ops)
             mask = sd.math.sign(sd.math.abs(x.sub(maskValue.doubleValue())).max(2));
+        if (maskChannel) { // [batch, time, nIn + 1]: the features, and the mask as the last one
+            SDVariable[] parts = sd.unstack(x, 2, (int) nIn + 1);
+            mask = parts[(int) nIn];
+            x = sd.stack(2, java.util.Arrays.copyOf(parts, (int) nIn));
+        }
         if (mergeMode == null) return direction(sd, x, mask, p, "", t, goBackwards, false, false);
         boolean zeroMasked = returnSequences;
         SDVariable f = direction(sd, x, mask, p, "f", t, goBackwards, zeroMasked, false);
@@ -227,11 +246,20 @@ public class KerasRecurrent extends KerasSameDiffLayer {
                 c = cNew;
                 out = hNew;
             } else {
+                // no variable may be left unused (SameDiff takes every unused variable for an output of the graph):
+                // the state is not updated after the last step, and without zeroMasked the output IS the state
+                // (both start at zero and follow the same update)
                 SDVariable m = ms[step].reshape(-1, 1);
-                SDVariable keep = m.rsub(1.0);
-                h = hNew.mul(m).add(h.mul(keep));
-                if (cNew != null) c = cNew.mul(m).add(c.mul(keep));
-                out = zeroMasked ? hNew.mul(m) : hNew.mul(m).add(out.mul(keep));
+                boolean last = s == t - 1;
+                SDVariable keep = last && zeroMasked ? null : m.rsub(1.0);
+                if (zeroMasked) {
+                    out = hNew.mul(m);
+                    if (!last) h = hNew.mul(m).add(h.mul(keep));
+                } else {
+                    h = hNew.mul(m).add(h.mul(keep));
+                    out = h;
+                }
+                if (cNew != null && !last) c = cNew.mul(m).add(c.mul(keep));
             }
             if (returnSequences) outs.add(out);
         }

@@ -56,8 +56,46 @@ public class KerasSameDiffLayerImpl extends SameDiffLayer {
 
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+        selectGraph();
         double f = externalErrorsFactor();
         return super.backpropGradient(f == 1.0 ? epsilon : epsilon.mul(1.0 / f), workspaceMgr);
+    }
+
+    @Override
+    public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
+        selectGraph();
+        return super.activate(training, workspaceMgr);
+    }
+
+    /** One SameDiff graph per input shape (batch aside), as DL4J builds it from the first input it sees. */
+    private final Map<String, Object[]> graphs = new java.util.HashMap<>();
+    private String current;
+
+    /**
+     * DL4J builds a SameDiff layer's graph once, for the shape of the first input; a recurrent layer is unrolled
+     * over that input's length. An input of another shape (a sequence of another length) gets a graph of its own,
+     * kept for the next batch of that shape; every graph reads the same parameter arrays.
+     */
+    private void selectGraph() {
+        if (input == null) return;
+        long[] shape = input.shape().clone();
+        shape[0] = -1;
+        String key = java.util.Arrays.toString(shape);
+        if (key.equals(current)) return;
+        if (current != null && sameDiff != null) graphs.put(current, new Object[]{sameDiff, outputVar, fn, outputKey});
+        Object[] g = graphs.get(key);
+        if (g == null) {
+            sameDiff = null; // DL4J's doInit builds it for this input
+            outputVar = null;
+            fn = null;
+            outputKey = null;
+        } else {
+            sameDiff = (SameDiff) g[0];
+            outputVar = (SDVariable) g[1];
+            fn = (ExternalErrorsFunction) g[2];
+            outputKey = (String) g[3];
+        }
+        current = key;
     }
 
     @Override

@@ -7,6 +7,8 @@ import org.deeplearning4j.nn.conf.graph.ScaleVertex;
 import org.deeplearning4j.nn.conf.graph.ShiftVertex;
 import org.kerasport.dl4j.LayerMapper;
 import org.kerasport.dl4j.MappingContext;
+import org.kerasport.dl4j.layers.KerasOpVertex;
+import org.kerasport.format.Json;
 import org.kerasport.format.LayerCatalog;
 import org.kerasport.model.LayerSpec;
 
@@ -24,7 +26,7 @@ public final class OpMappers {
 
     /** Every mapper of this family. */
     public static List<LayerMapper> all() {
-        return List.of(new Arithmetic(), new CustomScale());
+        return List.of(new Arithmetic(), new Numeric(), new CustomScale());
     }
 
     /** keras.applications' InceptionResNetV2 residual: {@code inputs[0] + inputs[1] * scale} (same shapes). */
@@ -50,11 +52,116 @@ public final class OpMappers {
         }
     }
 
+    static final Set<String> ARITHMETIC = Set.of("ops.numpy.Add", "ops.numpy.Subtract", "ops.numpy.Multiply",
+            "ops.numpy.Divide", "ops.numpy.TrueDivide");
+
+    /**
+     * Comparisons of a tensor with a number, logical not, casts and reductions over axes other than the batch
+     * ({@link KerasOpVertex}; booleans as 1/0, without gradient as in Keras). Keras writes NotEqual and Any itself for
+     * the masks of Embedding(mask_zero=True) and Masking.
+     */
+    public static final class Numeric implements LayerMapper {
+        @Override
+        public Set<String> classNames() {
+            Set<String> s = new java.util.HashSet<>(LayerCatalog.OPS);
+            s.removeAll(ARITHMETIC);
+            return Set.copyOf(s);
+        }
+
+        @Override
+        public String map(LayerSpec l, String vertex, List<String> inputs, MappingContext ctx) {
+            String cls = l.className().substring(l.className().lastIndexOf('.') + 1);
+            JsonNode args = l.config().get(LayerCatalog.CALL_ARGS);
+            Long[] in = inputs.size() == 1 ? ctx.shape(inputs.get(0)) : null;
+            if (in == null || args == null || !args.isArray() || args.isEmpty() || !args.get(0).has("tensor")) {
+                ctx.unsupported(l, "args", "operation " + cls + " is supported on one tensor (and a number)");
+                return null;
+            }
+            String op = switch (cls) {
+                case "NotEqual" -> "not_equal";
+                case "Equal" -> "equal";
+                case "Greater" -> "greater";
+                case "GreaterEqual" -> "greater_equal";
+                case "Less" -> "less";
+                case "LessEqual" -> "less_equal";
+                case "LogicalNot" -> "logical_not";
+                case "Any" -> "any";
+                case "All" -> "all";
+                case "Sum" -> "sum";
+                case "Mean" -> "mean";
+                case "Max" -> "max";
+                case "Min" -> "min";
+                case "Cast" -> castOp(Json.text(l.config(), "dtype"));
+                default -> null;
+            };
+            if (op == null) {
+                ctx.unsupported(l, "dtype", "operation " + cls + " to " + Json.text(l.config(), "dtype") + " is not supported");
+                return null;
+            }
+            double c = 0;
+            if (Set.of("not_equal", "equal", "greater", "greater_equal", "less", "less_equal").contains(op)) {
+                if (args.size() != 2 || !args.get(1).isNumber()) {
+                    ctx.unsupported(l, "args", "operation " + cls + " of a tensor and " + (args.size() == 2 ? args.get(1) : "nothing")
+                            + " is not supported yet (only a number)");
+                    return null;
+                }
+                c = args.get(1).asDouble();
+            } else if (args.size() != 1) {
+                ctx.unsupported(l, "args", "operation " + cls + " with " + args.size() + " positional arguments is not supported");
+                return null;
+            }
+            int[] axes = null;
+            boolean keep = false;
+            Long[] out = in;
+            if (Set.of("any", "all", "sum", "mean", "max", "min").contains(op)) {
+                JsonNode a = l.config().get("axis");
+                if (a == null || a.isNull()) {
+                    ctx.unsupported(l, "axis", "operation " + cls + " over every axis (the batch axis too) is not supported");
+                    return null;
+                }
+                if (Json.isPresent(l.config(), "initial")) {
+                    ctx.unsupported(l, "initial", "operation " + cls + " with an initial value is not supported");
+                    return null;
+                }
+                axes = a.isArray() ? new int[a.size()] : new int[]{a.asInt()};
+                if (a.isArray()) for (int i = 0; i < axes.length; i++) axes[i] = a.get(i).asInt();
+                java.util.Set<Integer> reduced = new java.util.HashSet<>();
+                for (int ax : axes) {
+                    int n = ax < 0 ? ax + in.length : ax;
+                    if (n <= 0 || n >= in.length) {
+                        ctx.unsupported(l, "axis", "operation " + cls + " over axis " + ax + " (the batch axis or none) is not supported");
+                        return null;
+                    }
+                    reduced.add(n);
+                }
+                keep = Json.isPresent(l.config(), "keepdims") && l.config().get("keepdims").asBoolean();
+                List<Long> o = new java.util.ArrayList<>();
+                for (int i = 0; i < in.length; i++)
+                    if (!reduced.contains(i)) o.add(in[i]);
+                    else if (keep) o.add(1L);
+                out = o.toArray(new Long[0]);
+                if (out.length < 2) {
+                    ctx.unsupported(l, "axis", "operation " + cls + " leaving only the batch axis is not supported yet");
+                    return null;
+                }
+            }
+            ctx.addVertex(vertex, new KerasOpVertex(op, c, axes, keep, Masks.withoutBatch(out)), out, inputs);
+            return vertex;
+        }
+
+        private static String castOp(String dtype) {
+            if (dtype == null) return null;
+            if (dtype.equals("bool")) return "cast_bool";
+            if (dtype.startsWith("float") || dtype.equals("bfloat16")) return "cast_float";
+            if (dtype.startsWith("int") || dtype.startsWith("uint")) return "cast_int";
+            return null;
+        }
+    }
+
     public static final class Arithmetic implements LayerMapper {
         @Override
         public Set<String> classNames() {
-            return Set.of("ops.numpy.Add", "ops.numpy.Subtract", "ops.numpy.Multiply", "ops.numpy.Divide",
-                    "ops.numpy.TrueDivide");
+            return ARITHMETIC;
         }
 
         @Override

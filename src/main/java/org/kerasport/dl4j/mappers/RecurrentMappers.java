@@ -17,10 +17,8 @@ import org.kerasport.dl4j.layers.KerasRecurrent;
 import org.kerasport.dl4j.layers.KerasTensorOp;
 import org.kerasport.dl4j.layers.SdActivations;
 import org.kerasport.format.Json;
-import org.kerasport.model.InboundNode;
 import org.kerasport.model.LayerSpec;
 import org.kerasport.model.Regularizer;
-import org.kerasport.model.TensorRef;
 import org.kerasport.model.WeightSpec;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.learning.regularization.Regularization;
@@ -47,8 +45,8 @@ public final class RecurrentMappers {
         @Override
         public String map(LayerSpec l, String vertex, List<String> inputs, MappingContext ctx) {
             Long[] in = ctx.shape(inputs.get(0));
-            if (in == null || in.length != 3 || in[1] == null || in[2] == null) {
-                ctx.unsupported(l, "input", "a recurrent layer needs a [batch, time, features] input with known time and features");
+            if (in == null || in.length != 3 || in[2] == null) {
+                ctx.unsupported(l, "input", "a recurrent layer needs a [batch, time, features] input with known features");
                 return null;
             }
             boolean bi = l.className().equals("Bidirectional");
@@ -125,11 +123,11 @@ public final class RecurrentMappers {
                 if (bias != null) resetAfter = bias.shape().length == 2;
                 else resetAfter = bool(cellSpec, "reset_after", ctx.kerasMajor() >= 3);
             }
-            Double maskValue = maskValueOf(l, ctx);
+            String mask = ctx.callMask; // Keras' mask for this call (Masks), or null
             // DL4J's own LSTM computes this case (much faster than the SameDiff cell); weights in its gate order
             // a Bidirectional one too, as DL4J's Bidirectional wrapper of it, when it returns sequences (DL4J's last
             // step of a bidirectional output is not Keras': the backward direction's last step vs its final state)
-            boolean dl4j = (!bi || returnSeq) && cls.equals("LSTM") && act.equals("tanh") && maskValue == null && !goBack && bias != null
+            boolean dl4j = (!bi || returnSeq) && cls.equals("LSTM") && act.equals("tanh") && mask == null && !goBack && bias != null
                     && Set.of("sigmoid", "hard_sigmoid_k2", "hard_sigmoid_k3").contains(ract);
             Layout layout = dl4j ? Layout.gates(2, 1, 3, 0) : Layout.SAME; // DL4J (c, f, o, i) from Keras (i, f, c, o)
             Map<String, List<Regularization>> regs = new HashMap<>();
@@ -160,10 +158,19 @@ public final class RecurrentMappers {
                 }
             }
             if (dl4j) return dl4jLstm(l, vertex, inputs, in, units, ract, returnSeq, bi ? mergeMode : null, regs, ctx);
-            KerasRecurrent layer = new KerasRecurrent(vertex, cellName, in[2], units, in[1], act, ract, bias != null,
-                    resetAfter, returnSeq, goBack, mergeMode, maskValue, regs);
+            KerasRecurrent layer = new KerasRecurrent(vertex, cellName, in[2], units, in[1] == null ? -1 : in[1], act, ract, bias != null,
+                    resetAfter, returnSeq, goBack, mergeMode, null, regs);
             Long[] out = ctx.outputShape(l, inputs);
-            ctx.addLayer(vertex, layer, l.trainable(), out, inputs);
+            List<String> layerInputs = inputs;
+            if (mask != null) { // the mask travels as the input's last feature ([batch, time, features + 1])
+                layer.setMaskChannel(true);
+                String withMask = vertex + "__masked";
+                Long[] shape = {in[0], in[1], in[2] + 1};
+                ctx.addVertex(withMask, new org.kerasport.dl4j.layers.KerasOpVertex("append_mask", 0, null, false,
+                        Masks.withoutBatch(shape)), shape, List.of(inputs.get(0), mask));
+                layerInputs = List.of(withMask);
+            }
+            ctx.addLayer(vertex, layer, l.trainable(), out, layerInputs);
             return vertex;
         }
 
@@ -213,18 +220,9 @@ public final class RecurrentMappers {
         }
     }
 
-    /** The mask value of the Masking layer feeding this layer directly, or null. */
-    static Double maskValueOf(LayerSpec l, MappingContext ctx) {
-        if (l.inboundNodes().isEmpty() || l.inboundNodes().get(0).inputs().isEmpty()) return null;
-        String src = l.inboundNodes().get(0).inputs().get(0).layer();
-        LayerSpec s = ctx.kerasModel().graph().layer(src).orElse(null);
-        if (s == null || !s.className().equals("Masking")) return null;
-        return Json.isPresent(s.config(), "mask_value") ? s.config().get("mask_value").asDouble() : 0.0;
-    }
-
     /**
-     * Keras Masking with mask_value 0 feeding only recurrent layers: identity here (masked steps are already all
-     * zero); each recurrent layer computes the mask from its input and carries its state over masked steps.
+     * Keras Masking: its output is {@code x · any(x != mask_value, axis=-1)} (identity for mask_value 0: masked steps
+     * are zero already); the mask it makes reaches the layers after it through {@link Masks}.
      */
     public static final class Masking implements LayerMapper {
         @Override
@@ -235,29 +233,20 @@ public final class RecurrentMappers {
         @Override
         public String map(LayerSpec l, String vertex, List<String> inputs, MappingContext ctx) {
             double mv = Json.isPresent(l.config(), "mask_value") ? l.config().get("mask_value").asDouble() : 0.0;
-            if (mv != 0.0) {
-                ctx.unsupported(l, "mask_value", "Masking with a mask_value other than 0 is not supported yet");
+            Long[] s = ctx.shape(inputs.get(0));
+            if (s == null || s.length != 3) {
+                ctx.unsupported(l, "input", "Masking is supported on [batch, time, features] inputs");
                 return null;
             }
-            if (ctx.kerasModel().graph().layer(l.name()).orElse(null) != l && ctx.kerasModel().graph().layer(l.name()).isEmpty()) {
-                ctx.unsupported(l, "mask_value", "Masking inside a nested model is not supported yet");
-                return null;
-            }
-            boolean consumed = false;
-            for (LayerSpec o : ctx.kerasModel().graph().layers())
-                for (InboundNode n : o.inboundNodes())
-                    for (TensorRef r : n.inputs())
-                        if (r.layer().equals(l.name())) {
-                            consumed = true;
-                            boolean rnn = RNN_CLASSES.contains(o.className()) || o.className().equals("Bidirectional");
-                            if (!rnn) {
-                                ctx.unsupported(l, "mask_value", "the mask reaches " + o.name() + " (" + o.className()
-                                        + "): only LSTM, GRU, SimpleRNN and Bidirectional consume masks here");
-                                return null;
-                            }
-                        }
-            if (!consumed) ctx.note(l.name() + ": Masking output used as a model output");
-            return inputs.get(0);
+            if (mv == 0.0) return inputs.get(0);
+            ctx.addVertex(vertex + "__ne", new org.kerasport.dl4j.layers.KerasOpVertex("not_equal", mv, null, false,
+                    Masks.withoutBatch(s)), s, inputs);
+            Long[] m = {s[0], s[1]};
+            ctx.addVertex(vertex + "__any", new org.kerasport.dl4j.layers.KerasOpVertex("any", 0, new int[]{-1}, false,
+                    Masks.withoutBatch(m)), m, List.of(vertex + "__ne"));
+            ctx.addVertex(vertex, new org.kerasport.dl4j.layers.KerasOpVertex("apply_mask", 0, null, false,
+                    Masks.withoutBatch(s)), s, List.of(inputs.get(0), vertex + "__any"));
+            return vertex;
         }
     }
 
@@ -271,12 +260,8 @@ public final class RecurrentMappers {
         @Override
         public String map(LayerSpec l, String vertex, List<String> inputs, MappingContext ctx) {
             Long[] in = ctx.shape(inputs.get(0));
-            if (in == null || in.length != 2 || in[1] == null) {
-                ctx.unsupported(l, "input", "Embedding needs a [batch, length] input of known length");
-                return null;
-            }
-            if (Json.isPresent(l.config(), "mask_zero") && l.config().get("mask_zero").asBoolean()) {
-                ctx.unsupported(l, "mask_zero", "mask_zero=True (masking) is not supported yet");
+            if (in == null || in.length != 2) {
+                ctx.unsupported(l, "input", "Embedding needs a [batch, length] input");
                 return null;
             }
             WeightSpec e = l.weight("embeddings").orElse(null);
@@ -289,9 +274,11 @@ public final class RecurrentMappers {
                 return null;
             }
             EmbeddingSequenceLayer built = (EmbeddingSequenceLayer) new EmbeddingSequenceLayer.Builder().nIn(e.shape()[0]).nOut(e.shape()[1])
-                    .inputLength(in[1].intValue()).hasBias(false).outputDataFormat(RNNFormat.NWC)
+                    .inputLength(in[1] == null ? 1 : in[1].intValue()).hasBias(false).outputDataFormat(RNNFormat.NWC)
                     .regularization(ctx.regularization(e)).build();
-            ctx.addLayer(vertex, new KerasEmbedding(built), l.trainable(), ctx.outputShape(l, inputs), inputs);
+            KerasEmbedding emb = new KerasEmbedding(built);
+            emb.setInferInputLength(in[1] == null); // free length: each batch's own (DL4J reads it from the input)
+            ctx.addLayer(vertex, emb, l.trainable(), ctx.outputShape(l, inputs), inputs);
             ctx.bind("embeddings", vertex, "W", Layout.SAME);
             return vertex;
         }

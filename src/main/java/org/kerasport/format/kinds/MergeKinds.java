@@ -13,6 +13,20 @@ final class MergeKinds {
     /** Element-wise: the inputs broadcast (an operation layer's constant operand leaves the shape as it is). */
     private static final ShapeRule BROADCAST = (l, ins, x) -> Shapes.broadcast(ins);
 
+    /** A reduction over {@code axis} ({@code keepdims} keeps them as 1); over every axis, the batch too: unknown. */
+    private static final LayerKind.ShapeRule REDUCE = (l, ins, x) -> {
+        Long[] in = ins.get(0);
+        com.fasterxml.jackson.databind.JsonNode a = l.config().get("axis");
+        if (a == null || a.isNull()) return null;
+        boolean keep = l.config().has("keepdims") && l.config().get("keepdims").asBoolean();
+        java.util.Set<Integer> axes = new java.util.HashSet<>();
+        for (com.fasterxml.jackson.databind.JsonNode v : a.isArray() ? a : List.of(a))
+            axes.add(v.asInt() < 0 ? v.asInt() + in.length : v.asInt());
+        List<Long> o = new java.util.ArrayList<>();
+        for (int i = 0; i < in.length; i++) if (!axes.contains(i)) o.add(in[i]); else if (keep) o.add(1L);
+        return o.toArray(new Long[0]);
+    };
+
     static List<LayerKind> all() {
         return List.of(
                 kind("Add").shape(BROADCAST),
@@ -38,6 +52,22 @@ final class MergeKinds {
                 kind("ops.numpy.Subtract").shape(BROADCAST),
                 kind("ops.numpy.Multiply").shape(BROADCAST),
                 kind("ops.numpy.Divide").shape(BROADCAST),
-                kind("ops.numpy.TrueDivide").shape(BROADCAST));
+                kind("ops.numpy.TrueDivide").shape(BROADCAST),
+                // comparisons, logic and casts keep the shape (Keras writes NotEqual and Any itself, to compute masks)
+                kind("ops.numpy.NotEqual").sameShape(),
+                kind("ops.numpy.Equal").sameShape(),
+                kind("ops.numpy.Greater").sameShape(),
+                kind("ops.numpy.GreaterEqual").sameShape(),
+                kind("ops.numpy.Less").sameShape(),
+                kind("ops.numpy.LessEqual").sameShape(),
+                kind("ops.numpy.LogicalNot").sameShape(),
+                kind("ops.core.Cast").sameShape(),
+                // reductions drop (or keep as 1) their axes
+                kind("ops.numpy.Any").shape(REDUCE),
+                kind("ops.numpy.All").shape(REDUCE),
+                kind("ops.numpy.Sum").shape(REDUCE),
+                kind("ops.numpy.Mean").shape(REDUCE),
+                kind("ops.numpy.Max").shape(REDUCE),
+                kind("ops.numpy.Min").shape(REDUCE));
     }
 }
