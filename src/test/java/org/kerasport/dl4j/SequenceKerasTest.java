@@ -1,21 +1,15 @@
 package org.kerasport.dl4j;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.TestFactory;
-import org.junit.jupiter.api.io.TempDir;
 import org.kerasport.TestSupport;
 import org.kerasport.format.KerasReader;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -38,7 +32,6 @@ class SequenceKerasTest {
     /** A Keras 2.10 GRU on Input((None, 20)) that Keras 3 cannot load (time_major in its config). */
     static final Path CORPUS_GRU = TestSupport.corpus().resolve("gru-deployment/gru_model.h5");
 
-    @TempDir
     static Path out;
 
     /**
@@ -55,24 +48,8 @@ class SequenceKerasTest {
     }
 
     @BeforeAll
-    static void generate() throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(TestSupport.python().toString(),
-                Path.of("src/test/python/sequence_cases.py").toAbsolutePath().toString(), out.toString(),
-                "--corpus", CORPUS_GRU.toString());
-        pb.environment().put("TF_CPP_MIN_LOG_LEVEL", "3");
-        Path log = out.resolve("python.log");
-        pb.redirectErrorStream(true).redirectOutput(log.toFile());
-        Process p = pb.start();
-        assertTrue(p.waitFor(300, TimeUnit.SECONDS), "python timed out");
-        assertEquals(0, p.exitValue(), () -> read(log));
-    }
-
-    static String read(Path p) {
-        try {
-            return Files.readString(p, StandardCharsets.UTF_8);
-        } catch (java.io.IOException e) {
-            return e.toString();
-        }
+    static void generate() {
+        out = TestSupport.fixture("sequence_cases.py", 300, "--corpus", CORPUS_GRU.toString());
     }
 
     @TestFactory
