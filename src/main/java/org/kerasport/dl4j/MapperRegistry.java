@@ -42,6 +42,7 @@ public final class MapperRegistry {
         all.addAll(ConvMappers.all());
         all.addAll(RecurrentMappers.all());
         all.addAll(AttentionMappers.all());
+        all.addAll(org.kerasport.dl4j.mappers.TextAttentionMappers.all());
         all.addAll(org.kerasport.dl4j.mappers.RandomLayerMappers.all());
         all.add(new org.kerasport.dl4j.mappers.OpMappers.Arithmetic());
         all.add(new org.kerasport.dl4j.mappers.OpMappers.CustomScale());

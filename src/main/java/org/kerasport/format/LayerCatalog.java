@@ -38,6 +38,9 @@ public final class LayerCatalog {
             Map.entry("GlobalAvgPool1D", "GlobalAveragePooling1D"),
             Map.entry("GlobalAvgPool2D", "GlobalAveragePooling2D"),
             Map.entry("GlobalAvgPool3D", "GlobalAveragePooling3D"),
+            // issue 17: Keras 3 exports the class GroupedQueryAttention as keras.layers.GroupQueryAttention and writes
+            // that name in configs (its .keras weights group still follows the class: grouped_query_attention)
+            Map.entry("GroupQueryAttention", "GroupedQueryAttention"),
             Map.entry("Model", "Functional"));
 
     /** Class names of models used as layers (or as the top level). */

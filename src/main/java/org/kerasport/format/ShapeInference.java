@@ -217,6 +217,35 @@ public final class ShapeInference {
                 if (os != null) return concatShape(Arrays.copyOf(in, in.length - 1), os);
                 return in;
             }
+            // --- text/attention layers (issue 17) ---
+            case "EinsumDense": {
+                long[] ns = new long[in.length - 1];
+                for (int i = 1; i < in.length; i++) ns[i - 1] = in[i];
+                JsonNode os = c.get("output_shape");
+                Long[] partial = os == null || os.isNull() ? new Long[0] : os.isNumber() ? new Long[]{os.asLong()} : shape(os);
+                long[] o = EinsumPlan.of(Json.text(c, "equation"), ns, partial,
+                        Json.isPresent(c, "bias_axes") ? c.get("bias_axes").asText() : null).outShape;
+                Long[] r = new Long[o.length + 1];
+                r[0] = in[0];
+                for (int i = 0; i < o.length; i++) r[i + 1] = o[i];
+                return r;
+            }
+            case "GroupedQueryAttention": return in;
+            case "Attention", "AdditiveAttention": return with(in, in.length - 1, ins.get(1)[ins.get(1).length - 1]);
+            case "Dot": {
+                Long[] a = ins.get(0), b = ins.get(1);
+                JsonNode ax = c.get("axes");
+                int a0 = ax.isInt() ? ax.asInt() : ax.get(0).asInt(), a1 = ax.isInt() ? ax.asInt() : ax.get(1).asInt();
+                a0 = a0 < 0 ? Math.floorMod(a0, a.length) : a0;
+                a1 = a1 < 0 ? Math.floorMod(a1, b.length) : a1;
+                List<Long> r = new java.util.ArrayList<>();
+                r.add(a[0]);
+                for (int i = 1; i < a.length; i++) if (i != a0) r.add(a[i]);
+                for (int i = 1; i < b.length; i++) if (i != a1) r.add(b[i]);
+                if (r.size() == 1) r.add(1L);
+                return r.toArray(new Long[0]);
+            }
+            // --- end text/attention layers ---
             case "Lambda": { // the function is never run; trust only a declared output shape
                 Long[] os = shape(c.get("output_shape"));
                 return os == null ? null : prepend(os);

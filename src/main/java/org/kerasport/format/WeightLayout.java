@@ -59,7 +59,7 @@ public final class WeightLayout {
         boolean bias = !c.has("use_bias") || c.get("use_bias").asBoolean(true);
         List<Expected> out = new ArrayList<>();
         switch (l.className()) {
-            case "Dense", "EinsumDense", "Conv1D", "Conv2D", "Conv3D", "Conv1DTranspose", "Conv2DTranspose",
+            case "Dense", "Conv1D", "Conv2D", "Conv3D", "Conv1DTranspose", "Conv2DTranspose",
                  "Conv3DTranspose", "LocallyConnected1D", "LocallyConnected2D" -> {
                 out.add(w(l, "kernel", "kernel", true, "vars/0"));
                 if (bias) out.add(w(l, "bias", "bias", true, "vars/1"));
@@ -73,6 +73,19 @@ public final class WeightLayout {
                 out.add(w(l, "pointwise_kernel", "pointwise_kernel", true, "vars/1"));
                 if (bias) out.add(w(l, "bias", "bias", true, "vars/2"));
             }
+            // --- text/attention layers (issue 17) ---
+            case "EinsumDense" -> { // a bias only with bias_axes (EinsumDense has no use_bias)
+                out.add(w(l, "kernel", "kernel", true, "vars/0"));
+                if (Json.isPresent(c, "bias_axes")) out.add(w(l, "bias", "bias", true, "vars/1"));
+            }
+            case "Attention", "AdditiveAttention" -> { // no regularizers: Keras takes none for these
+                int i = 0;
+                if (c.path("use_scale").asBoolean(l.className().equals("AdditiveAttention")))
+                    out.add(new Expected("scale", "scale", true, "vars/" + i++, null));
+                if (l.className().equals("Attention") && "concat".equals(Json.text(c, "score_mode")))
+                    out.add(new Expected("concat_score_weight", "concat_score_weight", true, "vars/" + i, null));
+            }
+            // --- end text/attention layers ---
             case "Embedding" -> out.add(w(l, "embeddings", "embeddings", true, "vars/0"));
             case "PReLU" -> out.add(w(l, "alpha", "alpha", true, "vars/0"));
             case "LayerScale" -> out.add(w(l, "gamma", "gamma", true, "vars/0")); // keras.applications.convnext
@@ -107,6 +120,14 @@ public final class WeightLayout {
                 out.add(w(l, "recurrent_kernel", "recurrent_kernel", true, "vars/1"));
                 out.add(w(l, "bias", "bias", true, "vars/2"));
             }
+            case "GroupedQueryAttention" -> { // issue 17: groups named after its attributes, underscore kept
+                String[][] parts = {{"query", "_query_dense"}, {"key", "_key_dense"}, {"value", "_value_dense"},
+                        {"attention_output", "_output_dense"}};
+                for (String[] p : parts) {
+                    out.add(w(l, p[0] + ".kernel", "kernel", true, p[1] + "/vars/0"));
+                    if (bias) out.add(w(l, p[0] + ".bias", "bias", true, p[1] + "/vars/1"));
+                }
+            }
             case "MultiHeadAttention" -> {
                 String[][] parts = {{"query", "query_dense"}, {"key", "key_dense"}, {"value", "value_dense"},
                         {"attention_output", "output_dense"}};
@@ -136,7 +157,7 @@ public final class WeightLayout {
             default -> {
                 if (!LayerCatalog.isKnown(l.className()) || l.className().startsWith("ConvLSTM")
                         || l.className().equals("RNN") || l.className().endsWith("Cell")
-                        || l.className().equals("GroupedQueryAttention") || l.className().equals("Highway")
+                        || l.className().equals("Highway")
                         || l.className().equals("MaxoutDense") || l.className().equals("SpectralNormalization"))
                     return null; // variables not tabled: the reader names them after the file
             }
