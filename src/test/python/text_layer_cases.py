@@ -17,6 +17,10 @@ was drawn. Trainable Dense layers sit before every operand so gradients flow thr
   additive_<k>    AdditiveAttention: use_scale, use_causal_mask, with or without a key.
   gqa_<k>         GroupedQueryAttention: query heads a multiple of the key/value heads, self- or cross-attention
                   with or without a key, use_bias, use_causal_mask, kernel/bias regularizers.
+  transformer     issue 17's two-block text transformer: Embedding -> 2 x (MultiHeadAttention -> Add ->
+                  LayerNormalization -> Dense(gelu) -> Dense -> Add -> LayerNormalization) -> GlobalAveragePooling1D
+                  -> Dense (token ids in, kernel l2 on the head), for the export half (ApplicationsKerasTest has it
+                  for predictions and SGD steps).
   dropout_<k>     Attention / AdditiveAttention with dropout on inputs (query, value = key): predictions only
                   (case.json "predict_only"), value 64 identity matrices (the output is the attention weights), so
                   the test can check in training mode that each weight is dropped or scaled by 1/(1 - rate).
@@ -35,6 +39,11 @@ import kcases  # noqa: E402
 from keras import layers, regularizers  # noqa: E402
 
 STEPS = 3
+# ZERO_GRADIENT: a bias added to every key (a key projection's bias, or a Dense's before it) shifts each row of dot
+# scores by a constant, which softmax ignores: its exact gradient is 0, so both implementations move it by rounding
+# noise only. Adam divides by that noise's own size (g/(|g| + eps)) and turns it into steps of lr * |g| / eps, which
+# no float32 bound on the gradient covers. So keys get no Dense bias before them, and the layers owning such a bias
+# (GroupedQueryAttention, MultiHeadAttention in the transformer) are trained with SGD, where noise stays lr * |g|.
 BATCH = 6
 ACTS = [None, "relu", "tanh", "gelu", "sigmoid", "softplus"]
 
@@ -128,7 +137,7 @@ def attention_case(rng, k, additive):
         if with_key:
             kk = keras.Input((tv, d), name="k")
             ins.append(kk)
-            args.append(layers.Dense(d, name="pre_k")(kk))
+            args.append(layers.Dense(d, use_bias=False, name="pre_k")(kk))  # see ZERO_GRADIENT
             cfg_shapes.append((tv, d))
     if additive:
         att = layers.AdditiveAttention(use_scale=use_scale, name="att")
@@ -161,7 +170,7 @@ def gqa_case(rng, k):
         if with_key:
             kk = keras.Input((s_, fq), name="k")
             ins.append(kk)
-            args.append(layers.Dense(kk.shape[-1], name="pre_k")(kk))
+            args.append(layers.Dense(kk.shape[-1], use_bias=False, name="pre_k")(kk))  # see ZERO_GRADIENT
     kr, br, ar = reg(rng), reg(rng), None  # Kerasport refuses its activity regularizer (see the mapper)
     g = layers.GroupQueryAttention(head_dim=hd, num_query_heads=hq, num_key_value_heads=hkv, use_bias=use_bias,
                                      kernel_regularizer=kr, bias_regularizer=br, activity_regularizer=ar, name="gqa")
@@ -172,6 +181,20 @@ def gqa_case(rng, k):
            "use_bias": use_bias, "kernel_regularizer": describe(kr), "bias_regularizer": describe(br),
            "activity_regularizer": describe(ar)}
     return keras.Model(ins, out, name="gqa_%d" % k), cfg
+
+
+def transformer():
+    tok = keras.Input((6,), dtype="int32", name="tokens")
+    h = layers.Embedding(20, 8, name="emb")(tok)
+    for i in range(2):
+        a = layers.MultiHeadAttention(num_heads=2, key_dim=4, name="mha_%d" % i)(h, h)
+        h = layers.LayerNormalization(name="ln_a_%d" % i)(layers.Add(name="res_a_%d" % i)([h, a]))
+        f = layers.Dense(16, activation="gelu", name="ffn_in_%d" % i)(h)
+        f = layers.Dense(8, name="ffn_out_%d" % i)(f)
+        h = layers.LayerNormalization(name="ln_f_%d" % i)(layers.Add(name="res_f_%d" % i)([h, f]))
+    h = layers.GlobalAveragePooling1D(name="gap")(h)
+    out = layers.Dense(3, kernel_regularizer=regularizers.L2(1e-3), name="out")(h)
+    return keras.Model(tok, out, name="transformer"), {"vocab": 20}
 
 
 def dropout_case(rng, k):
@@ -217,7 +240,9 @@ def perturb(model, rng):
 
 
 def batch(rng, model, n):
-    return [rng.normal(0, 1, size=(n,) + tuple(t.shape[1:])).astype("float32") for t in model.inputs]
+    """Random inputs: normal floats, or token ids below 20 for integer inputs (stored as float32, as Kerasport reads)."""
+    return [rng.integers(0, 20, size=(n,) + tuple(t.shape[1:])).astype("float32") if "int" in str(t.dtype)
+            else rng.normal(0, 1, size=(n,) + tuple(t.shape[1:])).astype("float32") for t in model.inputs]
 
 
 def build(model, cfg, out_dir, rng, opt, loss="mean_squared_error"):
@@ -291,7 +316,9 @@ def main():
         names.append(build(m, cfg, a.out, rng, sgd if k % 2 else adam))
     for k in range(4):
         m, cfg = gqa_case(rng, k)
-        names.append(build(m, cfg, a.out, rng, adam if k % 2 else sgd))
+        names.append(build(m, cfg, a.out, rng, sgd))  # see ZERO_GRADIENT
+    m, cfg = transformer()
+    names.append(build(m, cfg, a.out, rng, sgd))  # see ZERO_GRADIENT
     for k in range(2):
         m, cfg = dropout_case(rng, k)
         names.append(build_predict_only(m, cfg, a.out, rng))

@@ -28,7 +28,8 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The text/attention layers of issue 17 against real Keras (src/test/python/text_layer_cases.py: EinsumDense,
- * Dot, Attention, AdditiveAttention, each in several configurations the seeded generator draws): predictions from
+ * Dot, Attention, AdditiveAttention, GroupedQueryAttention, each in several configurations the seeded generator
+ * draws, and the two-block text transformer; attention dropout in {@link #dropoutInTraining}): predictions from
  * both file forms, three training steps (loss and every weight, KerasMatch's float32 bounds, no absolute floors),
  * the DL4J JSON round trip, and the export: the trained model written back as .keras with its optimizer state,
  * which real Keras loads and trains on two more batches exactly as Kerasport does (continue_training.py).
