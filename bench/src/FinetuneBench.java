@@ -42,6 +42,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  */
 public class FinetuneBench {
     public static void main(String[] a) throws Exception {
+        org.kerasport.dl4j.runtime.Backend.init(); // Kerasport's native choices, before ND4J loads
         Path model = Path.of(a[0]);
         String data = a[1];
         int batch = Integer.parseInt(a[2]), epochs = Integer.parseInt(a[3]);

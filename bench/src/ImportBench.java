@@ -14,6 +14,7 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public class ImportBench {
     public static void main(String[] args) {
+        org.kerasport.dl4j.runtime.Backend.init(); // Kerasport's native choices, before ND4J loads
         Nd4j.create(1); // start the backend outside the timed part
         Path file = Path.of(args[1]);
         long t0 = System.nanoTime();

@@ -24,3 +24,62 @@ def input_keys(model):
         return prefix + ("__" + names[i] if multi else "")
 
     return names, key
+
+
+def _sample(rng, shape, loss):
+    import numpy as np
+    if loss == "categorical_crossentropy":
+        return np.eye(shape[-1], dtype="float32")[rng.integers(0, shape[-1], size=shape[0])]
+    return rng.normal(0, 1, size=shape).astype("float32")
+
+
+def _weight_key(layer, v):
+    rel = v.path[len(layer.name) + 1:] if v.path.startswith(layer.name + "/") else v.name
+    return layer.name + "__" + rel.replace("/", ".")
+
+
+def build_case(model, loss, optimizer, out_dir, name, rng, steps=3, batch=8, rows=4, tolerance=None, perturb=True):
+    """A reference case in the layout of ../shared/keras-reference, every number computed by Keras: the model (its
+    variables drawn from N(0, 0.5²) when perturb, so gamma/beta/biases are not trivial) saved in both file forms, Keras'
+    predictions for random inputs, and, when steps > 0, Keras' train_on_batch trajectory from the saved file (losses and
+    every variable after each step). optimizer is a function returning a fresh optimizer."""
+    import json
+    import numpy as np
+    import keras
+    if perturb:
+        for v in model.weights:
+            v.assign(rng.normal(0, 0.5, size=v.shape).astype("float32"))
+    d = save_case(model, out_dir, name, optimizer(), loss)
+    npz = {}
+    in_names, xkey = input_keys(model)
+    multi_in = len(model.inputs) > 1
+    x = [rng.normal(0, 1, size=(rows,) + tuple(t.shape[1:])).astype("float32") for t in model.inputs]
+    for i, xi in enumerate(x):
+        npz[xkey("x", i)] = xi
+    npz["y"] = np.asarray(model.predict(x if multi_in else x[0], verbose=0))
+    training = None
+    if steps:
+        m2 = keras.models.load_model(os.path.join(d, "model.keras"), compile=False)
+        m2.compile(optimizer=optimizer(), loss=loss)
+        losses = []
+        out_shape = (batch,) + tuple(m2.outputs[0].shape[1:])
+        for k in range(steps):
+            xb = [rng.normal(0, 1, size=(batch,) + tuple(t.shape[1:])).astype("float32") for t in m2.inputs]
+            yb = _sample(rng, out_shape, loss)
+            for i, xi in enumerate(xb):
+                npz[xkey("train_x__%d" % k, i)] = xi
+            npz["train_y__%d" % k] = yb
+            losses.append(float(m2.train_on_batch(xb if multi_in else xb[0], yb, return_dict=True)["loss"]))
+            for layer in m2.layers:
+                for v in layer.weights:
+                    npz["after__%d__%s" % (k, _weight_key(layer, v))] = np.asarray(v.numpy())
+        training = {"steps": steps, "losses": losses}
+    np.savez(os.path.join(d, "reference.npz"), **npz)
+    case = {"case": name, "keras_version": keras.__version__,
+            "inputs": [{"name": n, "npz_key": xkey("x", i)} for i, n in enumerate(in_names)],
+            "outputs": [{"name": model.layers[-1].name, "npz_key": "y"}],
+            "training": training,
+            "tolerance": tolerance or {"predict_abs": 1e-5, "loss_abs": 3e-5, "train_abs": 1e-4}}
+    with open(os.path.join(d, "case.json"), "w") as f:
+        json.dump(case, f, indent=1)
+    return name

@@ -241,7 +241,7 @@ def schedule_values(class_name, config, count=51):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("out")
+    ap.add_argument("out", help="output JSON file, or a folder to write trajectories.json into")
     ap.add_argument("--seed", type=int, default=20250)
     ap.add_argument("--steps", type=int, default=6)
     args = ap.parse_args()
@@ -260,6 +260,8 @@ def main():
         "cases": cases,
         "schedules": scheds,
     }
+    if os.path.isdir(args.out):
+        args.out = os.path.join(args.out, "trajectories.json")
     with open(args.out, "w") as f:
         json.dump(out, f, indent=1)
     print(f"{len(cases)} optimizer cases, {len(scheds)} schedules -> {args.out}")

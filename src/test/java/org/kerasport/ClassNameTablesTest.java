@@ -26,6 +26,8 @@ import org.kerasport.dl4j.MappingContext;
 import org.kerasport.export.Dl4jToKeras;
 import org.kerasport.format.LayerCatalog;
 import org.kerasport.format.WeightLayout;
+import org.kerasport.format.kinds.LayerKind;
+import org.kerasport.format.kinds.LayerKinds;
 import org.kerasport.model.LayerSpec;
 
 /**
@@ -34,12 +36,12 @@ import org.kerasport.model.LayerSpec;
  * <ul>
  *   <li>{@code catalog}: {@link LayerCatalog#KNOWN} (aliases in {@link LayerCatalog#ALIASES} must point into it and
  *       must not shadow a known class);</li>
- *   <li>{@code shape}: ShapeInference's output-shape rules (its {@code SAME_SHAPE} set and {@code case} labels, read
- *       from the source: they are a switch);</li>
+ *   <li>{@code shape}: the output-shape rules ({@link LayerKind#shape()});</li>
  *   <li>{@code weights}: what {@link WeightLayout} says of the class ({@code W} variables tabled, {@code -} known to
  *       have none, absent: not tabled);</li>
- *   <li>{@code upgrade}: the classes KerasConfigUpgrader switches on (read from the source: {@code equals} and
- *       {@code startsWith} tests on the class name, its RNN set, the classes it writes);</li>
+ *   <li>{@code upgrade}: the classes with their own config upgrade ({@link LayerKind#upgrade()}) and those
+ *       KerasConfigUpgrader still names (read from the source: {@code equals} and {@code startsWith} tests on the
+ *       class name, the classes it writes);</li>
  *   <li>{@code mapper}: {@link MapperRegistry}'s built-in class names;</li>
  *   <li>{@code export}: {@link Dl4jToKeras#KERAS_CLASSES}, the classes the DL4J → Keras export writes.</li>
  * </ul>
@@ -53,14 +55,8 @@ class ClassNameTablesTest {
      * Disagreements known today, each with its reason. An entry that stops being a disagreement fails the test, so
      * whoever closes the gap removes it here.
      */
-    private static final Map<String, String> KNOWN_GAPS = Map.of(
-            "Cropping3D is written by the export but the importer does not map it back",
-            "no Cropping3D mapper yet (issue 8 adds the 3-D spatial layers)",
-            "ZeroPadding3D is written by the export but the importer does not map it back",
-            "no ZeroPadding3D mapper yet (issue 8 adds the 3-D spatial layers)");
+    private static final Map<String, String> KNOWN_GAPS = Map.of();
     private static final Path MAIN = Path.of("src/main/java/org/kerasport");
-    private static final Pattern CASE = Pattern.compile("case\\s+(\"[^\"]+\"(?:\\s*,\\s*\"[^\"]+\")*)\\s*(?::|->)");
-    private static final Pattern LITERAL = Pattern.compile("\"([^\"]+)\"");
     private static final Pattern CLASS_TEST = Pattern.compile("(?:className\\(\\)|\\bcls)\\.(equals|startsWith)\\(\"([A-Za-z0-9]+)\"\\)");
     private static final Pattern WRITTEN_CLASS = Pattern.compile("env\\.put\\(\"class_name\", (?:\\w+ \\? \"(\\w+)\" : )?\"(\\w+)\"\\)");
 
@@ -96,6 +92,7 @@ class ClassNameTablesTest {
             }
         }
         upgrade.forEach((c, how) -> mark(where, c, "upgrade" + how));
+        for (LayerKind k : LayerKinds.all()) if (k.keras1Weights() != null) mark(where, k.className(), "keras1");
         for (String c : mapped) mark(where, c, "mapper");
         for (String c : Dl4jToKeras.KERAS_CLASSES) mark(where, c, "export");
 
@@ -134,6 +131,21 @@ class ClassNameTablesTest {
         assertEquals(MapperRegistry.defaults().classNames(), new MapperRegistry(List.of()).classNames());
     }
 
+    /** Two entries for one class, an older name given to two classes, or one that is a class: each fails at start-up. */
+    @Test
+    void duplicateLayerKindsFail() {
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> LayerKinds.index(List.of(LayerKind.kind("Dense"), LayerKind.kind("Dense"))));
+        assertTrue(e.getMessage().contains("Keras class Dense has two LayerKind entries"), e.getMessage());
+        e = assertThrows(IllegalStateException.class, () -> LayerKinds.aliases(List.of(
+                LayerKind.kind("Conv2D").alias("Convolution2D"), LayerKind.kind("Conv2DTranspose").alias("Convolution2D"))));
+        assertTrue(e.getMessage().contains("older name Convolution2D is given to both Conv2D and Conv2DTranspose"), e.getMessage());
+        e = assertThrows(IllegalStateException.class, () -> LayerKinds.aliases(List.of(
+                LayerKind.kind("Conv2D").alias("Dense"), LayerKind.kind("Dense"))));
+        assertTrue(e.getMessage().contains("older name Dense of Conv2D is itself a Keras class entry"), e.getMessage());
+        assertEquals(LayerKinds.names(), LayerCatalog.KNOWN, "LayerCatalog.KNOWN is the table of LayerKinds");
+    }
+
     private static final class Fake implements LayerMapper {
         @Override
         public Set<String> classNames() {
@@ -150,20 +162,11 @@ class ClassNameTablesTest {
         where.computeIfAbsent(c, k -> new java.util.LinkedHashSet<>()).add(table);
     }
 
-    /** ShapeInference's rules: the SAME_SHAPE set and the case labels of its switch on the class name. */
-    private static Set<String> shapeRules() throws IOException {
-        String src = Files.readString(MAIN.resolve("format/ShapeInference.java"));
+    /** The classes with an output-shape rule: each {@link LayerKind} that has one. */
+    private static Set<String> shapeRules() {
         Set<String> out = new TreeSet<>();
-        int start = src.indexOf("SAME_SHAPE = Set.of(");
-        assertTrue(start >= 0, "ShapeInference.SAME_SHAPE not found: update this test with the table's new form");
-        Matcher lit = LITERAL.matcher(src.substring(start, src.indexOf(");", start)));
-        while (lit.find()) out.add(lit.group(1));
-        Matcher cases = CASE.matcher(src);
-        while (cases.find()) {
-            Matcher l = LITERAL.matcher(cases.group(1));
-            while (l.find()) out.add(l.group(1));
-        }
-        assertTrue(out.contains("Dense") && out.contains("Activation"), "ShapeInference parse found " + out);
+        for (LayerKind k : LayerKinds.all()) if (k.shape() != null) out.add(k.className());
+        assertTrue(out.contains("Dense") && out.contains("Activation"), "shape rules found " + out);
         return out;
     }
 
@@ -180,8 +183,9 @@ class ClassNameTablesTest {
     }
 
     /**
-     * The classes KerasConfigUpgrader names: {@code equals} tests (exact), {@code startsWith} tests (each known class
-     * with the prefix; "!prefix" when none has it), its RNN set, and the class names it writes.
+     * The classes whose config is upgraded: each {@link LayerKind} with its own upgrade, and the classes
+     * KerasConfigUpgrader still names: {@code equals} tests (exact), {@code startsWith} tests (each known class with
+     * the prefix; "!prefix" when none has it), and the class names it writes.
      */
     private static Map<String, String> upgraderClasses(Set<String> known) throws IOException {
         String src = Files.readString(MAIN.resolve("format/KerasConfigUpgrader.java"));
@@ -197,10 +201,9 @@ class ClassNameTablesTest {
                 if (!any) out.put(m.group(2), "!" + m.group(2));
             }
         }
-        int rnn = src.indexOf("RNN = Set.of(");
-        assertTrue(found > 5 && rnn >= 0, "KerasConfigUpgrader's class tests not found: update this test with their new form");
-        Matcher lit = LITERAL.matcher(src.substring(rnn, src.indexOf(");", rnn)));
-        while (lit.find()) out.putIfAbsent(lit.group(1), "");
+        assertTrue(found > 5, "KerasConfigUpgrader's class tests not found: update this test with their new form");
+        for (LayerKind k : LayerKinds.all())
+            if (k.upgrade() != null || k.keepsKey("input_dim")) out.putIfAbsent(k.className(), "");
         Matcher w = WRITTEN_CLASS.matcher(src);
         while (w.find())
             for (int g = 1; g <= 2; g++) if (w.group(g) != null) out.putIfAbsent(w.group(g), "(writes)");

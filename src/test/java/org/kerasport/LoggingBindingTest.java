@@ -24,7 +24,12 @@ class LoggingBindingTest {
     @Test
     void noBindingReachesLibraryUsers() throws Exception {
         var doc = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(Path.of("pom.xml").toFile());
-        NodeList deps = ((Element) doc.getElementsByTagName("dependencies").item(0)).getElementsByTagName("dependency");
+        // the project's own dependencies (not those of <dependencyManagement>, which only pins versions)
+        Element own = null;
+        NodeList lists = doc.getElementsByTagName("dependencies");
+        for (int i = 0; i < lists.getLength(); i++)
+            if (lists.item(i).getParentNode() == doc.getDocumentElement()) own = (Element) lists.item(i);
+        NodeList deps = own.getElementsByTagName("dependency");
         List<String> forced = new ArrayList<>();
         boolean simple = false;
         for (int i = 0; i < deps.getLength(); i++) {

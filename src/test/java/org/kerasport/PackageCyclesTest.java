@@ -34,7 +34,7 @@ class PackageCyclesTest {
      * removes it deletes its entry.
      */
     private static final Map<String, String> KNOWN = Map.of(
-            "org.kerasport.dl4j <-> org.kerasport.dl4j.layers", "FastPaths split into a backend leaf and graph passes (issue 19)",
+            "org.kerasport.dl4j <-> org.kerasport.dl4j.layers", "InputTypes and NdArrays, which dl4j/layers use, into dl4j/runtime (issue 19)",
             "org.kerasport.dl4j <-> org.kerasport.dl4j.mappers", "dl4j/importer package holding registry, context and bindings (issue 19)",
             "org.kerasport.train <-> org.kerasport.train.report", "DecaySearchReport/SearchProgress take report data, not train types");
 

@@ -21,7 +21,8 @@ import org.kerasport.format.Json;
  *
  * <p>Test tiers (JUnit tags on every test class; TiersTest checks that each has one): {@code unit} needs neither the
  * venv nor ../shared and runs in seconds ({@code scripts/test --fast}); {@code interop} runs real Keras through the
- * venv's Python; {@code corpus} reads ../shared; {@code examples} runs the examples (failsafe). A class may carry
+ * venv's Python; {@code corpus} reads ../shared; {@code examples} runs the examples (failsafe); {@code spark} runs
+ * real Spark ({@code local[N]} in the test JVM, with the venv where it needs Keras models). A class may carry
  * interop and corpus together. {@code trajectory} marks, across tiers, the classes that compare numbers computed by
  * ND4J's kernels ({@code scripts/test --kernels} runs them with other BLAS/oneDNN kernel choices). When Maven runs the
  * unit tier only ({@code -Dkerasport.tier=unit}) the venv and ../shared are refused here, so a mistagged test fails
@@ -76,6 +77,50 @@ public final class TestSupport {
             code = Main.run(args, o, e);
         }
         return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The output folder of a generator script in {@code src/test/python} run as {@code python SCRIPT OUT [args]} with
+     * real Keras, cached under {@code target/interop/} by a hash of every script in that folder (the generators import
+     * shared helpers such as kcases.py), the arguments and the interop Python's path: one generation per checkout
+     * and change, shared by every test class (and test JVM) that reads the same cases. A cached folder is complete or
+     * absent: the script writes into a temporary sibling that is renamed when it succeeds.
+     */
+    public static synchronized Path fixture(String script, long timeoutSeconds, String... args) {
+        Path py = python(); // the real-Keras Python must be there (fails, never skips), even with cached output
+        Path scripts = Path.of("src/test/python").toAbsolutePath();
+        try {
+            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+            List<Path> files;
+            try (var s = Files.list(scripts)) {
+                files = s.filter(f -> f.toString().endsWith(".py")).sorted().toList();
+            }
+            for (Path f : files) {
+                md.update(f.getFileName().toString().getBytes(StandardCharsets.UTF_8));
+                md.update(Files.readAllBytes(f));
+            }
+            md.update(String.join("\0", args).getBytes(StandardCharsets.UTF_8));
+            md.update(py.toString().getBytes(StandardCharsets.UTF_8));
+            String hash = java.util.HexFormat.of().formatHex(md.digest()).substring(0, 16);
+            Path root = Path.of("target", "interop").toAbsolutePath();
+            Path out = root.resolve(script.replaceAll("\\.py$", "") + "-" + hash);
+            if (Files.isDirectory(out)) return out;
+            Files.createDirectories(root);
+            Path tmp = Files.createTempDirectory(root, out.getFileName() + ".tmp");
+            List<String> cmd = new ArrayList<>(List.of(scripts.resolve(script).toString(), tmp.toString()));
+            cmd.addAll(List.of(args));
+            runPython(root, timeoutSeconds, cmd.toArray(String[]::new));
+            try {
+                Files.move(tmp, out, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException raced) { // another test JVM finished first: its folder is the same computation
+                if (!Files.isDirectory(out)) throw raced;
+            }
+            return out;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new AssertionError(e);
+        }
     }
 
     /** Runs a Python script with the interop venv; fails the test with its output when it fails. */

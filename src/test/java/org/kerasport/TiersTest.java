@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 /** Every test class carries a tier tag (TestSupport's class comment), so scripts/test --fast and the CI tiers see it. */
 @Tag("unit")
 class TiersTest {
-    static final Set<String> TIERS = Set.of("unit", "interop", "corpus", "examples");
+    static final Set<String> TIERS = Set.of("unit", "interop", "corpus", "examples", "spark");
 
     @Test
     void everyTestClassHasATier() throws IOException, ClassNotFoundException {

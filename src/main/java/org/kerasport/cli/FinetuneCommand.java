@@ -86,6 +86,8 @@ final class FinetuneCommand implements Command {
         o.addOption(Option.builder().longOpt("freeze").hasArgs().argName("NAME|REGEX|up-to:NAME").desc("make layers non-trainable (repeatable)").build());
         o.addOption(Option.builder().longOpt("unfreeze").hasArgs().argName("NAME|REGEX|up-to:NAME|all").desc("make layers trainable (repeatable)").build());
         o.addOption(Option.builder().longOpt("replace-head").hasArg().argName("N").desc("replace the Dense output layer by a new one with N units (Keras-style init, same activation) for new classes; starts a fresh optimizer").build());
+        o.addOption(Option.builder().longOpt("spark").hasArg().argName("MASTER").desc("compute each batch's gradient on Spark (local[N], spark://host:port, ...): the same steps as a local run").build());
+        o.addOption(Option.builder().longOpt("spark-partitions").hasArg().argName("K").desc("partitions the rows are spread over (default: Spark's default parallelism)").build());
         ModelArgs.addSourceOptions(o);
         o.addOption(Option.builder().longOpt("lenient").desc("drop what cannot be mapped exactly, with a warning each").build());
         o.addOption(Option.builder().longOpt("force").desc("replace existing output files").build());
@@ -138,7 +140,18 @@ final class FinetuneCommand implements Command {
         if (cl.hasOption("early-stopping")) b.earlyStopping(OptionValues.nonNegativeInt(cl, "early-stopping"));
         if (cl.hasOption("checkpoint-dir")) b.checkpointDir(Path.of(cl.getOptionValue("checkpoint-dir")));
         b.resume(cl.hasOption("resume"));
-        FineTuner.Result r = b.build().run();
+        if (cl.hasOption("spark-partitions") && !cl.hasOption("spark")) throw new UsageException("--spark-partitions needs --spark MASTER");
+        FineTuner.Result r;
+        String where = "";
+        try (org.kerasport.train.StepGradients spark = cl.hasOption("spark")
+                ? spark(cl.getOptionValue("spark"), OptionValues.positiveInt(cl, "spark-partitions", 0))
+                : null) {
+            if (spark != null) {
+                b.stepGradients(spark);
+                where = "; gradients on " + spark;
+            }
+            r = b.build().run();
+        }
 
         var o = model.training().optimizer();
         String how = String.format(java.util.Locale.ROOT, "kerasport finetune on %s: %d epoch(s), batch size %d, shuffle %s, seed %d; "
@@ -146,7 +159,7 @@ final class FinetuneCommand implements Command {
                 Path.of(cl.getOptionValue("data")).getFileName(), OptionValues.positiveInt(cl, "epochs", 1), OptionValues.positiveInt(cl, "batch-size", 32),
                 OptionValues.bool(cl, "shuffle", true), OptionValues.longValue(cl, "seed", 0), o.className(),
                 o.learningRate() != null ? o.learningRate() : "schedule", o.weightDecay(), model.training().losses().values().stream()
-                        .map(l -> l.name()).distinct().toList(), r.optimizerState(), edits(cl));
+                        .map(l -> l.name()).distinct().toList(), r.optimizerState(), edits(cl) + where);
         for (String n : outputs.write(r, force, how, Main.version())) err.println("kerasport finetune: note: " + n);
         HistoryPlot.write(r.history(), outputs.plot(), "Fine-tuning " + modelPath.getFileName(), force);
         if (!cl.hasOption("quiet")) {
@@ -161,6 +174,29 @@ final class FinetuneCommand implements Command {
         }
         for (var u : r.model().unsupported()) err.println("kerasport finetune: warning: dropped " + u);
         return 0;
+    }
+
+    /**
+     * The Spark step ({@code org.kerasport.spark.SparkGradients.open}), looked up by name: Spark is a provided
+     * dependency, on the class path only under bin/kerasport --spark (target/spark-lib) or spark-submit.
+     */
+    private static org.kerasport.train.StepGradients spark(String master, int partitions) {
+        java.lang.reflect.Method open;
+        try {
+            open = Class.forName("org.kerasport.spark.SparkGradients").getMethod("open", String.class, int.class);
+        } catch (ClassNotFoundException | LinkageError | NoSuchMethodException e) {
+            throw new UsageException("--spark needs Apache Spark on the class path, which bin/kerasport adds (target/spark-lib)"
+                    + " and spark-submit brings: run through one of them (" + e + ")");
+        }
+        try {
+            return (org.kerasport.train.StepGradients) open.invoke(null, master, partitions);
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            if (e.getCause() instanceof RuntimeException re) throw re;
+            if (e.getCause() instanceof Error er) throw er;
+            throw new IllegalStateException(e.getCause());
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static String edits(CommandLine cl) {

@@ -40,7 +40,7 @@ public final class Main {
         }
         System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
         System.setProperty("java.awt.headless", "true"); // plots render to PNG without a display
-        org.kerasport.dl4j.FastPaths.configure(); // ND4J's native build, before ND4J loads
+        org.kerasport.dl4j.runtime.Backend.init(); // ND4J's native build, before ND4J loads
         int code = run(args, System.out, System.err);
         System.out.flush();
         System.exit(code);
@@ -54,8 +54,8 @@ public final class Main {
         }
         if (args[0].equals("--version")) {
             out.println("kerasport " + version());
-            out.println("native: " + org.kerasport.dl4j.FastPaths.describe());
-            out.println("blas: " + org.kerasport.dl4j.FastPaths.describeBlas());
+            out.println("native: " + org.kerasport.dl4j.runtime.Backend.describe());
+            out.println("blas: " + org.kerasport.dl4j.runtime.Backend.describeBlas());
             return 0;
         }
         if (args[0].equals("help") && args.length > 1) args = new String[]{args[1], "--help"};

@@ -34,10 +34,6 @@ import org.nd4j.linalg.lossfunctions.ILossFunction;
  * Everything unsupported is collected and reported at once.
  */
 public final class Dl4jImporter {
-    static {
-        FastPaths.configure(); // before ND4J loads its native library
-    }
-
     private final MapperRegistry registry;
     private final boolean lenient;
     private final boolean training;
@@ -55,11 +51,13 @@ public final class Dl4jImporter {
 
     /** Import for prediction: the model's optimizer and loss are mapped when possible, noted when not. */
     public static ImportedModel importModel(KerasModel m, boolean lenient) {
+        org.kerasport.dl4j.runtime.Backend.init(); // the native build before ND4J loads, whatever the caller did first
         return new Dl4jImporter(MapperRegistry.defaults(), lenient, false).map(m, null);
     }
 
     /** Import for training: everything, optimizer and loss included, must map exactly (or be dropped with lenient). */
     public static ImportedModel importForTraining(KerasModel m, boolean lenient) {
+        org.kerasport.dl4j.runtime.Backend.init(); // the native build before ND4J loads, whatever the caller did first
         return new Dl4jImporter(MapperRegistry.defaults(), lenient, true).map(m, null);
     }
 
@@ -132,7 +130,7 @@ public final class Dl4jImporter {
         if (perVariable) oneBlockPerVariable(conf, (org.kerasport.dl4j.optim.KerasUpdater) updater);
         ComputationGraph graph = new ComputationGraph(conf);
         graph.init();
-        FastPaths.prepare(graph);
+        GraphPasses.prepare(graph);
         if (perVariable && training) checkOneVariablePerBlock(m, graph, problems);
         setWeights(graph, m, ctx.bindings);
         return new ImportedModel(graph, m, inputs, outputs, List.copyOf(ctx.bindings), List.copyOf(ctx.report), problems);
@@ -293,14 +291,21 @@ public final class Dl4jImporter {
     private static String activity(LayerSpec l, String vertex, String out, MappingContext ctx) {
         org.kerasport.model.Regularizer r = l.activityRegularizer();
         if (r instanceof org.kerasport.model.Regularizer.Orthogonal || r.isZero()) return out;
+        return activityPenalty(l, vertex + "__activity", out, r.l1(), r.l2(), "activity regularizer " + r.className(), ctx);
+    }
+
+    /**
+     * A penalty l1·Σ|a| + l2·Σa² on {@code out} in training (an activity regularizer, or Keras' ActivityRegularization
+     * layer), divided by the batch size where the writing Keras divides; the vertex {@code v} that carries it.
+     */
+    public static String activityPenalty(LayerSpec l, String v, String out, double l1, double l2, String what, MappingContext ctx) {
         if (ctx.fusedOutputs.containsValue(out)) {
             ctx.unsupported(l, "activity_regularizer", "an activity regularizer on a model output layer is not supported yet");
             return out;
         }
-        String v = vertex + "__activity";
         boolean divide = divideActivityByBatch(ctx.keras);
-        ctx.addLayer(v, new org.kerasport.dl4j.layers.ActivityRegularization(v, r.l1(), r.l2(), divide), true, ctx.shape(out), List.of(out));
-        ctx.note(l.name() + ": activity regularizer " + r.className() + "(l1=" + r.l1() + ", l2=" + r.l2() + ")"
+        ctx.addLayer(v, new org.kerasport.dl4j.layers.ActivityRegularization(v, l1, l2, divide), true, ctx.shape(out), List.of(out));
+        ctx.note(l.name() + ": " + what + "(l1=" + l1 + ", l2=" + l2 + ")"
                 + (divide ? ", divided by the batch size" : ", not divided by the batch size") + " as Keras " + ctx.keras.source().kerasVersion() + " does");
         return v;
     }

@@ -40,10 +40,6 @@ import org.kerasport.util.AtomicFiles;
  * config, so the zip can later be exported back to Keras).
  */
 public final class Dl4jModel {
-    static {
-        FastPaths.configure(); // before ND4J loads its native library
-    }
-
     public static final String META_ENTRY = "kerasport.json";
 
     private final ComputationGraph graph;
@@ -88,6 +84,7 @@ public final class Dl4jModel {
      * needs, and a model Kerasport cannot describe fails here, at convert time, never later at export.
      */
     public static Dl4jModel of(ImportedModel im) {
+        org.kerasport.dl4j.runtime.Backend.init(); // the native build before ND4J loads, whatever the caller did first
         return of(im, true);
     }
 
@@ -131,6 +128,7 @@ public final class Dl4jModel {
 
     /** Loads a Kerasport DL4J zip or imports a Keras file (for prediction). */
     public static Dl4jModel load(Path file, ReadOptions opts) {
+        org.kerasport.dl4j.runtime.Backend.init(); // the native build before ND4J loads, whatever the caller did first
         if (isDl4jZip(file)) return restore(file);
         return of(Dl4jImporter.importModel(KerasReader.read(file, opts), opts.lenient()), false); // for prediction: never saved
     }
@@ -166,7 +164,7 @@ public final class Dl4jModel {
         }
         ComputationGraph g;
         try {
-            g = FastPaths.prepare(ModelSerializer.restoreComputationGraph(file.toFile(), true));
+            g = GraphPasses.prepare(ModelSerializer.restoreComputationGraph(file.toFile(), true));
         } catch (IOException | RuntimeException e) {
             throw new MalformedModelException(file, "configuration.json", "cannot restore the DL4J graph: " + e.getMessage(), e);
         }

@@ -68,6 +68,37 @@ public class GraphUpdater extends ComputationGraphUpdater {
         super.update(gradient, iteration, epoch, batchSize, workspaceMgr);
     }
 
+    /**
+     * One training step of {@code g} from a batch gradient computed elsewhere ({@code org.kerasport.spark}: the
+     * partitions of a batch on Spark executors): what DL4J's {@code fit} does after its backward pass, on the graph's
+     * own updater and in its order. {@code sum} (the summed, not yet averaged, loss gradients of the batch's
+     * {@code rows} rows, in the layout of the graph's gradient array) becomes the graph's gradient; the updater divides
+     * it by {@code rows}, adds every regularizer's gradient (once, as a single step does) and applies the optimizer and
+     * the decoupled weight decay; the parameters move by the result (the step function of DL4J's SGD solver:
+     * {@code params -= update}); the listeners hear of the iteration, the iteration count advances, constraints apply.
+     * {@code structure} is a gradient of this graph from {@link ComputationGraph#computeGradientAndScore()} (its
+     * per-variable views of the gradient array: which variables the layers train, in their order).
+     */
+    public static void applySummedGradient(ComputationGraph g, org.deeplearning4j.nn.gradient.Gradient structure, INDArray sum, int rows) {
+        INDArray view = g.getFlattenedGradients();
+        if (view == null || structure.gradient() == null || !sameValues(structure.gradient(), view))
+            throw new IllegalStateException("the gradient structure is not this graph's own gradient array");
+        if (sum.length() != view.length())
+            throw new IllegalArgumentException("a gradient of " + sum.length() + " values for a graph of " + view.length());
+        view.assign(sum);
+        int iteration = g.getIterationCount(), epoch = g.getEpochCount();
+        g.getUpdater().update(structure, iteration, epoch, rows, LayerWorkspaceMgr.noWorkspaces());
+        INDArray params = g.params();
+        params.subi(view.reshape(view.length()));
+        for (org.deeplearning4j.optimize.api.TrainingListener l : g.getListeners()) l.iterationDone(g, iteration, epoch);
+        g.getConfiguration().setIterationCount(iteration + 1);
+        g.applyConstraints(iteration + 1, epoch);
+        for (org.deeplearning4j.nn.api.Layer l : g.getLayers()) { // as fit's synchronizeIterEpochCounts
+            l.setIterationCount(iteration + 1);
+            l.setEpochCount(epoch);
+        }
+    }
+
     /** The same elements of the same memory, in the same order. */
     private static boolean sameValues(INDArray a, INDArray b) {
         return a.length() == b.length() && a.dataType() == b.dataType() && a.elementWiseStride() == 1 && b.elementWiseStride() == 1

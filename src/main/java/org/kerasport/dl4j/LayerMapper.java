@@ -5,8 +5,9 @@ import java.util.Set;
 import org.kerasport.model.LayerSpec;
 
 /**
- * Maps one family of Keras layer classes onto DL4J vertices. One small class per family; every mapper is listed in
- * {@link MapperRegistry}'s one table. A mapper adds its vertices through the {@link MappingContext}, binds each Keras
+ * Maps one family of Keras layer classes onto DL4J vertices. One small class per family, in a family file of
+ * {@code dl4j/mappers} whose {@code all()} lists it; {@link MapperRegistry} collects them into its one table, keyed
+ * by the class names of the {@code format/kinds} entries. A mapper adds its vertices through the {@link MappingContext}, binds each Keras
  * variable to a DL4J parameter (the table import and export share) and returns the vertex producing the output.
  */
 public interface LayerMapper {

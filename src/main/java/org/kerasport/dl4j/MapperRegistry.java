@@ -10,7 +10,12 @@ import java.util.TreeSet;
 import org.kerasport.dl4j.mappers.AttentionMappers;
 import org.kerasport.dl4j.mappers.ConvMappers;
 import org.kerasport.dl4j.mappers.CoreMappers;
+import org.kerasport.dl4j.mappers.NormalizationMappers;
+import org.kerasport.dl4j.mappers.OpMappers;
+import org.kerasport.dl4j.mappers.PoolingMappers;
+import org.kerasport.dl4j.mappers.RandomLayerMappers;
 import org.kerasport.dl4j.mappers.RecurrentMappers;
+import org.kerasport.dl4j.mappers.SpatialMappers;
 
 /**
  * The one table of layer mappers, keyed by Keras class name.
@@ -35,17 +40,19 @@ public final class MapperRegistry {
         return new MapperRegistry(List.of());
     }
 
+    /** Every mapper family in dl4j/mappers: each lists its mappers in its {@code all()}. */
     private static List<LayerMapper> builtIn() {
-        List<LayerMapper> all = new java.util.ArrayList<>(List.of(
-                new CoreMappers.Dense(), new CoreMappers.Activation(), new CoreMappers.DropoutFamily(),
-                new CoreMappers.Reshaping(), new CoreMappers.Merge()));
+        List<LayerMapper> all = new java.util.ArrayList<>();
+        all.addAll(CoreMappers.all());
         all.addAll(ConvMappers.all());
+        all.addAll(PoolingMappers.all());
+        all.addAll(SpatialMappers.all());
+        all.addAll(NormalizationMappers.all());
         all.addAll(RecurrentMappers.all());
         all.addAll(AttentionMappers.all());
         all.addAll(org.kerasport.dl4j.mappers.TextAttentionMappers.all());
-        all.addAll(org.kerasport.dl4j.mappers.RandomLayerMappers.all());
-        all.add(new org.kerasport.dl4j.mappers.OpMappers.Arithmetic());
-        all.add(new org.kerasport.dl4j.mappers.OpMappers.CustomScale());
+        all.addAll(RandomLayerMappers.all());
+        all.addAll(OpMappers.all());
         return all;
     }
 

@@ -41,7 +41,7 @@ public final class MappingContext {
     String weightPrefix = "";
     /** False while a shared layer is mapped over its stacked calls: no mapper may fuse a model loss into it then. */
     boolean fuseLoss = true;
-    /** Whether 2-D convolutions and poolings run channels-first ({@link FastPaths#channelsFirst()}). */
+    /** Whether 2-D convolutions and poolings run channels-first ({@link org.kerasport.dl4j.runtime.Backend#channelsFirst()}). */
     final boolean channelsFirst;
     /** Vertices whose 4-D output holds the Keras tensor channels-first (NCHW) rather than as Keras lays it out. */
     private final java.util.Set<String> nchw = new java.util.HashSet<>();
@@ -55,12 +55,12 @@ public final class MappingContext {
         this.weightDecay = weightDecay;
         this.losses = losses;
         this.lossWeights = lossWeights;
-        this.channelsFirst = FastPaths.channelsFirst();
+        this.channelsFirst = org.kerasport.dl4j.runtime.Backend.channelsFirst();
     }
 
     /**
      * True when a 2-D convolution or pooling may run channels-first: the ND4J backend computes those fast and
-     * correctly in NCHW only (the oneDNN build; {@link FastPaths}).
+     * correctly in NCHW only (the oneDNN build; {@link org.kerasport.dl4j.runtime.Backend}).
      */
     public boolean channelsFirstEnabled() {
         return channelsFirst;

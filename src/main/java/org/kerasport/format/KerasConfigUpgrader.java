@@ -9,14 +9,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.kerasport.format.kinds.LayerKind;
+import org.kerasport.format.kinds.LayerKinds;
 import org.kerasport.model.KerasGraph;
 import org.kerasport.model.KerasModel;
 import org.kerasport.model.LayerSpec;
-import org.kerasport.model.LossSpec;
-import org.kerasport.model.OptimizerSpec;
 import org.kerasport.model.Regularizer;
 import org.kerasport.model.TensorRef;
-import org.kerasport.model.TrainingSpec;
 import org.kerasport.model.WeightSpec;
 
 /**
@@ -27,7 +26,8 @@ import org.kerasport.model.WeightSpec;
  * flags are set from the model's current weights (fine-tuning may have changed them). Older configs (Keras 1, 2,
  * tf.keras) are upgraded: the reader's Keras 2 keys, list-form Sequential to a dict with an explicit InputLayer,
  * {@code batch_input_shape} to {@code batch_shape}, {@code time_major} and other keys Keras 3 refuses dropped, Policy
- * dtypes to plain strings, envelopes with {@code module}/{@code registered_name} (KERAS_FORMATS.md §1.6, §3.3, §4).
+ * dtypes to plain strings, envelopes with {@code module}/{@code registered_name} (KERAS_FORMATS.md §1.6, §3.3, §4),
+ * then each class's own upgrade from its {@code LayerKind}; the compile config is {@link CompileConfigUpgrader}'s.
  * Every change made to an older config is recorded in {@link #notes()}.
  */
 public final class KerasConfigUpgrader {
@@ -297,10 +297,13 @@ public final class KerasConfigUpgrader {
     }
 
     private static final Set<String> INPUT_KEYS = Set.of("batch_shape", "dtype", "sparse", "ragged", "name", "optional");
-    private static final Set<String> RNN = Set.of("LSTM", "GRU", "SimpleRNN", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D");
-    /** Keys no Keras 3 layer accepts (Keras 1 and tf.keras leftovers). */
+    /**
+     * Keys Keras 3 layers refuse (Keras 1 and tf.keras leftovers; Keras 1 RNNs had input_length, Keras 3 Embedding only
+     * warns about it), unless the class's {@link LayerKind} keeps one. Then the kind's own upgrade runs.
+     */
     private static final Set<String> DROPPED = Set.of("input_dtype", "consume_less", "W_learning_rate_multiplier",
-            "b_learning_rate_multiplier", "cache", "time_major", "batch_input_shape", "batch_shape", "input_shape");
+            "b_learning_rate_multiplier", "cache", "time_major", "batch_input_shape", "batch_shape", "input_shape",
+            "input_dim", "input_length");
 
     private void upgradeLayerConfig(LayerSpec l, ObjectNode cfg) {
         String cls = l.className();
@@ -315,30 +318,13 @@ public final class KerasConfigUpgrader {
             if (!cfg.has("sparse")) cfg.put("sparse", false);
             return;
         }
+        LayerKind kind = LayerKinds.get(cls);
         for (String k : DROPPED)
-            if (cfg.has(k)) {
+            if (cfg.has(k) && (kind == null || !kind.keepsKey(k))) {
                 cfg.remove(k);
                 if (k.equals("time_major")) notes.add("dropped time_major (tf.keras RNN key Keras 3 refuses)");
             }
-        if (!cls.equals("Embedding")) cfg.remove("input_dim");
-        cfg.remove("input_length"); // Keras 1 RNNs had it; Keras 3 Embedding only warns about it
-        if (cls.equals("Embedding")) cfg.remove("dropout"); // Keras 1
-        if (cls.equals("Lambda")) upgradeLambda(l.name(), cfg);
-        if (cls.equals("BatchNormalization")) {
-            cfg.remove("mode");
-            rename(cfg, "beta_init", "beta_initializer");
-            rename(cfg, "gamma_init", "gamma_initializer");
-            if (cfg.has("axis") && cfg.get("axis").isArray() && cfg.get("axis").size() == 1) cfg.set("axis", cfg.get("axis").get(0));
-        }
-        if (cls.startsWith("DepthwiseConv")) cfg.remove("groups");
-        if (cls.startsWith("SpatialDropout")) cfg.remove("noise_shape"); // Keras 3: rate, data_format, seed only
-        if (cls.startsWith("SeparableConv")) {
-            cfg.remove("kernel_initializer");
-            cfg.remove("kernel_regularizer");
-            cfg.remove("kernel_constraint");
-        }
-        if (cls.equals("Dropout") && cfg.has("p") && !cfg.has("rate")) rename(cfg, "p", "rate");
-        if (RNN.contains(cls)) cfg.remove("implementation");
+        if (kind != null && kind.upgrade() != null) kind.upgrade().upgrade(l, cfg, notes::add);
         if (cfg.has("dtype")) cfg.set("dtype", dtype(cfg.get("dtype")));
         List<String> keys = new ArrayList<>();
         cfg.fieldNames().forEachRemaining(keys::add);
@@ -356,32 +342,7 @@ public final class KerasConfigUpgrader {
         }
     }
 
-    /** Keras 2 {@code function: [code, defaults, closure], function_type: "lambda"} as Keras 3's {@code __lambda__}. */
-    private void upgradeLambda(String layer, ObjectNode cfg) {
-        for (String k : List.of("function", "output_shape")) {
-            JsonNode type = cfg.remove(k + "_type");
-            JsonNode v = cfg.get(k);
-            if (type == null) continue;
-            if ("lambda".equals(type.asText()) && v != null && v.isArray()) {
-                ObjectNode l = Json.object();
-                l.put("class_name", "__lambda__");
-                ObjectNode c = l.putObject("config");
-                c.set("code", v.get(0));
-                c.set("defaults", v.size() > 1 ? v.get(1) : Json.MAPPER.nullNode());
-                c.set("closure", v.size() > 2 ? v.get(2) : Json.MAPPER.nullNode());
-                cfg.set(k, l);
-                notes.add("Lambda '" + layer + "': its marshalled Python bytecode is written as Keras 3's __lambda__; Keras 3 "
-                        + "loads it only with safe_mode=False and a Python that can unmarshal the original bytecode");
-            } else if ("function".equals(type.asText()) && v != null && v.isTextual()) {
-                ObjectNode f = Json.object();
-                f.put("class_name", "function");
-                f.set("config", v);
-                cfg.set(k, f);
-            }
-        }
-    }
-
-    private static void rename(ObjectNode cfg, String from, String to) {
+    static void rename(ObjectNode cfg, String from, String to) {
         if (cfg.has(from)) {
             if (!cfg.has(to)) cfg.set(to, cfg.get(from));
             cfg.remove(from);
@@ -389,7 +350,7 @@ public final class KerasConfigUpgrader {
     }
 
     /** A Keras 2 {@code {class_name, config}} object with Keras 3's module and registered_name. */
-    private static JsonNode envelope(JsonNode v, String module, boolean initializer) {
+    static JsonNode envelope(JsonNode v, String module, boolean initializer) {
         if (v == null || !v.isObject() || !v.has("class_name")) return v;
         ObjectNode o = ((ObjectNode) v).deepCopy();
         if (!o.has("module")) o.put("module", module);
@@ -413,138 +374,13 @@ public final class KerasConfigUpgrader {
 
     // ------------------------------------------------------------------ compile config
 
-    /** Keras 3 loss class per loss function name, for serialized Loss objects. */
-    private static final Map<String, String> LOSS_CLASSES = Map.ofEntries(
-            Map.entry("mean_squared_error", "MeanSquaredError"), Map.entry("mean_absolute_error", "MeanAbsoluteError"),
-            Map.entry("binary_crossentropy", "BinaryCrossentropy"), Map.entry("categorical_crossentropy", "CategoricalCrossentropy"),
-            Map.entry("sparse_categorical_crossentropy", "SparseCategoricalCrossentropy"), Map.entry("huber", "Huber"),
-            Map.entry("binary_focal_crossentropy", "BinaryFocalCrossentropy"),
-            Map.entry("categorical_focal_crossentropy", "CategoricalFocalCrossentropy"));
-
-    private static final Map<String, String> METRIC_ALIASES = Map.of("mse", "mean_squared_error", "mae", "mean_absolute_error",
-            "mape", "mean_absolute_percentage_error", "msle", "mean_squared_logarithmic_error", "acc", "accuracy");
-
     /** Keras 3 {@code compile_config} ({@code .keras}), or null when the model has no training config. */
     public ObjectNode compileConfig() {
-        TrainingSpec t = model.training();
-        if (t == null || t.optimizer() == null) return null; // Keras cannot compile without an optimizer
-        ObjectNode c = Json.object();
-        c.set("optimizer", optimizer(t.optimizer(), true));
-        c.set("loss", loss(t));
-        c.set("loss_weights", lossWeights(t));
-        c.set("metrics", metrics(t.metrics()));
-        c.putNull("weighted_metrics");
-        c.put("run_eagerly", false);
-        c.put("steps_per_execution", 1);
-        c.put("jit_compile", false);
-        return c;
+        return new CompileConfigUpgrader(model, notes).compileConfig();
     }
 
     /** The legacy {@code .h5} {@code training_config}: full loss names, a loss_weights key, optimizer_config. */
     public ObjectNode trainingConfig() {
-        ObjectNode c = compileConfig();
-        if (c == null) return null;
-        JsonNode opt = c.remove("optimizer");
-        if (opt != null && opt.isObject()) {
-            ObjectNode oc = Json.object();
-            oc.set("class_name", opt.get("class_name"));
-            oc.set("config", opt.get("config"));
-            c.set("optimizer_config", oc);
-        }
-        return c;
-    }
-
-    private JsonNode optimizer(OptimizerSpec o, boolean withModule) {
-        if (o == null) return Json.MAPPER.nullNode();
-        ObjectNode cfg = o.config() == null ? Json.object() : o.config().deepCopy();
-        rename(cfg, "lr", "learning_rate");
-        for (String k : List.of("jit_compile", "is_legacy_optimizer", "schedule_decay"))
-            if (cfg.has(k)) {
-                cfg.remove(k);
-                notes.add("optimizer: dropped '" + k + "' (not a Keras 3 optimizer argument)");
-            }
-        JsonNode decay = cfg.remove("decay");
-        if (decay != null && decay.isNumber() && decay.doubleValue() != 0.0) {
-            // legacy decay is lr / (1 + decay * iterations): Keras 3's InverseTimeDecay(lr, 1, decay)
-            ObjectNode s = Json.object();
-            s.put("module", "keras.optimizers.schedules");
-            s.put("class_name", "InverseTimeDecay");
-            s.putObject("config").put("initial_learning_rate", cfg.path("learning_rate").asDouble(0.001))
-                    .put("decay_steps", 1).put("decay_rate", decay.doubleValue()).put("staircase", false).put("name", "InverseTimeDecay");
-            s.putNull("registered_name");
-            cfg.set("learning_rate", s);
-            notes.add("optimizer: legacy decay=" + decay.doubleValue() + " written as InverseTimeDecay(learning_rate, 1, "
-                    + decay.doubleValue() + "), which Keras 3 computes the same way");
-        }
-        JsonNode lr = cfg.get("learning_rate");
-        if (lr != null && lr.isObject()) cfg.set("learning_rate", envelope(lr, "keras.optimizers.schedules", false));
-        ObjectNode env = Json.object();
-        if (withModule) env.put("module", "keras.optimizers");
-        env.put("class_name", o.className());
-        if (!o.className().equals(o.writtenClassName())) notes.add("optimizer " + o.writtenClassName() + " written as " + o.className());
-        env.set("config", cfg);
-        if (withModule) env.putNull("registered_name");
-        return env;
-    }
-
-    private JsonNode loss(TrainingSpec t) {
-        List<TensorRef> outs = model.graph().outputs();
-        if (t.losses().isEmpty()) return Json.MAPPER.nullNode();
-        if (outs.size() <= 1) {
-            LossSpec l = t.losses().values().iterator().next();
-            return oneLoss(l);
-        }
-        ObjectNode d = Json.object();
-        for (TensorRef o : outs) {
-            LossSpec l = t.losses().get(o.layer());
-            d.set(o.layer(), l == null ? Json.MAPPER.nullNode() : oneLoss(l));
-        }
-        return d;
-    }
-
-    private JsonNode oneLoss(LossSpec l) {
-        if (l == null) return Json.MAPPER.nullNode();
-        String cls = LOSS_CLASSES.get(l.name());
-        if (!l.fromLogits() || cls == null) return Json.MAPPER.getNodeFactory().textNode(l.name());
-        ObjectNode env = Json.object();
-        env.put("module", "keras.losses");
-        env.put("class_name", cls);
-        ObjectNode c = env.putObject("config");
-        c.put("name", l.name());
-        c.put("reduction", "sum_over_batch_size");
-        c.put("from_logits", true);
-        if (l.config() != null) l.config().fields().forEachRemaining(e -> {
-            if (Set.of("label_smoothing", "axis", "ignore_class").contains(e.getKey())) c.set(e.getKey(), e.getValue());
-        });
-        env.putNull("registered_name");
-        return env;
-    }
-
-    private static JsonNode lossWeights(TrainingSpec t) {
-        if (t.lossWeights().isEmpty()) return Json.MAPPER.nullNode();
-        ObjectNode d = Json.object();
-        t.lossWeights().forEach(d::put);
-        return d;
-    }
-
-    private JsonNode metrics(JsonNode m) {
-        if (m == null || m.isNull()) return Json.MAPPER.nullNode();
-        if (m.isTextual()) return Json.MAPPER.getNodeFactory().textNode(METRIC_ALIASES.getOrDefault(m.asText(), m.asText()));
-        if (m.isArray()) {
-            ArrayNode a = Json.MAPPER.createArrayNode();
-            for (JsonNode e : m) {
-                JsonNode x = metrics(e);
-                if (x != null && !x.isNull()) a.add(x);
-            }
-            return a;
-        }
-        if (m.isObject() && !m.has("class_name")) {
-            ObjectNode o = Json.object();
-            m.fields().forEachRemaining(e -> o.set(e.getKey(), metrics(e.getValue())));
-            return o;
-        }
-        if (m.isObject() && m.has("module")) return m;
-        notes.add("metric " + m + " dropped (a tf.keras metric object Keras 3 cannot deserialize)");
-        return Json.MAPPER.nullNode();
+        return new CompileConfigUpgrader(model, notes).trainingConfig();
     }
 }

@@ -6,13 +6,16 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import org.kerasport.MalformedModelException;
+import org.kerasport.format.kinds.LayerKind;
+import org.kerasport.format.kinds.LayerKinds;
 import org.kerasport.model.LayerSpec;
 import org.kerasport.model.WeightSpec;
 
 /**
  * Pairs the arrays a container stores for a layer with the variables {@link WeightLayout} expects, converting
- * Keras 1 layouts to Keras 2/3 ones on the way (12-array LSTM and 9-array GRU merged into kernel/recurrent/bias
- * in i,f,c,o and z,r,h gate order; {@code th} convolution kernels transposed; 4-D Keras 1 Conv1D kernels squeezed).
+ * Keras 1 layouts to Keras 2/3 ones on the way as each class's {@link LayerKind#keras1Weights()} says (12-array LSTM
+ * and 9-array GRU merged into kernel/recurrent/bias in i,f,c,o and z,r,h gate order; {@code th} convolution kernels
+ * transposed; 4-D Keras 1 Conv1D kernels squeezed).
  */
 final class WeightAssembler {
 
@@ -67,43 +70,46 @@ final class WeightAssembler {
 
     // ------------------------------------------------------------------ Keras 1 layouts
 
+    /** The class's {@link LayerKind#keras1Weights()} conversion applied to a copy of the stored arrays. */
     private List<Stored> convertKeras1(LayerSpec layer, List<Stored> s) {
-        String cls = layer.className();
-        if (cls.equals("Bidirectional")) {
-            String inner = layer.inner().layers().get(0).className();
-            int n = s.size() / 2;
-            List<Stored> out = new ArrayList<>(convertRecurrent(inner, s.subList(0, n)));
-            out.addAll(convertRecurrent(inner, s.subList(n, s.size())));
-            return out;
-        }
-        if (cls.equals("LSTM") || cls.equals("GRU")) return convertRecurrent(cls, s);
-        if (cls.equals("Conv2D") && !s.isEmpty() && s.get(0).shape().length == 4
-                && "channels_first".equals(Json.text(layer.config(), "data_format"))) {
-            List<Stored> out = new ArrayList<>(s);
-            out.set(0, transpose(s.get(0), new int[]{2, 3, 1, 0})); // (out, in, rows, cols) -> (rows, cols, in, out)
-            return out;
-        }
-        if (cls.equals("Conv1D") && !s.isEmpty() && s.get(0).shape().length == 4 && s.get(0).shape()[1] == 1) {
-            Stored k = s.get(0); // Keras 1 kept Conv1D kernels as (length, 1, in, filters)
-            List<Stored> out = new ArrayList<>(s);
-            out.set(0, new Stored(k.fileName(), new long[]{k.shape()[0], k.shape()[2], k.shape()[3]}, k.dtype(), k.data(), k.source()));
-            return out;
-        }
-        return s;
-    }
+        LayerKind kind = LayerKinds.get(layer.className());
+        if (kind == null || kind.keras1Weights() == null) return s;
+        List<Stored> out = new ArrayList<>(s);
+        kind.keras1Weights().convert(layer, new LayerKind.Keras1Arrays() {
+            @Override
+            public int size() {
+                return out.size();
+            }
 
-    /** Keras 1 LSTM: W,U,b per gate in i,c,f,o order; GRU: per gate in z,r,h order. Keras 2/3: concatenated, LSTM in i,f,c,o. */
-    private List<Stored> convertRecurrent(String cls, List<Stored> s) {
-        int[] gateOrder;
-        if (cls.equals("LSTM") && s.size() == 12) gateOrder = new int[]{0, 2, 1, 3};
-        else if (cls.equals("GRU") && s.size() == 9) gateOrder = new int[]{0, 1, 2};
-        else return s;
-        List<Stored> out = new ArrayList<>(3);
-        for (int kind = 0; kind < 3; kind++) { // W, U, b
-            List<Stored> parts = new ArrayList<>();
-            for (int g : gateOrder) parts.add(s.get(g * 3 + kind));
-            out.add(concatLastAxis(parts));
-        }
+            @Override
+            public long[] shape(int index) {
+                return out.get(index).shape().clone();
+            }
+
+            @Override
+            public void joinGates(int from, int to, int[] gateOrder) {
+                List<Stored> part = out.subList(from, to);
+                List<Stored> joined = new ArrayList<>(3);
+                for (int kind = 0; kind < 3; kind++) { // W, U, b
+                    List<Stored> parts = new ArrayList<>();
+                    for (int g : gateOrder) parts.add(part.get(g * 3 + kind));
+                    joined.add(concatLastAxis(parts));
+                }
+                part.clear();
+                part.addAll(joined);
+            }
+
+            @Override
+            public void transpose(int index, int[] perm) {
+                out.set(index, WeightAssembler.transpose(out.get(index), perm));
+            }
+
+            @Override
+            public void reshape(int index, long[] shape) {
+                Stored k = out.get(index);
+                out.set(index, new Stored(k.fileName(), shape.clone(), k.dtype(), k.data(), k.source()));
+            }
+        });
         return out;
     }
 

@@ -9,7 +9,7 @@ import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.kerasport.dl4j.FastPaths;
+import org.kerasport.dl4j.GraphPasses;
 import org.kerasport.dl4j.GraphUpdater;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
@@ -54,7 +54,7 @@ final class DataParallel implements AutoCloseable {
         made = thread.submit(() -> {
             ComputationGraph r = new ComputationGraph(main.getConfiguration().clone());
             r.init(main.params(), false); // the very same parameter array: the replica sees every update
-            FastPaths.attachHelpers(r);   // no updater: the replica never updates anything
+            GraphPasses.attachHelpers(r);   // no updater: the replica never updates anything
             if (replicaCapture != null) r.setListeners(replicaCapture);
             replica = r;
         });
@@ -98,23 +98,37 @@ final class DataParallel implements AutoCloseable {
      * outside BLAS, which the second core can share).
      */
     static boolean eligible(ComputationGraph g) {
-        if (!(g.getUpdater(false) instanceof GraphUpdater)) return false;
-        boolean heavy = false;
-        for (GraphVertex v : g.getConfiguration().getVertices().values()) {
+        if (rowMixing(g) != null) return false;
+        for (GraphVertex v : g.getConfiguration().getVertices().values())
+            if (v instanceof LayerVertex lv && unwrap(lv.getLayerConf().getLayer()) instanceof org.deeplearning4j.nn.conf.layers.ConvolutionLayer)
+                return true;
+        return false;
+    }
+
+    /**
+     * Null when a batch's gradient is the sum of its parts' gradients, computed apart ({@link #eligible} without the
+     * convolution: every layer treats each row on its own, nothing draws random numbers, every vertex keeps rows
+     * apart, the graph has the standard updater path); else the first vertex that breaks this, described for a user.
+     */
+    static String rowMixing(ComputationGraph g) {
+        if (!(g.getUpdater(false) instanceof GraphUpdater)) return "the graph's updater is not Kerasport's GraphUpdater";
+        for (var e : g.getConfiguration().getVertices().entrySet()) {
+            GraphVertex v = e.getValue();
             if (v instanceof LayerVertex lv) {
                 Layer l = unwrap(lv.getLayerConf().getLayer());
-                if (l == null || !rowWise(l)) return false;
-                heavy |= l instanceof org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+                if (l == null || !rowWise(l))
+                    return "layer '" + e.getKey() + "' (" + (l == null ? "an empty wrapper" : l.getClass().getSimpleName())
+                            + ") mixes the rows of a batch or draws random numbers";
             } else if (!(v instanceof org.deeplearning4j.nn.conf.graph.MergeVertex
                     || v instanceof org.deeplearning4j.nn.conf.graph.ElementWiseVertex
                     || v instanceof org.deeplearning4j.nn.conf.graph.PreprocessorVertex
                     || v instanceof org.kerasport.dl4j.layers.ChannelsOrderVertex
                     || v instanceof org.kerasport.dl4j.layers.KerasMergeVertex
                     || v instanceof org.kerasport.dl4j.layers.KerasReshapeVertex r && !r.isRows())) {
-                return false;
+                return "vertex '" + e.getKey() + "' (" + v.getClass().getSimpleName() + ") may mix the rows of a batch";
             }
         }
-        return heavy;
+        return null;
     }
 
     /** The layer inside DL4J's frozen and recurrent wrappers (null for a wrapper around nothing). */

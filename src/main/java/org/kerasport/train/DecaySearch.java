@@ -128,6 +128,7 @@ public final class DecaySearch {
     }
 
     public static Builder builder(KerasModel model) {
+        org.kerasport.dl4j.runtime.Backend.init(); // the native build before ND4J loads, whatever the caller did first
         return new Builder(model);
     }
 

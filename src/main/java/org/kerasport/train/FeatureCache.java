@@ -9,14 +9,14 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.graph.vertex.GraphVertex;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
-import org.kerasport.dl4j.FastPaths;
+import org.kerasport.dl4j.GraphPasses;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Frozen-prefix feature caching: when the vertices between the inputs and the first trainable layer are frozen and
- * deterministic in training (the vertices that need no backward pass, {@link FastPaths#noBackward}, with no dropout,
+ * deterministic in training (the vertices that need no backward pass, {@link GraphPasses#noBackward}, with no dropout,
  * noise or activity regularizer among them; frozen BatchNormalization runs in inference mode), the outputs of the last
  * of them (the "boundary": those a trainable vertex reads) are computed once per row, in the first step that sees the
  * row, and kept; a later step whose rows are all kept takes the boundary outputs from the cache and computes none of
@@ -27,8 +27,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@code -Dkerasport.featureCache.maxBytes}); beyond it the run trains without the cache (not yet spilled to disk).
  * The trainer turns it on only around its training steps, so validation and prediction compute the whole graph.
  */
-final class FeatureCache implements FastPaths.ForwardSource {
-    private final List<FastPaths.NoBackwardVertex> prefix = new ArrayList<>();
+final class FeatureCache implements GraphPasses.ForwardSource {
+    private final List<GraphPasses.NoBackwardVertex> prefix = new ArrayList<>();
     private final Map<String, Store> boundary = new HashMap<>();
     private final int rows;
     private final long budget;
@@ -60,9 +60,9 @@ final class FeatureCache implements FastPaths.ForwardSource {
         FeatureCache c = new FeatureCache(rows, budget);
         GraphVertex[] vs = g.getVertices();
         boolean[] dead = new boolean[vs.length];
-        for (GraphVertex v : vs) if (v instanceof FastPaths.NoBackwardVertex n) dead[v.getVertexIndex()] = true;
+        for (GraphVertex v : vs) if (v instanceof GraphPasses.NoBackwardVertex n) dead[v.getVertexIndex()] = true;
         for (GraphVertex v : vs) {
-            if (!(v instanceof FastPaths.NoBackwardVertex n)) continue;
+            if (!(v instanceof GraphPasses.NoBackwardVertex n)) continue;
             GraphVertex u = n.vertex();
             if (u.hasLayer()) {
                 var conf = u.getLayer().conf().getLayer();
@@ -99,13 +99,13 @@ final class FeatureCache implements FastPaths.ForwardSource {
         boolean all = true;
         for (int r : batchRows) all &= filled.get(r);
         serving = all;
-        for (FastPaths.NoBackwardVertex n : prefix) n.forwardSource(this);
+        for (GraphPasses.NoBackwardVertex n : prefix) n.forwardSource(this);
     }
 
     /** Back to computing the whole graph; the rows of a filling step count as kept. */
     void end() {
         if (batch == null) return;
-        for (FastPaths.NoBackwardVertex n : prefix) n.forwardSource(null);
+        for (GraphPasses.NoBackwardVertex n : prefix) n.forwardSource(null);
         if (refused != null) for (Store t : boundary.values()) t.data = null; // refused while filling: train without it
         else if (!serving) for (int r : batch) filled.set(r);
         if (serving) servedRows += batch.length;
@@ -114,7 +114,7 @@ final class FeatureCache implements FastPaths.ForwardSource {
     }
 
     @Override
-    public INDArray forward(FastPaths.NoBackwardVertex v, boolean training, LayerWorkspaceMgr ws) {
+    public INDArray forward(GraphPasses.NoBackwardVertex v, boolean training, LayerWorkspaceMgr ws) {
         Store s = boundary.get(v.getVertexName());
         if (!serving) {
             INDArray out = v.computeForward(training, ws);

@@ -37,10 +37,6 @@ import org.kerasport.UsageException;
  * optimizer/loss overrides).
  */
 public final class FineTuner {
-    static {
-        org.kerasport.dl4j.FastPaths.configure(); // before ND4J loads its native library
-    }
-
     private final Builder b;
 
     private FineTuner(Builder b) {
@@ -48,6 +44,7 @@ public final class FineTuner {
     }
 
     public static Builder builder(KerasModel model) {
+        org.kerasport.dl4j.runtime.Backend.init(); // the native build before ND4J loads, whatever the caller did first
         return new Builder(model);
     }
 
@@ -70,6 +67,7 @@ public final class FineTuner {
         private Path checkpointDir;
         private boolean resume;
         private TrainingListener listener = Progress.QUIET;
+        private StepGradients stepGradients;
 
         private Builder(KerasModel model) {
             this.model = model;
@@ -102,6 +100,13 @@ public final class FineTuner {
         public Builder checkpointDir(Path d) { this.checkpointDir = d; return this; }
         public Builder resume(boolean r) { this.resume = r; return this; }
         public Builder listener(TrainingListener l) { this.listener = l; return this; }
+        /**
+         * Compute each batch's gradient with {@code g} (e.g. on Spark: {@code org.kerasport.spark.SparkGradients}) and
+         * apply it here: the same batches, the same one update per batch, the same outputs; only the order in which
+         * the rows' gradients are summed differs. Needs a graph whose batches split exactly ({@link DataParallel#rowMixing});
+         * the feature cache and two-thread steps are off. FineTuner calls {@link StepGradients#start}; the caller closes it.
+         */
+        public Builder stepGradients(StepGradients g) { this.stepGradients = g; return this; }
 
         public FineTuner build() {
             if (train == null) throw new UsageException("no training data");
@@ -134,6 +139,22 @@ public final class FineTuner {
 
     private FeatureCache cache;
     private String cacheSummary;
+    /** With {@link Builder#stepGradients}: the graph's per-variable gradient views, from one probe pass. */
+    private org.deeplearning4j.nn.gradient.Gradient structure;
+
+    /**
+     * The graph's gradient as its own backward pass lays it out (which variables get a gradient, as views of the
+     * gradient array, in order), from one pass on the first training row; the values are replaced at every step.
+     */
+    private static org.deeplearning4j.nn.gradient.Gradient gradientStructure(ComputationGraph g, TrainingData train) {
+        MultiDataSet one = dataset(train.rows(new int[]{0}));
+        g.setInputs(one.getFeatures());
+        g.setLabels(one.getLabels());
+        g.computeGradientAndScore();
+        org.deeplearning4j.nn.gradient.Gradient s = g.gradient();
+        g.clearLayersStates();
+        return s;
+    }
 
     public Result run() {
         KerasModel km = b.model;
@@ -162,7 +183,18 @@ public final class FineTuner {
             }
         }
         List<int[]> probe = Batches.batches(train.rows(), b.batchSize, false, b.seed, 0);
-        OutputCapture capture = metrics.isEmpty() || !OutputCapture.deterministic(g) ? null : new OutputCapture();
+        if (b.stepGradients != null) {
+            String mixing = DataParallel.rowMixing(g);
+            if (mixing != null)
+                throw new UsageException("this model cannot be trained with gradients summed over parts of each batch: " + mixing
+                        + " (batch normalization, dropout and noise layers are not split yet); train it without Spark");
+            for (String o : g.getConfiguration().getNetworkOutputs())
+                if (!metrics.isEmpty() && !(g.getVertex(o) instanceof org.deeplearning4j.nn.graph.vertex.impl.LayerVertex))
+                    throw new UsageException("the training metrics need the outputs of layers; output '" + o + "' is not a layer: train without Spark");
+            structure = gradientStructure(g, train);
+            b.stepGradients.start(g, train, !metrics.isEmpty());
+        }
+        OutputCapture capture = b.stepGradients != null || metrics.isEmpty() || !OutputCapture.deterministic(g) ? null : new OutputCapture();
         if (capture != null) g.addListeners(capture);
         try {
             return train(im, g, train, val, metrics, before, history, firstEpoch, stop, ckpt, probe, capture, optState);
@@ -178,12 +210,12 @@ public final class FineTuner {
     private Result train(ImportedModel im, ComputationGraph g, TrainingData train, TrainingData val, Metrics metrics,
                          Map<String, float[]> before, History history, int firstEpoch, EarlyStop stop, Checkpoints ckpt,
                          List<int[]> probe, OutputCapture capture, String optState) {
-        FeatureCache fc = b.featureCache ? FeatureCache.of(g, Math.toIntExact(train.rows())) : null;
-        cacheSummary = fc == null ? "off (--no-feature-cache)" : fc.usable() ? null : fc.summary();
+        FeatureCache fc = b.featureCache && b.stepGradients == null ? FeatureCache.of(g, Math.toIntExact(train.rows())) : null;
+        cacheSummary = fc == null ? (b.stepGradients != null ? "off (gradients computed by " + b.stepGradients + ")" : "off (--no-feature-cache)") : fc.usable() ? null : fc.summary();
         cache = fc != null && fc.usable() ? fc : null;
         // a batch's halves on two threads where that pays ({@link DataParallel}); metrics need the step's own outputs;
         // not with the feature cache, which leaves each step only the trainable part
-        boolean anySplit = cache == null && b.twoThreadSteps && (metrics.isEmpty() || capture != null)
+        boolean anySplit = cache == null && b.stepGradients == null && b.twoThreadSteps && (metrics.isEmpty() || capture != null)
                 && DataParallel.splitsEpoch(b.epochs - 1, probe.size(), b.wholeSteps);
         try (DataParallel dp = anySplit ? DataParallel.of(g, capture != null) : null) {
             return train(im, g, train, val, metrics, before, history, firstEpoch, stop, ckpt, probe, capture, optState, dp);
@@ -213,7 +245,12 @@ public final class FineTuner {
                     // Keras computes the training metrics on the step's own (training-mode, pre-update) forward pass
                     List<INDArray> outs;
                     double score;
-                    if (p.halves() != null) {
+                    if (b.stepGradients != null) {
+                        StepGradients.Sums s = b.stepGradients.sums(g.params(), rows, g.getIterationCount(), g.getEpochCount());
+                        org.kerasport.dl4j.GraphUpdater.applySummedGradient(g, structure, s.gradient(), rows.length);
+                        outs = s.outputs();
+                        score = s.scoreSum() / rows.length;
+                    } else if (p.halves() != null) {
                         DataParallel.Step step = dp.fit(p.halves()[0], p.halves()[1], capture);
                         outs = step.outputs();
                         score = step.score();

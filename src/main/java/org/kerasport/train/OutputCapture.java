@@ -24,7 +24,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@code output(true, x)} draws its own masks (and consumes random numbers the step would otherwise use), so
  * {@link #deterministic} keeps FineTuner on that older path for such graphs, and for outputs that are not layers.
  */
-final class OutputCapture extends BaseTrainingListener {
+public final class OutputCapture extends BaseTrainingListener {
     private List<INDArray> outputs;
 
     /** True when no layer draws random numbers in training mode and every network output is a layer. */
@@ -53,7 +53,7 @@ final class OutputCapture extends BaseTrainingListener {
     }
 
     /** The outputs of the last step, once. */
-    List<INDArray> take() {
+    public List<INDArray> take() {
         List<INDArray> o = outputs;
         if (o == null) throw new IllegalStateException("no step outputs captured");
         outputs = null;

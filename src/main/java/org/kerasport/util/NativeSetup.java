@@ -12,7 +12,7 @@ import java.util.Set;
 /**
  * The process-wide JavaCPP settings Kerasport makes before any native library loads (ND4J's and HDF5's both load
  * through JavaCPP, which reads its settings once, when its first class loads): which ND4J build to load, and JavaCPP's
- * resident-size check off, and which OpenBLAS kernel runs. Here rather than in {@link org.kerasport.dl4j.FastPaths},
+ * resident-size check off, and which OpenBLAS kernel runs. Here rather than in {@link org.kerasport.dl4j.runtime.Backend},
  * which documents the choices, so that the HDF5 reader can make them without depending on the DL4J layer.
  *
  * <p><b>The BLAS kernel.</b> ND4J 1.0.0-M2.1 bundles OpenBLAS 0.3.19, built for every x86-64 kernel
@@ -52,7 +52,8 @@ public final class NativeSetup {
 
     /**
      * Chooses ND4J's native build and turns off JavaCPP's resident-size check; must run before ND4J or JavaCPP load
-     * (Kerasport's entry points call it from their static initializers, the CLI first thing). Later calls do nothing.
+     * (through org.kerasport.dl4j.runtime.Backend.init(), the one entry point, which the CLI calls first thing; the
+     * HDF5 reader calls it directly). Later calls do nothing.
      */
     public static synchronized void configure() {
         if (configured) return;

@@ -109,7 +109,7 @@ class AttentionKerasTest {
         }
     }
 
-    private static INDArray[] inputs(ReferenceData ref, ImportedModel im, String prefix) {
+    static INDArray[] inputs(ReferenceData ref, ImportedModel im, String prefix) {
         JsonNode ins = ref.caseJson().get("inputs");
         INDArray[] x = new INDArray[im.inputs().size()];
         for (int i = 0; i < x.length; i++) {

@@ -1,13 +1,7 @@
 package org.kerasport.dl4j;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
@@ -29,23 +23,9 @@ import org.kerasport.TestSupport;
 public class ConvInteropTest {
     static final Path SCRIPT = Path.of("src/test/python/conv_trajectories.py").toAbsolutePath();
 
-    public static synchronized Path generated() {
-        try {
-            byte[] script = Files.readAllBytes(SCRIPT);
-            String hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(script)).substring(0, 16);
-            Path dir = Path.of("target", "interop").toAbsolutePath();
-            Path out = dir.resolve("conv-" + hash);
-            if (!Files.exists(out.resolve("done"))) {
-                Files.createDirectories(out);
-                TestSupport.runPython(dir, 600, SCRIPT.toString(), out.toString());
-                Files.writeString(out.resolve("done"), "ok\n");
-            }
-            return out;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (NoSuchAlgorithmException e) {
-            throw new AssertionError(e);
-        }
+    /** The cases conv_trajectories.py writes (generated once per checkout and script change). */
+    public static Path generated() {
+        return TestSupport.fixture("conv_trajectories.py", 600);
     }
 
     /**

@@ -1,5 +1,7 @@
 package org.kerasport.dl4j;
 
+import org.kerasport.dl4j.runtime.Backend;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -43,15 +45,15 @@ class FastPathsTest {
     @Test
     void oneDnnBuildIsActiveOnThisMachine() {
         assumeOneDnn();
-        assertTrue(FastPaths.oneDnn(), "ND4J loaded without oneDNN: something loaded ND4J before FastPaths.configure()");
-        assertTrue(FastPaths.describe().contains("oneDNN build"), FastPaths.describe());
+        assertTrue(Backend.oneDnn(), "ND4J loaded without oneDNN: something loaded ND4J before Backend.init()");
+        assertTrue(Backend.describe().contains("oneDNN build"), Backend.describe());
     }
 
     /** Without AVX-512 (or with KERASPORT_NATIVE=stock) ND4J's default build runs, and says so. */
     @Test
     void defaultBuildElsewhere() {
         org.junit.jupiter.api.Assumptions.assumeFalse(oneDnnExpected(), "this machine runs the oneDNN build");
-        assertFalse(FastPaths.oneDnn(), FastPaths.describe());
+        assertFalse(Backend.oneDnn(), Backend.describe());
         org.kerasport.TestSupport.Run r = org.kerasport.TestSupport.cli("--version");
         assertEquals(0, r.code());
         assertTrue(r.out().contains("native: ND4J default build"), r.out());
@@ -122,8 +124,8 @@ class FastPathsTest {
      */
     @Test
     void convolutionsRunChannelsLastThroughNd4jsOps() throws Exception {
-        assumeOneDnn(); // FastPaths turns these paths on with the oneDNN build only
-        assertTrue(FastPaths.nhwcOps());
+        assumeOneDnn(); // Backend turns these paths on with the oneDNN build only
+        assertTrue(Backend.nhwcOps());
         ComputationGraph g = importCase("cnn_fast_path");
         Map<String, Layer> layers = layersByName(g);
         for (String conv : new String[]{"c1", "c2", "c3", "c4"}) {
@@ -145,7 +147,7 @@ class FastPathsTest {
      */
     @Test
     void maxPoolingTakesOverTheReluOfAConvolutionItAloneReads() throws Exception {
-        assumeOneDnn(); // FastPaths turns these paths on with the oneDNN build only
+        assumeOneDnn(); // Backend turns these paths on with the oneDNN build only
         Map<String, Layer> fast = layersByName(importCase("cnn_fast_path"));
         for (String c : new String[]{"c1", "c2", "c3", "c4"})
             assertEquals(c.equals("c1") || c.equals("c2"), ((org.kerasport.dl4j.layers.KerasConvolution2DImpl) fast.get(c)).reluDeferred(), c);
@@ -173,7 +175,7 @@ class FastPathsTest {
      */
     @Test
     void channelsFirstModeUsesDl4jsHelpersOnlyWhereCorrect() throws Exception {
-        assumeOneDnn(); // FastPaths turns these paths on with the oneDNN build only
+        assumeOneDnn(); // Backend turns these paths on with the oneDNN build only
         System.setProperty("kerasport.conv", "nchw");
         try {
             ComputationGraph g = importCase("cnn_fast_path");
@@ -360,7 +362,7 @@ class FastPathsTest {
                     .setOutputs("out").build();
             ComputationGraph g = new ComputationGraph(conf);
             g.init();
-            FastPaths.attachHelpers(g);
+            GraphPasses.attachHelpers(g);
             var impl = (org.kerasport.dl4j.layers.KerasConvolution2DImpl) g.getLayer("conv");
             assertTrue(!impl.inputGradientNeeded(), "the convolution reads the network input");
             org.nd4j.linalg.api.ndarray.INDArray x = fmt == CNN2DFormat.NCHW ? org.nd4j.linalg.factory.Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, b, c, h, h)

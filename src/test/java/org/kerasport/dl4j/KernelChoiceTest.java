@@ -1,5 +1,7 @@
 package org.kerasport.dl4j;
 
+import org.kerasport.dl4j.runtime.Backend;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -28,9 +30,9 @@ class KernelChoiceTest {
         String var = VARIANT.substring(0, VARIANT.indexOf('=')), value = VARIANT.substring(VARIANT.indexOf('=') + 1);
         assertEquals(value, System.getenv(var), var + " in the test JVM's environment");
         if (var.equals("KERASPORT_NATIVE") && value.equals("stock")) {
-            FastPaths.configure();
+            Backend.init();
             org.nd4j.linalg.factory.Nd4j.create(1);
-            assertFalse(FastPaths.oneDnn(), "KERASPORT_NATIVE=stock loads ND4J's default build: " + FastPaths.describe());
+            assertFalse(Backend.oneDnn(), "KERASPORT_NATIVE=stock loads ND4J's default build: " + Backend.describe());
         }
     }
 
@@ -54,7 +56,7 @@ class KernelChoiceTest {
     /** Loads ND4J as Kerasport does and multiplies two matrices (OpenBLAS sgemm). */
     public static final class Gemm {
         public static void main(String[] a) {
-            FastPaths.configure();
+            Backend.init();
             var x = org.nd4j.linalg.factory.Nd4j.ones(org.nd4j.linalg.api.buffer.DataType.FLOAT, 64, 64);
             double s = x.mmul(x).sumNumber().doubleValue();
             if (s != 64.0 * 64 * 64) throw new AssertionError("sgemm gave " + s);

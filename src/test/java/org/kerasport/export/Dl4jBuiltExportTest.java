@@ -51,7 +51,7 @@ class Dl4jBuiltExportTest {
 
     @Test
     void denseNetworkBuiltInDl4jLoadsInKeras() throws Exception {
-        org.kerasport.dl4j.FastPaths.configure();
+        org.kerasport.dl4j.runtime.Backend.init();
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(7).dataType(DataType.FLOAT)
                 .updater(new Adam(0.01)).weightInit(WeightInit.XAVIER).list()
                 .layer(new DenseLayer.Builder().name("hidden").nIn(5).nOut(8).activation(Activation.RELU)
@@ -83,7 +83,7 @@ class Dl4jBuiltExportTest {
     /** A LeNet-style DL4J CNN (channels-first, flat input reshaped by DL4J's preprocessor, batch norm with log-stdev). */
     @Test
     void convolutionalNetworkBuiltInDl4jLoadsInKeras() throws Exception {
-        org.kerasport.dl4j.FastPaths.configure();
+        org.kerasport.dl4j.runtime.Backend.init();
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(3).dataType(DataType.FLOAT)
                 .updater(new Adam(0.005)).weightInit(WeightInit.XAVIER).list()
                 .layer(new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(3, 3).name("conv1").nOut(4).activation(Activation.RELU)
@@ -151,7 +151,7 @@ class Dl4jBuiltExportTest {
     /** Two stacked DL4J LSTMs (NCW input, the default), the second under LastTimeStep, then Dense and the output layer. */
     @Test
     void recurrentNetworkBuiltInDl4jLoadsInKeras() throws Exception {
-        org.kerasport.dl4j.FastPaths.configure();
+        org.kerasport.dl4j.runtime.Backend.init();
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(5).dataType(DataType.FLOAT)
                 .updater(new Adam(0.002)).weightInit(WeightInit.XAVIER).list()
                 .layer(new LSTM.Builder().name("lstm1").nIn(3).nOut(6).activation(Activation.TANH)
@@ -172,7 +172,7 @@ class Dl4jBuiltExportTest {
     /** Zero padding, up-sampling and cropping around a convolution (channels-first, DL4J's defaults). */
     @Test
     void spatialLayersBuiltInDl4jLoadInKeras() throws Exception {
-        org.kerasport.dl4j.FastPaths.configure();
+        org.kerasport.dl4j.runtime.Backend.init();
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(11).dataType(DataType.FLOAT)
                 .updater(new org.nd4j.linalg.learning.config.Sgd(0.1)).weightInit(WeightInit.XAVIER).list()
                 .layer(new org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer.Builder(1, 2, 0, 1).name("pad").build())
@@ -193,7 +193,7 @@ class Dl4jBuiltExportTest {
     /** Token indices through an embedding, a SimpleRnn and average pooling over time (DL4J's NCW layout inside). */
     @Test
     void embeddingAndSimpleRnnBuiltInDl4jLoadInKeras() throws Exception {
-        org.kerasport.dl4j.FastPaths.configure();
+        org.kerasport.dl4j.runtime.Backend.init();
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(13).dataType(DataType.FLOAT)
                 .updater(new Adam(0.01)).weightInit(WeightInit.XAVIER).list()
                 .layer(new org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer.Builder().name("emb").nIn(10).nOut(4).inputLength(5)
@@ -211,7 +211,7 @@ class Dl4jBuiltExportTest {
     /** 1-D convolution and pooling over DL4J's NCW sequences, global max pooling over time. */
     @Test
     void convolution1dBuiltInDl4jLoadsInKeras() throws Exception {
-        org.kerasport.dl4j.FastPaths.configure();
+        org.kerasport.dl4j.runtime.Backend.init();
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(19).dataType(DataType.FLOAT)
                 .updater(new Adam(0.01)).weightInit(WeightInit.XAVIER).list()
                 .layer(new org.deeplearning4j.nn.conf.layers.Convolution1DLayer.Builder().kernelSize(3).name("c1").nOut(4)
@@ -231,7 +231,7 @@ class Dl4jBuiltExportTest {
     /** Sequence labelling: an LSTM returning sequences and an RnnOutputLayer (DL4J's NCW output is transposed in Keras). */
     @Test
     void sequenceOutputBuiltInDl4jLoadsInKeras() throws Exception {
-        org.kerasport.dl4j.FastPaths.configure();
+        org.kerasport.dl4j.runtime.Backend.init();
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(23).dataType(DataType.FLOAT)
                 .updater(new Adam(0.01)).weightInit(WeightInit.XAVIER).list()
                 .layer(new LSTM.Builder().name("enc").nIn(3).nOut(5).activation(Activation.TANH).build())
@@ -261,7 +261,7 @@ class Dl4jBuiltExportTest {
      */
     @Test
     void frozenLayersAndMixedUpdaters() throws Exception {
-        org.kerasport.dl4j.FastPaths.configure();
+        org.kerasport.dl4j.runtime.Backend.init();
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(17).dataType(DataType.FLOAT)
                 .updater(new Adam(0.01)).weightInit(WeightInit.XAVIER).list()
                 .layer(new org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop(new DenseLayer.Builder().name("base").nIn(4).nOut(6)
@@ -307,7 +307,7 @@ class Dl4jBuiltExportTest {
      */
     @Test
     void graphWithMergesBuiltInDl4jLoadsInKeras() throws Exception {
-        org.kerasport.dl4j.FastPaths.configure();
+        org.kerasport.dl4j.runtime.Backend.init();
         var conf = new NeuralNetConfiguration.Builder().seed(9).dataType(DataType.FLOAT).updater(new Adam(0.003))
                 .weightInit(WeightInit.XAVIER).graphBuilder()
                 .addInputs("a", "b")
@@ -355,7 +355,7 @@ class Dl4jBuiltExportTest {
     /** A channels-first DL4J CNN graph with a residual Add and an inception-style channel concatenation. */
     @Test
     void convolutionalGraphWithResidualAndConcatLoadsInKeras() throws Exception {
-        org.kerasport.dl4j.FastPaths.configure();
+        org.kerasport.dl4j.runtime.Backend.init();
         var same = org.deeplearning4j.nn.conf.ConvolutionMode.Same;
         var conf = new NeuralNetConfiguration.Builder().seed(4).dataType(DataType.FLOAT).updater(new org.nd4j.linalg.learning.config.Sgd(0.05))
                 .weightInit(WeightInit.XAVIER).graphBuilder()
@@ -382,7 +382,7 @@ class Dl4jBuiltExportTest {
     /** Separable, depthwise and transposed convolutions (kernel layouts converted), channels-first and channels-last. */
     @Test
     void separableDepthwiseAndTransposedConvolutionsLoadInKeras() throws Exception {
-        org.kerasport.dl4j.FastPaths.configure();
+        org.kerasport.dl4j.runtime.Backend.init();
         for (var fmt : new org.deeplearning4j.nn.conf.CNN2DFormat[]{org.deeplearning4j.nn.conf.CNN2DFormat.NCHW, org.deeplearning4j.nn.conf.CNN2DFormat.NHWC}) {
             MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(13).dataType(DataType.FLOAT)
                     .updater(new Adam(0.002)).weightInit(WeightInit.XAVIER).list()
@@ -411,7 +411,7 @@ class Dl4jBuiltExportTest {
      */
     @Test
     void bidirectionalRecurrentLayersLoadInKeras() throws Exception {
-        org.kerasport.dl4j.FastPaths.configure();
+        org.kerasport.dl4j.runtime.Backend.init();
         var bi = org.deeplearning4j.nn.conf.layers.recurrent.Bidirectional.class;
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(17).dataType(DataType.FLOAT)
                 .updater(new Adam(0.001)).weightInit(WeightInit.XAVIER).list()
@@ -445,7 +445,7 @@ class Dl4jBuiltExportTest {
     /** EmbeddingLayer (one index per row), RepeatVector, and 1-D zero padding, cropping and up-sampling on sequences. */
     @Test
     void embeddingRepeatVectorAndOneDimensionalLayersLoadInKeras() throws Exception {
-        org.kerasport.dl4j.FastPaths.configure();
+        org.kerasport.dl4j.runtime.Backend.init();
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(21).dataType(DataType.FLOAT)
                 .updater(new Adam(0.001)).weightInit(WeightInit.XAVIER).list()
                 .layer(new org.deeplearning4j.nn.conf.layers.EmbeddingLayer.Builder().name("emb").nIn(10).nOut(4).hasBias(false)
@@ -469,7 +469,7 @@ class Dl4jBuiltExportTest {
     /** DL4J's ScaleVertex and ShiftVertex (Rescaling) and ReshapeVertex (Reshape) in a graph; a sequence after the reshape. */
     @Test
     void scaleShiftAndReshapeVerticesLoadInKeras() throws Exception {
-        org.kerasport.dl4j.FastPaths.configure();
+        org.kerasport.dl4j.runtime.Backend.init();
         var conf = new NeuralNetConfiguration.Builder().seed(23).dataType(DataType.FLOAT).updater(new Adam(0.001))
                 .weightInit(WeightInit.XAVIER).graphBuilder()
                 .addInputs("in")
@@ -493,7 +493,7 @@ class Dl4jBuiltExportTest {
     /** 3-D convolution, pooling, up-sampling, padding and cropping (NCDHW), and a channels-last (NDHWC) variant. */
     @Test
     void threeDimensionalLayersLoadInKeras() throws Exception {
-        org.kerasport.dl4j.FastPaths.configure();
+        org.kerasport.dl4j.runtime.Backend.init();
         for (var fmt : new org.deeplearning4j.nn.conf.layers.Convolution3D.DataFormat[]{
                 org.deeplearning4j.nn.conf.layers.Convolution3D.DataFormat.NCDHW, org.deeplearning4j.nn.conf.layers.Convolution3D.DataFormat.NDHWC}) {
             boolean ncdhw = fmt == org.deeplearning4j.nn.conf.layers.Convolution3D.DataFormat.NCDHW;
@@ -529,7 +529,7 @@ class Dl4jBuiltExportTest {
      */
     @Test
     void explicitlyPaddedConvolutionsLoadInKeras() throws Exception {
-        org.kerasport.dl4j.FastPaths.configure();
+        org.kerasport.dl4j.runtime.Backend.init();
         for (var fmt : new org.deeplearning4j.nn.conf.CNN2DFormat[]{org.deeplearning4j.nn.conf.CNN2DFormat.NCHW, org.deeplearning4j.nn.conf.CNN2DFormat.NHWC}) {
             MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(31).dataType(DataType.FLOAT)
                     .updater(new Adam(0.001)).weightInit(WeightInit.XAVIER).list()
@@ -564,7 +564,7 @@ class Dl4jBuiltExportTest {
      */
     @Test
     void timeDistributedLossLayersAndL2NormalizeLoadInKeras() throws Exception {
-        org.kerasport.dl4j.FastPaths.configure();
+        org.kerasport.dl4j.runtime.Backend.init();
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(37).dataType(DataType.FLOAT)
                 .updater(new Adam(0.001)).weightInit(WeightInit.XAVIER).list()
                 .layer(new LSTM.Builder().name("enc").nIn(3).nOut(5).activation(Activation.TANH).build())

@@ -18,7 +18,7 @@ import org.kerasport.TestSupport;
 import org.kerasport.data.NdArray;
 import org.kerasport.data.Npy;
 import org.kerasport.dl4j.Dl4jImporter;
-import org.kerasport.dl4j.FastPaths;
+import org.kerasport.dl4j.GraphPasses;
 import org.kerasport.dl4j.WeightBinding;
 import org.kerasport.format.KerasReader;
 import org.kerasport.model.KerasModel;
@@ -56,7 +56,7 @@ class FrozenBaseTest {
         List<String> backward = new ArrayList<>();
         int skipped = 0;
         for (var v : g.getVertices()) {
-            if (v instanceof FastPaths.NoBackwardVertex) skipped++;
+            if (v instanceof GraphPasses.NoBackwardVertex) skipped++;
             else if (!v.isInputVertex()) backward.add(v.getVertexName());
         }
         // the Dense head and its loss (fused into one DL4J output layer, or the head then a loss layer)

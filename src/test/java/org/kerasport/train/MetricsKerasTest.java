@@ -31,7 +31,7 @@ class MetricsKerasTest {
 
     @Test
     void batchMetricsEqualKeras() throws Exception {
-        org.kerasport.dl4j.FastPaths.configure();
+        org.kerasport.dl4j.runtime.Backend.init();
         Random r = new Random(5);
         int n = 37, k = 4;
         Map<String, NdArray> arrays = new LinkedHashMap<>();

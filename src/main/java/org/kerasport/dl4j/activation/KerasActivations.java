@@ -2,7 +2,6 @@ package org.kerasport.dl4j.activation;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.nd4j.linalg.activations.IActivation;
-import org.nd4j.linalg.activations.impl.ActivationELU;
 import org.nd4j.linalg.activations.impl.ActivationHardSigmoid;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.activations.impl.ActivationLReLU;
@@ -77,7 +76,7 @@ public final class KerasActivations {
             case "softmax" -> new ActivationSoftmax();
             case "softplus" -> new ActivationSoftPlus();
             case "softsign" -> new ActivationSoftSign();
-            case "elu" -> new ActivationELU(1.0);
+            case "elu" -> new ActivationKerasElu(1.0);
             case "selu" -> new ActivationSELU();
             case "swish", "silu" -> new ActivationSwish();
             case "mish" -> new ActivationMish();

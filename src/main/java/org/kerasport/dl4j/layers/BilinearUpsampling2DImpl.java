@@ -27,7 +27,7 @@ public class BilinearUpsampling2DImpl extends ParamFreeLayerImpl<BilinearUpsampl
     }
 
     /** Applies mh (on axis 1) and mw (on axis 2) to an NHWC array. */
-    private static INDArray resize(INDArray x, INDArray mh, INDArray mw) {
+    static INDArray resize(INDArray x, INDArray mh, INDArray mw) {
         long n = x.size(0), h = x.size(1), w = x.size(2), ch = x.size(3);
         long ho = mh.size(0), wo = mw.size(0);
         INDArray t = x.permute(1, 0, 2, 3).dup('c').reshape('c', h, n * w * ch);           // [H, N·W·C]

@@ -10,7 +10,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Moves a 4-D image between Keras's channels-last layout (NHWC) and channels-first (NCHW), the layout in which DL4J's
- * oneDNN convolution and pooling paths compute correctly and fast ({@link org.kerasport.dl4j.FastPaths}). The values
+ * oneDNN convolution and pooling paths compute correctly and fast ({@link org.kerasport.dl4j.runtime.Backend}). The values
  * are the Keras tensor's either way; only the order of the axes in memory changes. The error flows back through the
  * inverse permutation.
  */

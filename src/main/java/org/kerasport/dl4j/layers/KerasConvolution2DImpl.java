@@ -14,11 +14,11 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.factory.Nd4j;
-import org.kerasport.dl4j.FastPaths;
+import org.kerasport.dl4j.runtime.Backend;
 import org.kerasport.dl4j.NdArrays;
 
 /**
- * Runtime side of {@link KerasConvolution2D}. With a oneDNN helper attached ({@link org.kerasport.dl4j.FastPaths}),
+ * Runtime side of {@link KerasConvolution2D}. With a oneDNN helper attached ({@link org.kerasport.dl4j.runtime.Backend}),
  * DL4J's ConvolutionLayer runs the convolution a second time in every backward pass unless its FF_CACHE workspace
  * holds z, which a ComputationGraph without a cache mode never opens. A training forward pass here keeps z in the
  * layer's {@code preOutput} field, where DL4J's own backward pass looks for it, for that pass only; the activation
@@ -26,7 +26,7 @@ import org.kerasport.dl4j.NdArrays;
  * Without a helper, or with a mask or dropout on the input, DL4J's path runs unchanged.
  *
  * <p>A convolution fed by the network's input ({@link #inputGradientNeeded} false, set by
- * {@link org.kerasport.dl4j.FastPaths#attachHelpers}) skips the gradient for its input, which a ComputationGraph
+ * {@link org.kerasport.dl4j.GraphPasses#attachHelpers}) skips the gradient for its input, which a ComputationGraph
  * discards: ND4J's oneDNN {@code conv2d_bp} always computes it, and on a one-channel image that is most of its
  * time. Its weight and bias gradients are then im2col plus one batched product ({@link ConvWeightGradient}; stride 1,
  * no dilation, no or symmetric padding; otherwise DL4J's path).
@@ -67,7 +67,7 @@ public class KerasConvolution2DImpl extends ConvolutionLayer {
      */
     private boolean nhwcOps() {
         var c = layerConf();
-        return FastPaths.nhwcOps() && c.getCnn2dDataFormat() == CNN2DFormat.NHWC && dataType == DataType.FLOAT && input != null
+        return Backend.nhwcOps() && c.getCnn2dDataFormat() == CNN2DFormat.NHWC && dataType == DataType.FLOAT && input != null
                 && input.dataType() == DataType.FLOAT && input.rank() == 4 && maskArray == null && c.getIDropout() == null
                 && c.getWeightNoise() == null && weightNoiseParams.isEmpty() && c.getDilation()[0] == 1 && c.getDilation()[1] == 1
                 && (c.getConvolutionMode() == ConvolutionMode.Same || c.getConvolutionMode() == ConvolutionMode.Truncate
@@ -106,7 +106,7 @@ public class KerasConvolution2DImpl extends ConvolutionLayer {
             INDArray z = nhwcPreOutput(workspaceMgr);
             if (!training) return layerConf().getActivationFn().getActivation(z, false);
             preOutput = z;
-            deferredThisPass = reluDeferred; // FastPaths sets it for a ReLU layer only, with the pooling's reluAfter
+            deferredThisPass = reluDeferred; // GraphPasses sets it for a ReLU layer only, with the pooling's reluAfter
             if (deferredThisPass) return z; // the max pooling after this layer applies the ReLU
             return org.kerasport.dl4j.activation.KerasReLU.activationKeepingInput(layerConf().getActivationFn(), z, workspaceMgr);
         }

@@ -20,9 +20,9 @@ import org.nd4j.linalg.factory.Nd4j;
  *       {@code BaseLayer.backpropGradient} would otherwise recompute with a second matrix product; the error
  *       passed down is produced column-major as well (δ·Wᵀ).</li>
  *   <li>a layer reading the network's input directly ({@link #inputGradientNeeded}, set by
- *       {@link org.kerasport.dl4j.FastPaths#attachHelpers}) does not compute the gradient for that input, which the
+ *       {@link org.kerasport.dl4j.GraphPasses#attachHelpers}) does not compute the gradient for that input, which the
  *       graph discards: for the first layer of a 784-512-512-10 MLP that was a fifth of the step's arithmetic.</li>
- *   <li>a frozen layer ({@link #weightGradientNeeded} false, set by FastPaths for a layer inside DL4J's
+ *   <li>a frozen layer ({@link #weightGradientNeeded} false, set by GraphPasses for a layer inside DL4J's
  *       FrozenLayerWithBackprop, which discards the weight gradient) computes only the gradient for its input.</li>
  * </ul>
  * Layers with layer normalization, masks, weight noise or another data type than float take DL4J's own path.
@@ -40,7 +40,7 @@ public class KerasDenseImpl extends org.deeplearning4j.nn.layers.feedforward.den
         return inputGradientNeeded;
     }
 
-    /** False when nothing uses the gradient for this layer's input (it reads the network's input; FastPaths). */
+    /** False when nothing uses the gradient for this layer's input (it reads the network's input; GraphPasses). */
     public void inputGradientNeeded(boolean needed) {
         inputGradientNeeded = needed;
     }
@@ -49,7 +49,7 @@ public class KerasDenseImpl extends org.deeplearning4j.nn.layers.feedforward.den
         return weightGradientNeeded;
     }
 
-    /** False for a frozen layer: nothing uses its weight gradient (FrozenLayerWithBackprop discards it; FastPaths). */
+    /** False for a frozen layer: nothing uses its weight gradient (FrozenLayerWithBackprop discards it; GraphPasses). */
     public void weightGradientNeeded(boolean needed) {
         weightGradientNeeded = needed;
     }

@@ -8,7 +8,7 @@ import org.deeplearning4j.nn.layers.recurrent.LSTM;
 import org.deeplearning4j.nn.params.LSTMParamInitializer;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
-import org.kerasport.dl4j.FastPaths;
+import org.kerasport.dl4j.runtime.Backend;
 import org.kerasport.dl4j.NdArrays;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.impl.ActivationSigmoid;
@@ -42,7 +42,7 @@ public class KerasLSTMImpl extends LSTM {
 
     private boolean fused() {
         var c = layerConf();
-        return FastPaths.oneDnn() && !"dl4j".equals(System.getProperty("kerasport.lstm")) && dataType == DataType.FLOAT
+        return Backend.oneDnn() && !"dl4j".equals(System.getProperty("kerasport.lstm")) && dataType == DataType.FLOAT
                 && input != null && input.rank() == 3 && input.dataType() == DataType.FLOAT && maskArray == null
                 && c.getIDropout() == null && c.getWeightNoise() == null && c.getRnnDataFormat() == RNNFormat.NWC
                 && c.getGateActivationFn() instanceof ActivationSigmoid && c.getActivationFn() instanceof ActivationTanH

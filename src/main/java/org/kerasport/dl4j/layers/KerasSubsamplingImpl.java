@@ -11,7 +11,7 @@ import org.kerasport.dl4j.activation.KerasReLU;
 
 /**
  * Runtime side of {@link KerasSubsampling}. A max pooling whose input is a ReLU convolution's alone
- * ({@link #reluAfter}, set by {@link org.kerasport.dl4j.FastPaths#attachHelpers} together with the convolution's
+ * ({@link #reluAfter}, set by {@link org.kerasport.dl4j.GraphPasses#attachHelpers} together with the convolution's
  * {@link KerasConvolution2DImpl#reluDeferred}) trains as maxpool then ReLU on the convolution's z: the same values and
  * gradients as ReLU then maxpool, on a quarter of the elements (2×2 windows). Max pooling commutes with any
  * non-decreasing function, and the gradients agree too: where a window's maximum is positive the maximal cells of z

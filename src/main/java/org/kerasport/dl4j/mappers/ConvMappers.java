@@ -30,7 +30,7 @@ import org.nd4j.linalg.activations.IActivation;
  * <p>Every DL4J array equals its Keras tensor (channels last): 2-D layers run in NHWC, 3-D in NDHWC, and 1-D layers as
  * the 2-D layer on (steps, 1) images ({@link ConvSupport#via2d}). The exception: with ND4J's oneDNN build, Conv2D and
  * the 2-D poolings after it run channels-first (NCHW), where oneDNN is fast and correct
- * ({@link org.kerasport.dl4j.FastPaths}); the importer reorders the tensor around them. Kernel layouts: Keras Conv kernel (k..., in, out) →
+ * ({@link org.kerasport.dl4j.runtime.Backend}); the importer reorders the tensor around them. Kernel layouts: Keras Conv kernel (k..., in, out) →
  * DL4J W [out, in, k...]; Conv2DTranspose (kh, kw, out, in) → [in, out, kh, kw]; DepthwiseConv2D (kh, kw, in, dm)
  * unchanged; SeparableConv2D depthwise (kh, kw, in, dm) → [dm, in, kh, kw], pointwise (1, 1, in·dm, out) →
  * [out, in·dm, 1, 1].
@@ -41,17 +41,14 @@ public final class ConvMappers {
 
     /** Every mapper of this family. */
     public static List<LayerMapper> all() {
-        return List.of(new Convolution(), new PoolingMappers.Pooling(), new PoolingMappers.GlobalPooling(),
-                new SpatialMappers.Padding(), new SpatialMappers.Cropping(), new SpatialMappers.UpSampling(),
-                new NormalizationMappers.BatchNorm(), new NormalizationMappers.Affine(), new NormalizationMappers.PReLU(),
-                new NormalizationMappers.UnitNorm());
+        return List.of(new Convolution());
     }
 
     /** Conv1D/2D/3D, Conv1D/2DTranspose, DepthwiseConv1D/2D, SeparableConv1D/2D. */
     public static final class Convolution implements LayerMapper {
         @Override
         public Set<String> classNames() {
-            return Set.of("Conv1D", "Conv2D", "Conv3D", "Conv1DTranspose", "Conv2DTranspose", "DepthwiseConv1D",
+            return Set.of("Conv1D", "Conv2D", "Conv3D", "Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose", "DepthwiseConv1D",
                     "DepthwiseConv2D", "SeparableConv1D", "SeparableConv2D");
         }
 
@@ -207,6 +204,7 @@ public final class ConvMappers {
         private static String conv3d(LayerSpec l, String vertex, List<String> inputs, Long[] in, Long[] out, MappingContext ctx) {
             JsonNode c = l.config();
             String cls = l.className();
+            if (cls.equals("Conv3DTranspose")) return deconv3d(l, vertex, inputs, in, out, ctx);
             if (!cls.equals("Conv3D")) {
                 ctx.unsupported(l, "class_name", cls + " is not supported yet");
                 return null;
@@ -219,6 +217,25 @@ public final class ConvMappers {
                     .regularization(ctx.regularization(kernel)).regularizationBias(ctx.regularization(biasW)).build();
             ctx.addLayer(vertex, layer, l.trainable(), out, inputs);
             ctx.bind("kernel", vertex, "W", Layout.permute(4, 3, 0, 1, 2));
+            if (biasW != null) ctx.bind("bias", vertex, "b", Layout.SAME);
+            return vertex;
+        }
+
+        /**
+         * Conv3DTranspose (issue 17): DL4J's Deconvolution3D in NDHWC, whose weights [kD, kH, kW, out, in] are Keras'
+         * kernel (kd, kh, kw, out, in) as it is.
+         */
+        private static String deconv3d(LayerSpec l, String vertex, List<String> inputs, Long[] in, Long[] out, MappingContext ctx) {
+            JsonNode c = l.config();
+            WeightSpec kernel = l.weight("kernel").orElse(null), biasW = l.weight("bias").orElse(null);
+            Layer layer = new org.deeplearning4j.nn.conf.layers.Deconvolution3D.Builder()
+                    .kernelSize(ConvSupport.ints(c, "kernel_size", 3, 1)).stride(ConvSupport.ints(c, "strides", 3, 1))
+                    .dilation(ConvSupport.ints(c, "dilation_rate", 3, 1)).convolutionMode(ConvSupport.mode(ConvSupport.padding(l)))
+                    .dataFormat(Convolution3D.DataFormat.NDHWC).nIn(in[4]).nOut(out[4]).activation(ctx.activation(l, "activation"))
+                    .hasBias(ConvSupport.useBias(l)).regularization(ctx.regularization(kernel))
+                    .regularizationBias(ctx.regularization(biasW)).build();
+            ctx.addLayer(vertex, layer, l.trainable(), out, inputs);
+            ctx.bind("kernel", vertex, "W", Layout.SAME);
             if (biasW != null) ctx.bind("bias", vertex, "b", Layout.SAME);
             return vertex;
         }

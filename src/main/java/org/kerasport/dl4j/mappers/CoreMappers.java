@@ -26,6 +26,11 @@ public final class CoreMappers {
     private CoreMappers() {
     }
 
+    /** Every mapper of this family. */
+    public static List<LayerMapper> all() {
+        return List.of(new Dense(), new Activation(), new DropoutFamily(), new Reshaping(), new Merge());
+    }
+
     /**
      * Keras Dense on a 2-D input: DL4J DenseLayer, or an OutputLayer carrying the loss when it is a model output; on a
      * 3-D to 5-D input one Dense on the last axis ({@link RecurrentMappers#denseOnSequence}).
@@ -78,7 +83,7 @@ public final class CoreMappers {
                 case "Activation" -> ctx.activation(l, "activation");
                 case "Softmax" -> new org.nd4j.linalg.activations.impl.ActivationSoftmax();
                 case "LeakyReLU" -> new org.nd4j.linalg.activations.impl.ActivationLReLU(slope(l));
-                case "ELU" -> new org.nd4j.linalg.activations.impl.ActivationELU(value(l, "alpha", 1.0));
+                case "ELU" -> new org.kerasport.dl4j.activation.ActivationKerasElu(value(l, "alpha", 1.0));
                 default -> !Json.isPresent(l.config(), "max_value") && value(l, "threshold", 0.0) == 0.0
                         && value(l, "negative_slope", 0.0) == 0.0 ? new org.kerasport.dl4j.activation.KerasReLU()
                         : new org.nd4j.linalg.activations.impl.ActivationReLU(
@@ -103,7 +108,10 @@ public final class CoreMappers {
         }
     }
 
-    /** Dropout and noise layers: identity at inference; Dropout and SpatialDropout drop in training (DL4J's inverted dropout). */
+    /**
+     * Dropout and noise layers: identity at inference; Dropout drops in training (DL4J's inverted dropout), the noise layers
+     * stay the identity (named in the notes). ActivityRegularization: the identity with its penalty in training.
+     */
     public static final class DropoutFamily implements LayerMapper {
         @Override
         public Set<String> classNames() {
@@ -113,6 +121,11 @@ public final class CoreMappers {
 
         @Override
         public String map(LayerSpec l, String vertex, List<String> inputs, MappingContext ctx) {
+            if (l.className().equals("ActivityRegularization")) { // the penalty of its l1/l2 on the input, in training
+                double l1 = l.config().path("l1").asDouble(0), l2 = l.config().path("l2").asDouble(0);
+                return l1 == 0 && l2 == 0 ? inputs.get(0)
+                        : org.kerasport.dl4j.Dl4jImporter.activityPenalty(l, vertex, inputs.get(0), l1, l2, "ActivityRegularization", ctx);
+            }
             double rate = l.config().has("rate") ? l.config().get("rate").asDouble() : 0.0;
             if (l.className().equals("Dropout") && rate > 0) {
                 ctx.addLayer(vertex, new DropoutLayer.Builder().dropOut(new Dropout(1.0 - rate)).build(), true,

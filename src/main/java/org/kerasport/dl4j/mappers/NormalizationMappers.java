@@ -8,6 +8,8 @@ import org.kerasport.dl4j.Layout;
 import org.kerasport.dl4j.LayerMapper;
 import org.kerasport.dl4j.MappingContext;
 import org.kerasport.dl4j.layers.ElementwiseAffine;
+import org.kerasport.dl4j.layers.KerasAxisNormalization;
+import org.kerasport.dl4j.layers.KerasGroupNormalization;
 import org.kerasport.dl4j.layers.KerasBatchNormalization;
 import org.kerasport.dl4j.layers.KerasPReLU;
 import org.kerasport.dl4j.layers.KerasReshapeVertex;
@@ -15,9 +17,14 @@ import org.kerasport.format.Json;
 import org.kerasport.model.LayerSpec;
 import org.kerasport.model.WeightSpec;
 
-/** BatchNormalization, Rescaling, Normalization and PReLU. */
+/** BatchNormalization, Rescaling, Normalization, PReLU, UnitNormalization, RMSNormalization and GroupNormalization. */
 public final class NormalizationMappers {
     private NormalizationMappers() {
+    }
+
+    /** Every mapper of this family. */
+    public static List<LayerMapper> all() {
+        return List.of(new BatchNorm(), new Affine(), new PReLU(), new UnitNorm(), new RmsNorm(), new GroupNorm());
     }
 
     /** The normalized axis of a layer config ("axis": int or [int]), as a non-negative index; null when several. */
@@ -216,10 +223,11 @@ public final class NormalizationMappers {
     }
 
     /**
-     * UnitNormalization over the features of a [batch, features] input: Keras computes x·min(1/√Σx², 1e12)
-     * ({@code ops.normalize}, epsilon 1e-12), DL4J's L2NormalizeVertex x / max(√Σx², eps) with eps = 1e-12: the same
-     * up to the rounding of one reciprocal square root. DL4J's vertex normalizes over every non-batch axis at once, so
-     * other ranks (Keras' axis is one axis) are refused.
+     * UnitNormalization: Keras computes x·min(1/√Σx², 1e12) over its axes ({@code ops.normalize}, epsilon 1e-12). Over
+     * the features of a [batch, features] input: DL4J's L2NormalizeVertex with eps = 1e-12 (x / max(√Σx², eps), the
+     * same up to the rounding of one reciprocal square root; the DL4J → Keras export writes that vertex back as
+     * UnitNormalization). Any other rank or axes (counted with the batch as 0; not the batch):
+     * {@link KerasAxisNormalization} in UNIT mode.
      */
     public static final class UnitNorm implements LayerMapper {
         @Override
@@ -230,13 +238,105 @@ public final class NormalizationMappers {
         @Override
         public String map(LayerSpec l, String vertex, List<String> inputs, MappingContext ctx) {
             Long[] in = ctx.shape(inputs.get(0));
-            Integer ax = in == null ? null : axis(l.config(), in.length, in.length - 1);
-            if (in == null || in.length != 2 || ax == null || ax != 1) {
-                ctx.unsupported(l, "axis", "UnitNormalization is supported over the features of a [batch, features] input"
-                        + " for now (this one: " + (in == null ? "unknown" : in.length + "-D") + ", axis " + Json.compact(l.config().get("axis")) + ")");
+            int[] axes = in == null ? null : axes(l.config(), in.length);
+            if (in == null || axes == null || java.util.Arrays.asList(in).subList(1, in.length).contains(null)) {
+                ctx.unsupported(l, "axis", "UnitNormalization needs an input of known non-batch dimensions and axes other"
+                        + " than the batch (this one: " + (in == null ? "unknown shape" : java.util.Arrays.toString(in))
+                        + ", axis " + Json.compact(l.config().get("axis")) + ")");
                 return null;
             }
-            ctx.addVertex(vertex, new org.deeplearning4j.nn.conf.graph.L2NormalizeVertex(new int[]{1}, 1e-12), in, inputs);
+            if (in.length == 2) {
+                ctx.addVertex(vertex, new org.deeplearning4j.nn.conf.graph.L2NormalizeVertex(new int[]{1}, 1e-12), in, inputs);
+                return vertex;
+            }
+            ctx.addLayer(vertex, new KerasAxisNormalization(vertex, KerasAxisNormalization.Mode.UNIT, in.length, axes,
+                    in[in.length - 1], 1e-12, null), true, in, inputs);
+            return vertex;
+        }
+    }
+
+    /** A config's "axis" (int or list; default −1) as sorted distinct non-negative axes; null if one is the batch or out of range. */
+    static int[] axes(JsonNode c, int rank) {
+        JsonNode a = c.get("axis");
+        java.util.TreeSet<Integer> out = new java.util.TreeSet<>();
+        if (a == null || a.isNull()) out.add(rank - 1);
+        else for (JsonNode e : a.isArray() ? a : Json.MAPPER.createArrayNode().add(a)) {
+            int ax = e.asInt();
+            ax = ax < 0 ? ax + rank : ax;
+            if (ax < 1 || ax >= rank) return null;
+            out.add(ax);
+        }
+        return out.isEmpty() ? null : out.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** RMSNormalization over the last axis: x·rsqrt(mean(x²) + ε)·scale ({@link KerasAxisNormalization}, RMS mode). */
+    public static final class RmsNorm implements LayerMapper {
+        @Override
+        public Set<String> classNames() {
+            return Set.of("RMSNormalization");
+        }
+
+        @Override
+        public String map(LayerSpec l, String vertex, List<String> inputs, MappingContext ctx) {
+            Long[] in = ctx.shape(inputs.get(0));
+            int[] axes = in == null ? null : axes(l.config(), in.length);
+            WeightSpec scale = l.weight("scale").orElse(ConvSupport.byRole(l, "scale"));
+            if (in == null || in[in.length - 1] == null || axes == null || axes.length != 1 || axes[0] != in.length - 1) {
+                ctx.unsupported(l, "axis", "RMSNormalization over axis " + Json.compact(l.config().get("axis"))
+                        + " is not supported yet (only the last axis, of a known size)");
+                return null;
+            }
+            if (scale == null) {
+                ctx.unsupported(l, "scale", "the RMSNormalization scale weight is missing from the file");
+                return null;
+            }
+            double eps = Json.isPresent(l.config(), "epsilon") ? l.config().get("epsilon").asDouble() : 1e-6;
+            ctx.addLayer(vertex, new KerasAxisNormalization(vertex, KerasAxisNormalization.Mode.RMS, in.length, axes,
+                    in[in.length - 1], eps, ctx.regularization(scale)), l.trainable(), in, inputs);
+            ctx.bind(scale.name(), vertex, "scale", Layout.SAME);
+            return vertex;
+        }
+    }
+
+    /**
+     * GroupNormalization over the last axis (channels last) of an input with known dimensions, any rank
+     * ({@link KerasGroupNormalization}); groups = −1 is one group per channel.
+     */
+    public static final class GroupNorm implements LayerMapper {
+        @Override
+        public Set<String> classNames() {
+            return Set.of("GroupNormalization");
+        }
+
+        @Override
+        public String map(LayerSpec l, String vertex, List<String> inputs, MappingContext ctx) {
+            JsonNode c = l.config();
+            Long[] in = ctx.shape(inputs.get(0));
+            if (in == null || in.length < 2 || java.util.Arrays.asList(in).subList(1, in.length).contains(null)) {
+                ctx.unsupported(l, "input", "GroupNormalization needs an input of known non-batch dimensions");
+                return null;
+            }
+            Integer ax = axis(c, in.length, in.length - 1);
+            if (ax == null || ax != in.length - 1) {
+                ctx.unsupported(l, "axis", "GroupNormalization over axis " + Json.compact(c.get("axis"))
+                        + " is not supported yet (only the last axis, channels_last)");
+                return null;
+            }
+            long ch = in[in.length - 1];
+            int groups = c.path("groups").asInt(32);
+            if (groups == -1) groups = (int) ch;
+            if (groups < 1 || ch % groups != 0) {
+                ctx.unsupported(l, "groups", "groups " + groups + " does not divide the " + ch + " channels");
+                return null;
+            }
+            long[] shape = new long[in.length - 1];
+            for (int i = 0; i < shape.length; i++) shape[i] = in[i + 1];
+            double eps = Json.isPresent(c, "epsilon") ? c.get("epsilon").asDouble() : 1e-3;
+            WeightSpec gamma = l.weight("gamma").orElse(null), beta = l.weight("beta").orElse(null);
+            ctx.addLayer(vertex, new KerasGroupNormalization(vertex, shape, groups, eps, beta != null, gamma != null,
+                    ctx.regularization(gamma), ctx.regularization(beta)), l.trainable(), in, inputs);
+            if (gamma != null) ctx.bind(gamma.name(), vertex, "gamma", Layout.SAME);
+            if (beta != null) ctx.bind(beta.name(), vertex, "beta", Layout.SAME);
             return vertex;
         }
     }

@@ -22,6 +22,11 @@ public final class OpMappers {
     private OpMappers() {
     }
 
+    /** Every mapper of this family. */
+    public static List<LayerMapper> all() {
+        return List.of(new Arithmetic(), new CustomScale());
+    }
+
     /** keras.applications' InceptionResNetV2 residual: {@code inputs[0] + inputs[1] * scale} (same shapes). */
     public static final class CustomScale implements LayerMapper {
         @Override
@@ -48,7 +53,8 @@ public final class OpMappers {
     public static final class Arithmetic implements LayerMapper {
         @Override
         public Set<String> classNames() {
-            return LayerCatalog.OPS;
+            return Set.of("ops.numpy.Add", "ops.numpy.Subtract", "ops.numpy.Multiply", "ops.numpy.Divide",
+                    "ops.numpy.TrueDivide");
         }
 
         @Override

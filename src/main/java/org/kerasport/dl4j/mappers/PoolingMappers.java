@@ -11,12 +11,18 @@ import org.deeplearning4j.nn.conf.layers.Subsampling3DLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.kerasport.dl4j.LayerMapper;
 import org.kerasport.dl4j.MappingContext;
+import org.kerasport.dl4j.layers.KerasAdaptivePooling;
 import org.kerasport.format.Json;
 import org.kerasport.model.LayerSpec;
 
 /** Keras pooling layers: Max/AveragePooling1D/2D/3D and the global poolings. */
 public final class PoolingMappers {
     private PoolingMappers() {
+    }
+
+    /** Every mapper of this family. */
+    public static List<LayerMapper> all() {
+        return List.of(new Pooling(), new GlobalPooling(), new Adaptive());
     }
 
     /**
@@ -110,6 +116,40 @@ public final class PoolingMappers {
             if (!keep) return vertex;
             Long[] out = ctx.outputShape(l, inputs);
             return ConvSupport.reshape(ctx, vertex, vertex + "__pooled", out);
+        }
+    }
+
+    /**
+     * Keras 3's AdaptiveAveragePooling1D/2D/3D and AdaptiveMaxPooling1D/2D/3D, channels last, known spatial sizes
+     * ({@link KerasAdaptivePooling}; 1-D as 2-D on (steps, 1) images).
+     */
+    public static final class Adaptive implements LayerMapper {
+        @Override
+        public Set<String> classNames() {
+            return Set.of("AdaptiveAveragePooling1D", "AdaptiveAveragePooling2D", "AdaptiveAveragePooling3D",
+                    "AdaptiveMaxPooling1D", "AdaptiveMaxPooling2D", "AdaptiveMaxPooling3D");
+        }
+
+        @Override
+        public String map(LayerSpec l, String vertex, List<String> inputs, MappingContext ctx) {
+            int dims = ConvSupport.dims(l.className());
+            Long[] in = ctx.shape(inputs.get(0));
+            if (!ConvSupport.checkInput(l, in, dims + 2, ctx)) return null;
+            if (java.util.Arrays.asList(in).subList(1, in.length).contains(null)) {
+                ctx.unsupported(l, "input", l.className() + " needs known spatial sizes (Keras needs them too)");
+                return null;
+            }
+            int[] o = ConvSupport.ints(l.config(), "output_size", dims, 1);
+            boolean max = l.className().startsWith("AdaptiveMax");
+            Long[] out = ctx.outputShape(l, inputs);
+            if (dims != 1) {
+                ctx.addLayer(vertex, new KerasAdaptivePooling(vertex, o, max), true, out, inputs);
+                return vertex;
+            }
+            return ConvSupport.via2d(ctx, vertex, inputs.get(0), in, out, in2d -> {
+                ctx.addLayer(vertex, new KerasAdaptivePooling(vertex, new int[]{o[0], 1}, max), true, ConvSupport.as2d(out), List.of(in2d));
+                return vertex;
+            });
         }
     }
 }

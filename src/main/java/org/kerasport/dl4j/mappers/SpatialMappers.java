@@ -11,13 +11,24 @@ import org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer;
 import org.deeplearning4j.nn.conf.layers.convolutional.Cropping2D;
 import org.kerasport.dl4j.LayerMapper;
 import org.kerasport.dl4j.MappingContext;
+import com.fasterxml.jackson.databind.JsonNode;
 import org.kerasport.dl4j.layers.BilinearUpsampling2D;
+import org.kerasport.dl4j.layers.KerasResize2D;
+import org.kerasport.dl4j.layers.KerasSpatialPad;
 import org.kerasport.format.Json;
 import org.kerasport.model.LayerSpec;
 
-/** ZeroPadding1D/2D, Cropping1D/2D, UpSampling1D/2D/3D (1-D layers as their 2-D form on (steps, 1) images). */
+/**
+ * ZeroPadding1D/2D/3D, Cropping1D/2D/3D, UpSampling1D/2D/3D (1-D layers as their 2-D form on (steps, 1) images),
+ * Resizing and CenterCrop.
+ */
 public final class SpatialMappers {
     private SpatialMappers() {
+    }
+
+    /** Every mapper of this family. */
+    public static List<LayerMapper> all() {
+        return List.of(new Padding(), new Cropping(), new UpSampling(), new Volume(), new Resize());
     }
 
     private static String add(LayerSpec l, String vertex, List<String> inputs, Long[] in, Long[] out, int dims,
@@ -120,6 +131,72 @@ public final class SpatialMappers {
             } catch (NumberFormatException e) {
                 return true;
             }
+        }
+    }
+
+    /** ZeroPadding3D and Cropping3D on NDHWC input ({@link KerasSpatialPad}: crops are negative pads). */
+    public static final class Volume implements LayerMapper {
+        @Override
+        public Set<String> classNames() {
+            return Set.of("ZeroPadding3D", "Cropping3D");
+        }
+
+        @Override
+        public String map(LayerSpec l, String vertex, List<String> inputs, MappingContext ctx) {
+            Long[] in = ctx.shape(inputs.get(0));
+            if (!ConvSupport.checkInput(l, in, 5, ctx)) return null;
+            boolean pad = l.className().equals("ZeroPadding3D");
+            int[][] p = ConvSupport.pairs(l.config().get(pad ? "padding" : "cropping"), 3);
+            int[] before = new int[3], after = new int[3];
+            for (int i = 0; i < 3; i++) {
+                before[i] = pad ? p[i][0] : -p[i][0];
+                after[i] = pad ? p[i][1] : -p[i][1];
+                if (in[i + 1] != null && in[i + 1] + before[i] + after[i] < 1) {
+                    ctx.unsupported(l, "cropping", "cropping " + Json.compact(l.config().get("cropping")) + " leaves nothing of axis "
+                            + (i + 1) + " (size " + in[i + 1] + ")");
+                    return null;
+                }
+            }
+            ctx.addLayer(vertex, new KerasSpatialPad(vertex, before, after), true, ctx.outputShape(l, inputs), inputs);
+            return vertex;
+        }
+    }
+
+    /**
+     * Resizing (bilinear or nearest, crop_to_aspect_ratio or not, no antialias, no pad_to_aspect_ratio) and
+     * CenterCrop on NHWC images ({@link KerasResize2D}).
+     */
+    public static final class Resize implements LayerMapper {
+        @Override
+        public Set<String> classNames() {
+            return Set.of("Resizing", "CenterCrop");
+        }
+
+        @Override
+        public String map(LayerSpec l, String vertex, List<String> inputs, MappingContext ctx) {
+            JsonNode c = l.config();
+            Long[] in = ctx.shape(inputs.get(0));
+            if (!ConvSupport.checkInput(l, in, 4, ctx)) return null;
+            if (in[1] == null || in[2] == null) {
+                ctx.unsupported(l, "input", l.className() + " needs an input of known height and width");
+                return null;
+            }
+            int h = c.path("height").asInt(), w = c.path("width").asInt();
+            boolean resize = l.className().equals("Resizing");
+            String interp = Json.text(c, "interpolation");
+            if (resize && interp != null && !interp.equals("bilinear") && !interp.equals("nearest")) {
+                ctx.unsupported(l, "interpolation", "Resizing interpolation '" + interp + "' is not supported yet (bilinear, nearest)");
+                return null;
+            }
+            if (resize && (c.path("antialias").asBoolean(false) || c.path("pad_to_aspect_ratio").asBoolean(false))) {
+                ctx.unsupported(l, c.path("antialias").asBoolean(false) ? "antialias" : "pad_to_aspect_ratio",
+                        "Resizing with antialias or pad_to_aspect_ratio is not supported yet");
+                return null;
+            }
+            KerasResize2D layer = new KerasResize2D(vertex, resize ? KerasResize2D.Kind.RESIZE : KerasResize2D.Kind.CENTER_CROP,
+                    h, w, "nearest".equals(interp), resize && c.path("crop_to_aspect_ratio").asBoolean(false));
+            ctx.addLayer(vertex, layer, true, new Long[]{in[0], (long) h, (long) w, in[3]}, inputs);
+            return vertex;
         }
     }
 }

@@ -4,22 +4,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import org.kerasport.TestSupport;
 import org.nd4j.linalg.schedule.ISchedule;
 
 /**
  * The real-Keras reference data of src/test/python/optimizer_trajectories.py, generated with the interop venv's Python
  * (system property {@code kerasport.python}, default ~/.cache/kerasport/venv/bin/python; TF_CPP_MIN_LOG_LEVEL=3) once
- * per script version (cached under target/interop/), and the mapping of a Keras optimizer config onto the Keras-exact
+ * per script version (TestSupport.fixture), and the mapping of a Keras optimizer config onto the Keras-exact
  * updaters.
  */
 final class KerasTrajectories {
-    static final Path SCRIPT = Path.of("src/test/python/optimizer_trajectories.py").toAbsolutePath();
     private static JsonNode data;
 
     private KerasTrajectories() {
@@ -28,24 +22,11 @@ final class KerasTrajectories {
     /** The script's output: {keras_version, cases: [...], schedules: [...]}. Runs the venv Python on first use. */
     static synchronized JsonNode data() {
         if (data != null) return data;
-        TestSupport.python(); // the real-Keras Python must be there (fails, never skips), even with cached output
         try {
-            byte[] script = Files.readAllBytes(SCRIPT);
-            String hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(script)).substring(0, 16);
-            Path dir = Path.of("target", "interop").toAbsolutePath();
-            Path out = dir.resolve("optimizer-trajectories-" + hash + ".json");
-            if (!Files.exists(out)) {
-                Files.createDirectories(dir);
-                Path tmp = dir.resolve(out.getFileName() + ".tmp");
-                TestSupport.runPython(dir, 600, SCRIPT.toString(), tmp.toString());
-                Files.move(tmp, out);
-            }
-            data = new ObjectMapper().readTree(out.toFile());
+            data = new ObjectMapper().readTree(TestSupport.fixture("optimizer_trajectories.py", 600).resolve("trajectories.json").toFile());
             return data;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } catch (NoSuchAlgorithmException e) {
-            throw new AssertionError(e);
         }
     }
 

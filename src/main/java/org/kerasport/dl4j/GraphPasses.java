@@ -12,105 +12,17 @@ import org.deeplearning4j.nn.layers.convolution.subsampling.SubsamplingLayer;
 import org.deeplearning4j.nn.layers.mkldnn.MKLDNNConvHelper;
 import org.deeplearning4j.nn.layers.mkldnn.MKLDNNSubsamplingHelper;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.kerasport.util.NativeSetup;
+import org.kerasport.dl4j.runtime.Backend;
 
 /**
- * The fast native paths Kerasport turns on by itself, each one proven against real Keras by the trajectory tests
- * (docs: bench/RESULTS.md, "Faster defaults").
- *
- * <ul>
- *   <li><b>ND4J's oneDNN build</b> ({@code nd4j-native} classifier {@code linux-x86_64-onednn-avx512}) is chosen
- *       before ND4J loads, when the CPU has AVX-512 and the jar is on the class path ({@link #configure()}).</li>
- *   <li><b>Channels-last convolutions through ND4J's oneDNN ops</b> (the default, {@link #nhwcOps()}): Keras'
- *       Conv2D layers stay NHWC and {@link org.kerasport.dl4j.layers.KerasConvolution2DImpl} calls ND4J's
- *       {@code conv2d}/{@code conv2d_bp} itself on contiguous arrays (given strided views, the NHWC op computes wrong
- *       values, which is how DL4J's own NHWC oneDNN helper gets wrong gradients: it never gets one); poolings run
- *       DL4J's NHWC path, whose ND4J ops use oneDNN in this build. A convolution reading the network input computes
- *       only its weight gradient.</li>
- *   <li><b>{@code -Dkerasport.conv=nchw}</b>: the previous default, 2-D convolutions and poolings channels-first
- *       ({@link MappingContext#channelsFirst(String)}; weights are unaffected: DL4J keeps [out, in, kh, kw] either
- *       way) with DL4J's oneDNN helpers attached ({@link #attachHelpers}). DL4J's helpers are off by default and,
- *       in 1.0.0-M2.1, never switch on (they look up a class that no longer exists); no NHWC layer,
- *       BatchNormalization, dilated convolution (refused by ND4J's oneDNN op) or average pooling with padding ever
- *       gets one.</li>
- * </ul>
- *
- * <p>{@code -Dkerasport.native=stock} (or the environment variable {@code KERASPORT_NATIVE=stock}) loads ND4J's
- * default build and keeps every layer channels-last; so does a CPU without AVX-512. An explicit
- * {@code -Dorg.bytedeco.javacpp.platform.extension} is left alone.
+ * The passes every ComputationGraph Kerasport makes or restores goes through before it runs ({@link #prepare}): they
+ * set per-layer runtime flags that follow from the graph's structure and the {@link Backend}'s choices — which layers
+ * skip their input or weight gradient, which vertices need no backward pass, which max pooling applies the ReLU of
+ * the convolution before it, and DL4J's oneDNN helpers on channels-first convolutions and poolings (oneDNN build
+ * only). They run again after any change to the graph (DL4J creates no helpers itself).
  */
-public final class FastPaths {
-    private static Boolean oneDnn;
-
-    private FastPaths() {
-    }
-
-    /**
-     * Chooses ND4J's native build and turns off JavaCPP's resident-size check ({@link NativeSetup#configure}); must run
-     * before ND4J or JavaCPP load (Kerasport's entry points call it from their static initializers, the CLI first
-     * thing). Later calls do nothing.
-     */
-    public static void configure() {
-        NativeSetup.configure();
-    }
-
-    /** True when ND4J runs its oneDNN build with helpers allowed (this loads ND4J). */
-    public static synchronized boolean oneDnn() {
-        if (oneDnn == null) {
-            configure();
-            boolean on;
-            try {
-                // the build's own list of features (isUseONEDNN() is true in the default build as well)
-                on = !NativeSetup.mode().equals("stock")
-                        && org.nd4j.nativeblas.NativeOpsHolder.getInstance().getDeviceNativeOps().buildInfo().contains("HAVE_ONEDNN")
-                        && org.nd4j.linalg.factory.Nd4j.getEnvironment().helpersAllowed();
-            } catch (Throwable t) { // another backend, or no native library
-                on = false;
-            }
-            oneDnn = on;
-        }
-        return oneDnn;
-    }
-
-    /** Whether the importer runs 2-D convolutions and poolings channels-first: only where that is the fast path. */
-    public static boolean channelsFirst() {
-        return oneDnn() && !nhwcOps();
-    }
-
-    /**
-     * Whether channels-last Conv2D layers call ND4J's oneDNN conv2d/conv2d_bp themselves on contiguous arrays (the
-     * default with the oneDNN build) instead of running channels-first with DL4J's helper ({@code -Dkerasport.conv=nchw}).
-     */
-    public static boolean nhwcOps() {
-        return oneDnn() && !"nchw".equals(System.getProperty("kerasport.conv"));
-    }
-
-    /**
-     * The OpenBLAS library ND4J calls, its version and the kernel each loaded copy runs ({@link NativeSetup#describeBlas});
-     * loads ND4J and its Java-side BLAS (which it would load at its first matrix product anyway).
-     */
-    public static String describeBlas() {
-        configure();
-        try {
-            org.nd4j.linalg.factory.Nd4j.getExecutioner();
-            org.bytedeco.javacpp.Loader.load(org.bytedeco.openblas.global.openblas_nolapack.class);
-        } catch (Throwable t) {
-            return "BLAS unknown (" + t + ")";
-        }
-        return NativeSetup.describeBlas();
-    }
-
-    /** A one-line description of the native paths in use, for reports and `--version`. */
-    public static String describe() {
-        configure();
-        String blas;
-        try {
-            blas = String.valueOf(org.nd4j.linalg.factory.Nd4j.getExecutioner().getEnvironmentInformation().get("blas.vendor"));
-        } catch (Throwable t) {
-            blas = "unknown";
-        }
-        return oneDnn() ? "ND4J oneDNN build (AVX-512), BLAS " + blas + ", 2-D convolutions and pooling channels-first with oneDNN"
-                : "ND4J default build, BLAS " + blas + ", no oneDNN";
+public final class GraphPasses {
+    private GraphPasses() {
     }
 
     /**
@@ -128,7 +40,7 @@ public final class FastPaths {
      */
     public static ComputationGraph attachHelpers(ComputationGraph g) {
         if (g.getLayers() == null) return g;
-        boolean helpers = oneDnn();
+        boolean helpers = Backend.oneDnn();
         boolean[] noBackward = noBackward(g);
         for (Layer layer : g.getLayers()) {
             Layer l = inner(layer);
@@ -241,7 +153,7 @@ public final class FastPaths {
         @Override
         public org.nd4j.common.primitives.Pair<org.deeplearning4j.nn.gradient.Gradient, org.nd4j.linalg.api.ndarray.INDArray[]> doBackward(
                 boolean tbptt, org.deeplearning4j.nn.workspace.LayerWorkspaceMgr workspaceMgr) {
-            throw new IllegalStateException("backward pass through " + getVertexName() + ", which needs none (FastPaths.noBackward)");
+            throw new IllegalStateException("backward pass through " + getVertexName() + ", which needs none (GraphPasses.noBackward)");
         }
     }
 
@@ -259,7 +171,7 @@ public final class FastPaths {
      * Lets a max pooling apply the ReLU of the convolution before it ({@link
      * org.kerasport.dl4j.layers.KerasSubsamplingImpl}): where the pooling's vertex (no preprocessor) reads a
      * channels-last ReLU convolution whose output nothing else reads and which is not a network output. Only on the
-     * default channels-last path ({@link #nhwcOps()}), where the convolution's backward pass is Kerasport's own.
+     * default channels-last path ({@link Backend#nhwcOps()}), where the convolution's backward pass is Kerasport's own.
      */
     private static void deferReluToPooling(ComputationGraph g) {
         var vertices = g.getVertices();
@@ -267,7 +179,7 @@ public final class FastPaths {
             if (v.hasLayer() && inner(v.getLayer()) instanceof org.kerasport.dl4j.layers.KerasConvolution2DImpl k) k.reluDeferred(false);
             if (v.hasLayer() && inner(v.getLayer()) instanceof org.kerasport.dl4j.layers.KerasSubsamplingImpl p) p.reluAfter(false);
         }
-        if (!nhwcOps()) return;
+        if (!Backend.nhwcOps()) return;
         var outputs = g.getConfiguration().getNetworkOutputs();
         for (var vw : vertices) {
             var v = unwrap(vw);
