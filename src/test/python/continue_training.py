@@ -3,7 +3,8 @@
 Usage: python continue_training.py MODEL DATA.npz OUT.npz [--steps K] [--batch B]
 
 keras.models.load_model(MODEL) (compile=True: the optimizer and its stored state come back, as users load a model
-to continue training), then train_on_batch on x[k*B:(k+1)*B], y[...] of DATA.npz for k < K, in order. Writes, per
+to continue training), then train_on_batch on x[k*B:(k+1)*B], y[...] of DATA.npz for k < K, in order (several
+inputs: x__<input name> each). Writes, per
 step k: loss__k and after__k__<layer>__<weight> for every variable; also iterations__0 (the restored iteration
 count) so the test can see the state really came back.
 """
@@ -29,7 +30,10 @@ def main():
     d = np.load(a.data)
     out = {"iterations__0": np.int64(int(model.optimizer.iterations.numpy()))}
     for k in range(a.steps):
-        x = d["x"][k * a.batch:(k + 1) * a.batch]
+        if "x" in d:
+            x = d["x"][k * a.batch:(k + 1) * a.batch]
+        else:  # several inputs: x__<input name>, in the model's input order
+            x = [d["x__" + t.name.split(":")[0]][k * a.batch:(k + 1) * a.batch] for t in model.inputs]
         y = d["y"][k * a.batch:(k + 1) * a.batch]
         logs = model.train_on_batch(x, y, return_dict=True)
         out[f"loss__{k}"] = np.float32(logs["loss"])

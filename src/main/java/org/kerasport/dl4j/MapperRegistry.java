@@ -50,6 +50,7 @@ public final class MapperRegistry {
         all.addAll(NormalizationMappers.all());
         all.addAll(RecurrentMappers.all());
         all.addAll(AttentionMappers.all());
+        all.addAll(org.kerasport.dl4j.mappers.TextAttentionMappers.all());
         all.addAll(RandomLayerMappers.all());
         all.addAll(OpMappers.all());
         return all;

@@ -47,7 +47,7 @@ import org.nd4j.linalg.factory.Nd4j;
 class TrainedExportKerasTest {
     /** The generators whose cases are exported after training: script and folder. */
     static final List<String> GENERATORS = List.of("conv_trajectories.py", "app_layer_cases.py", "attention_cases.py",
-            "layer_cases.py", "applications_cases.py");
+            "layer_cases.py", "applications_cases.py", "text_layer_cases.py");
 
     static final java.util.regex.Pattern CUSTOM_OBJECT = java.util.regex.Pattern.compile("\"[A-Za-z0-9_.]+>[A-Za-z0-9_.]+\"");
 

@@ -29,7 +29,24 @@ final class CoreKinds {
                 kind("Dense").alias("TimeDistributedDense") // Keras 2+ Dense on a 3-D input is the same computation
                         .shape((l, ins, x) -> Shapes.with(ins.get(0), ins.get(0).length - 1, l.config().get("units").asLong()))
                         .weights(KERNEL_BIAS),
-                kind("EinsumDense").weights(KERNEL_BIAS),
+                kind("EinsumDense").shape((l, ins, x) -> { // issue 17: the equations EinsumPlan reads
+                    Long[] in = ins.get(0);
+                    long[] ns = new long[in.length - 1];
+                    for (int i = 1; i < in.length; i++) ns[i - 1] = in[i];
+                    var c = l.config();
+                    var os = c.get("output_shape");
+                    Long[] partial = os == null || os.isNull() ? new Long[0] : os.isNumber() ? new Long[]{os.asLong()} : Shapes.of(os);
+                    long[] o = org.kerasport.format.EinsumPlan.of(c.get("equation").asText(), ns, partial,
+                            org.kerasport.format.Json.isPresent(c, "bias_axes") ? c.get("bias_axes").asText() : null).outShape;
+                    Long[] r = new Long[o.length + 1];
+                    r[0] = in[0];
+                    for (int i = 0; i < o.length; i++) r[i + 1] = o[i];
+                    return r;
+                }).weights((l, v) -> { // a bias only with bias_axes (EinsumDense has no use_bias)
+                    v.add("kernel", "kernel", true, "vars/0");
+                    if (org.kerasport.format.Json.isPresent(l.config(), "bias_axes")) v.add("bias", "bias", true, "vars/1");
+                    return true;
+                }),
                 kind("Activation").sameShape(),
                 kind("Embedding").shape((l, ins, x) -> {
                             Long[] in = ins.get(0);

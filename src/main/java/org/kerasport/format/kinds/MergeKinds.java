@@ -46,7 +46,19 @@ final class MergeKinds {
                     }
                     return Shapes.with(in, ax, sum);
                 }),
-                kind("Dot"),
+                kind("Dot").shape((l, ins, x) -> { // issue 17: keras batch_dot's output shape
+                    Long[] a = ins.get(0), b = ins.get(1);
+                    var ax = l.config().get("axes");
+                    int a0 = ax.isInt() ? ax.asInt() : ax.get(0).asInt(), a1 = ax.isInt() ? ax.asInt() : ax.get(1).asInt();
+                    a0 = a0 < 0 ? Math.floorMod(a0, a.length) : a0;
+                    a1 = a1 < 0 ? Math.floorMod(a1, b.length) : a1;
+                    java.util.List<Long> r = new java.util.ArrayList<>();
+                    r.add(a[0]);
+                    for (int i = 1; i < a.length; i++) if (i != a0) r.add(a[i]);
+                    for (int i = 1; i < b.length; i++) if (i != a1) r.add(b[i]);
+                    if (r.size() == 1) r.add(1L);
+                    return r.toArray(new Long[0]);
+                }),
                 // operation layers (a keras.ops call on a symbolic tensor), named ops.<module>.<Class>
                 kind("ops.numpy.Add").shape(BROADCAST),
                 kind("ops.numpy.Subtract").shape(BROADCAST),
