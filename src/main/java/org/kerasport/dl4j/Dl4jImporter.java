@@ -293,6 +293,12 @@ public final class Dl4jImporter {
     private static String activity(LayerSpec l, String vertex, String out, MappingContext ctx) {
         org.kerasport.model.Regularizer r = l.activityRegularizer();
         if (r instanceof org.kerasport.model.Regularizer.Orthogonal || r.isZero()) return out;
+        if (l.className().equals("MultiHeadAttention")) { // keras/src/layers/attention/multi_head_attention.py
+            ctx.unsupported(l, "activity_regularizer", "MultiHeadAttention's activity_regularizer is applied by Keras to "
+                    + "the outputs of its query, key, value and output projections, not to the layer's output: not supported "
+                    + "yet (remove it, or train with --lenient, which drops it)");
+            return out;
+        }
         return activityPenalty(l, vertex + "__activity", out, r.l1(), r.l2(), "activity regularizer " + r.className(), ctx);
     }
 
