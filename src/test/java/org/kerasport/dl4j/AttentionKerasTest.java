@@ -2,15 +2,11 @@ package org.kerasport.dl4j;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -19,7 +15,6 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
-import org.junit.jupiter.api.io.TempDir;
 import org.kerasport.TestSupport;
 import org.kerasport.Tolerances;
 import org.kerasport.format.KerasReader;
@@ -40,27 +35,11 @@ import org.nd4j.linalg.factory.Nd4j;
 class AttentionKerasTest {
     static final String[] GENERATED = {"cross_attention", "norm_prelu", "shared3"};
 
-    @TempDir
     static Path out;
 
     @BeforeAll
-    static void generate() throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(TestSupport.python().toString(),
-                Path.of("src/test/python/attention_cases.py").toAbsolutePath().toString(), out.toString());
-        pb.environment().put("TF_CPP_MIN_LOG_LEVEL", "3");
-        Path log = out.resolve("python.log");
-        pb.redirectErrorStream(true).redirectOutput(log.toFile());
-        Process p = pb.start();
-        assertTrue(p.waitFor(300, TimeUnit.SECONDS), "python timed out");
-        assertEquals(0, p.exitValue(), () -> read(log));
-    }
-
-    private static String read(Path p) {
-        try {
-            return Files.readString(p, StandardCharsets.UTF_8);
-        } catch (java.io.IOException e) {
-            return e.toString();
-        }
+    static void generate() {
+        out = TestSupport.fixture("attention_cases.py", 300);
     }
 
     @TestFactory
