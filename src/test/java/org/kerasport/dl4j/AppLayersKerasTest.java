@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.kerasport.TestSupport;
 import org.kerasport.format.KerasReader;
 import org.kerasport.model.KerasModel;
@@ -31,12 +30,11 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 @Tag("interop")
 class AppLayersKerasTest {
-    @TempDir
     static Path out;
 
     @BeforeAll
     static void generate() {
-        TestSupport.runPython(out, 240, Path.of("src/test/python/app_layer_cases.py").toAbsolutePath().toString(), out.toString());
+        out = TestSupport.fixture("app_layer_cases.py", 240);
     }
 
     @Test

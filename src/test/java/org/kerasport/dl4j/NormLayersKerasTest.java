@@ -53,14 +53,16 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 @Tag("interop")
 class NormLayersKerasTest {
-    @TempDir
+    /** The generated cases (cached, read only) and a folder for this run's exports. */
     static Path out;
+    @TempDir
+    static Path work;
     static List<Path> cases = new ArrayList<>();
     static List<Path> refused = new ArrayList<>();
 
     @BeforeAll
     static void generate() throws IOException {
-        TestSupport.runPython(out, 600, Path.of("src/test/python/norm_layer_cases.py").toAbsolutePath().toString(), out.toString());
+        out = TestSupport.fixture("norm_layer_cases.py", 600);
         try (Stream<Path> s = Files.list(out)) {
             s.filter(p -> Files.exists(p.resolve("case.json"))).sorted()
                     .forEach(p -> (p.getFileName().toString().startsWith("refused_") ? refused : cases).add(p));
@@ -124,23 +126,23 @@ class NormLayersKerasTest {
             String id = dir.getFileName().toString();
             want.put(id, im.graph().output(false, x)[0]);
             lengths.put(id, Tolerances.reductionLength(im.graph()));
-            Path xs = out.resolve(id + ".export.x.npz");
+            Path xs = work.resolve(id + ".export.x.npz");
             try (OutputStream os = Files.newOutputStream(xs)) {
                 Npy.writeNpz(os, Map.of("x", new NdArray(x.shape(), x.dup('c').data().asFloat(), "float32")));
             }
             KerasWriter w = new KerasWriter(Exporter.withTrainedWeights(im), new KerasWriter.Provenance("test", "3 SGD steps", false));
             for (KerasWriter.Form f : new KerasWriter.Form[]{KerasWriter.Form.KERAS, KerasWriter.Form.H5}) {
-                Path file = out.resolve(id + ".exported" + (f == KerasWriter.Form.KERAS ? ".keras" : ".h5"));
+                Path file = work.resolve(id + ".exported" + (f == KerasWriter.Form.KERAS ? ".keras" : ".h5"));
                 w.write(file, f, true);
                 ObjectNode j = jobs.addObject();
                 j.put("id", id + "." + f);
                 j.put("path", file.toString());
                 j.put("form", f.name().toLowerCase());
                 j.put("x", xs.toString());
-                j.put("out", out.resolve(id + "." + f + ".y.npz").toString());
+                j.put("out", work.resolve(id + "." + f + ".y.npz").toString());
             }
         }
-        Path jobsFile = out.resolve("export-jobs.json"), results = out.resolve("export-results.json");
+        Path jobsFile = work.resolve("export-jobs.json"), results = work.resolve("export-results.json");
         Files.writeString(jobsFile, Json.MAPPER.writeValueAsString(jobs));
         TestSupport.runPython(Path.of("."), 900, "src/test/python/keras_load_exports.py", jobsFile.toString(), results.toString());
         JsonNode res = Json.MAPPER.readTree(Files.readString(results));
