@@ -1,7 +1,7 @@
 package org.kerasport.dl4j.layers;
 
 import java.util.List;
-import org.kerasport.format.EinsumPlan;
+import org.kerasport.format.kinds.EinsumPlan;
 import java.util.Map;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;

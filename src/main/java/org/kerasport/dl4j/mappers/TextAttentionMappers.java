@@ -12,7 +12,7 @@ import org.deeplearning4j.nn.conf.graph.ReshapeVertex;
 import org.kerasport.dl4j.LayerMapper;
 import org.kerasport.dl4j.Layout;
 import org.kerasport.dl4j.MappingContext;
-import org.kerasport.format.EinsumPlan;
+import org.kerasport.format.kinds.EinsumPlan;
 import org.kerasport.dl4j.layers.KerasDot;
 import org.kerasport.dl4j.layers.KerasDotAttention;
 import org.kerasport.dl4j.layers.KerasEinsumDense;

@@ -36,15 +36,15 @@ final class CoreKinds {
                     var c = l.config();
                     var os = c.get("output_shape");
                     Long[] partial = os == null || os.isNull() ? new Long[0] : os.isNumber() ? new Long[]{os.asLong()} : Shapes.of(os);
-                    long[] o = org.kerasport.format.EinsumPlan.of(c.get("equation").asText(), ns, partial,
-                            org.kerasport.format.Json.isPresent(c, "bias_axes") ? c.get("bias_axes").asText() : null).outShape;
+                    long[] o = EinsumPlan.of(c.get("equation").asText(), ns, partial,
+                            Cfg.isPresent(c, "bias_axes") ? c.get("bias_axes").asText() : null).outShape;
                     Long[] r = new Long[o.length + 1];
                     r[0] = in[0];
                     for (int i = 0; i < o.length; i++) r[i + 1] = o[i];
                     return r;
                 }).weights((l, v) -> { // a bias only with bias_axes (EinsumDense has no use_bias)
                     v.add("kernel", "kernel", true, "vars/0");
-                    if (org.kerasport.format.Json.isPresent(l.config(), "bias_axes")) v.add("bias", "bias", true, "vars/1");
+                    if (Cfg.isPresent(l.config(), "bias_axes")) v.add("bias", "bias", true, "vars/1");
                     return true;
                 }),
                 kind("Activation").sameShape(),

@@ -1,4 +1,4 @@
-package org.kerasport.format;
+package org.kerasport.format.kinds;
 
 import java.util.ArrayList;
 import java.util.Arrays;
