@@ -40,8 +40,10 @@ public final class Dl4jImporter {
 
     /**
      * @param lenient  drop unsupported items (listed in {@link ImportedModel#unsupported()}) instead of failing
-     * @param training the graph will be trained: an optimizer or loss Kerasport cannot reproduce is an error; for
-     *                 prediction only they are noted in the report
+     * @param training the graph will be trained: an optimizer or loss Kerasport cannot reproduce is an error, and the
+     *                 graph gets Kerasport's updater (its state and the gradient arrays, together twice to three times
+     *                 the parameters' memory); for prediction only they are noted in the report and the graph has no
+     *                 updater ({@link GraphPasses#prepare} gives it one)
      */
     public Dl4jImporter(MapperRegistry registry, boolean lenient, boolean training) {
         this.registry = registry;
@@ -49,7 +51,10 @@ public final class Dl4jImporter {
         this.training = training;
     }
 
-    /** Import for prediction: the model's optimizer and loss are mapped when possible, noted when not. */
+    /**
+     * Import for prediction: the model's optimizer and loss are mapped when possible, noted when not; the graph holds
+     * no updater state and no gradient arrays (use {@link #importForTraining} to train).
+     */
     public static ImportedModel importModel(KerasModel m, boolean lenient) {
         org.kerasport.dl4j.runtime.Backend.init(); // the native build before ND4J loads, whatever the caller did first
         return new Dl4jImporter(MapperRegistry.defaults(), lenient, false).map(m, null);
@@ -130,7 +135,8 @@ public final class Dl4jImporter {
         if (perVariable) oneBlockPerVariable(conf, (org.kerasport.dl4j.optim.KerasUpdater) updater);
         ComputationGraph graph = new ComputationGraph(conf);
         graph.init();
-        GraphPasses.prepare(graph);
+        if (training) GraphPasses.prepare(graph);
+        else GraphPasses.attachHelpers(graph); // no updater: its state and the gradients it allocates are for training
         if (perVariable && training) checkOneVariablePerBlock(m, graph, problems);
         setWeights(graph, m, ctx.bindings);
         return new ImportedModel(graph, m, inputs, outputs, List.copyOf(ctx.bindings), List.copyOf(ctx.report), problems);

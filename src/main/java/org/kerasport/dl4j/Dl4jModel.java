@@ -327,7 +327,7 @@ public final class Dl4jModel {
             out.putNextEntry(new ZipEntry(ModelSerializer.NO_PARAMS_MARKER));
             out.closeEntry();
         }
-        INDArray state = graph.getUpdater().getStateViewArray();
+        INDArray state = graph.getUpdater(false) == null ? null : graph.getUpdater(false).getStateViewArray(); // none: a prediction import
         if (state != null && state.length() > 0) {
             out.putNextEntry(new ZipEntry(ModelSerializer.UPDATER_BIN));
             NdArrays.write(state, dos);
