@@ -219,6 +219,8 @@ public final class FineTuner {
                 && DataParallel.splitsEpoch(b.epochs - 1, probe.size(), b.wholeSteps);
         try (DataParallel dp = anySplit ? DataParallel.of(g, capture != null) : null) {
             return train(im, g, train, val, metrics, before, history, firstEpoch, stop, ckpt, probe, capture, optState, dp);
+        } finally {
+            if (fc != null) fc.close(); // the kept features, and their file if they were spilled to disk
         }
     }
 

@@ -123,6 +123,35 @@ class FrozenBaseTest {
     }
 
     /**
+     * Features beyond the heap budget go to a memory-mapped file: with a budget of one byte every kept row is on
+     * disk, and the run still equals the one without the cache bit for bit; the file is gone when training ends.
+     */
+    @Test
+    void featuresBeyondTheBudgetSpillToDiskAndStillEqualTheRunWithoutIt(@org.junit.jupiter.api.io.TempDir Path dir) throws java.io.IOException {
+        System.setProperty("kerasport.featureCache.maxBytes", "1");
+        System.setProperty("kerasport.featureCache.dir", dir.toString());
+        FineTuner.Result spilled;
+        try {
+            spilled = fit(null, true);
+        } finally {
+            System.clearProperty("kerasport.featureCache.maxBytes");
+            System.clearProperty("kerasport.featureCache.dir");
+        }
+        FineTuner.Result computed = fit(null, false);
+        assertTrue(spilled.featureCache().contains("ran for 48 of 144 row-steps") && spilled.featureCache().contains("in a file in " + dir),
+                spilled.featureCache());
+        for (String k : List.of("loss", "accuracy", "val_loss", "val_accuracy"))
+            assertEquals(computed.history().get(k), spilled.history().get(k), k);
+        for (WeightBinding b : spilled.model().bindings()) {
+            String p = b.vertex() + "_" + b.param();
+            assertArrayEquals(computed.model().graph().getParam(p).dup().data().asFloat(), spilled.model().graph().getParam(p).dup().data().asFloat(), p);
+        }
+        try (var left = java.nio.file.Files.list(dir)) {
+            assertEquals(List.of(), left.toList(), "the features' file outlives the run");
+        }
+    }
+
+    /**
      * A frozen Dense layer between trainable ones computes only its input's gradient (no weight gradient): the fit
      * equals Keras' (fit_reference.py, 3 epochs, batches of 16) and the run that computes the frozen weight's gradient.
      */
