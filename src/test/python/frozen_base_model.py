@@ -1,10 +1,14 @@
 """A transfer-learning model as the Keras guide builds one, for the frozen-base tests and bench.
 
-Usage: python frozen_base_model.py OUT.keras TRAIN.npz VAL.npz [--size S] [--rows N] [--val-rows M] [--classes C] [--middle]
+Usage: python frozen_base_model.py OUT.keras TRAIN.npz VAL.npz [--size S] [--rows N] [--val-rows M] [--classes C]
+       [--base mobilenetv2|resnet50|efficientnetb0] [--mode frozen|trainable|inference] [--middle]
 
-keras.applications.MobileNetV2(alpha=0.35, weights=None, include_top=False) on an SxSx3 input, every base layer
-trainable=False (so its BatchNormalization runs in inference mode), then GlobalAveragePooling2D and a Dense softmax
-head with an l2 kernel regularizer; compiled with Adam, categorical cross-entropy and accuracy, saved unfitted.
+keras.applications.MobileNetV2(alpha=0.35, weights=None, include_top=False) (or --base: ResNet50, EfficientNetB0)
+on an SxSx3 input, then GlobalAveragePooling2D and a Dense softmax head with an l2 kernel regularizer; compiled with
+Adam, categorical cross-entropy and accuracy, saved unfitted. --mode frozen (the default): every base layer
+trainable=False (so its BatchNormalization runs in inference mode); trainable: the whole base trains, its
+BatchNormalization in training mode; inference: the whole base trains but is called with training=False (the Keras
+guide's second phase: BatchNormalization keeps its moving statistics).
 With --middle instead: a frozen layer between trainable ones, Input(8) -> Dense(16, relu) -> Dense(16, relu,
 trainable=False) -> Dense(C, softmax, l2), rows of 8 features.
 Random images (seeded) and one-hot labels go to TRAIN.npz and VAL.npz as x and y.
@@ -29,15 +33,31 @@ def main():
     ap.add_argument("--val-rows", type=int, default=16)
     ap.add_argument("--classes", type=int, default=4)
     ap.add_argument("--middle", action="store_true")
+    ap.add_argument("--base", default="mobilenetv2", choices=("mobilenetv2", "resnet50", "efficientnetb0"))
+    ap.add_argument("--mode", default="frozen", choices=("frozen", "trainable", "inference"))
     a = ap.parse_args()
     keras.utils.set_random_seed(7)
     if a.middle:
         return middle(a)
     inputs = keras.Input((a.size, a.size, 3))
-    base = keras.applications.MobileNetV2(input_tensor=inputs, alpha=0.35, weights=None, include_top=False)
-    for layer in base.layers:
-        layer.trainable = False
-    x = keras.layers.GlobalAveragePooling2D(name="pool")(base.output)
+    nested = a.mode == "inference" or a.base != "mobilenetv2"
+    # MobileNetV2 frozen or trainable: the base's layers in the outer graph, as the frozen-base tests have always
+    # built it; otherwise the base is one nested model, as the Keras guide builds it
+    kw = dict(input_shape=(a.size, a.size, 3)) if nested else dict(input_tensor=inputs)
+    if a.base == "mobilenetv2":
+        base = keras.applications.MobileNetV2(alpha=0.35, weights=None, include_top=False, **kw)
+    elif a.base == "resnet50":
+        base = keras.applications.ResNet50(weights=None, include_top=False, **kw)
+    else:
+        base = keras.applications.EfficientNetB0(weights=None, include_top=False, **kw)
+    if a.mode == "frozen":
+        for layer in base.layers:
+            layer.trainable = False
+    if not nested:
+        x = base.output
+    else:
+        x = base(inputs, training=False) if a.mode == "inference" else base(inputs)
+    x = keras.layers.GlobalAveragePooling2D(name="pool")(x)
     out = keras.layers.Dense(a.classes, activation="softmax", kernel_regularizer=keras.regularizers.l2(1e-3), name="head")(x)
     model = keras.Model(inputs, out)
     model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="categorical_crossentropy", metrics=["accuracy"])
