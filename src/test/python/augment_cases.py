@@ -15,6 +15,13 @@ Writes:
                           keras_y = Keras' layer(x, training=True) (some window of x, one for the batch).
   OUT_DIR/random/         model.keras: one output per layer with random factors; reference.npz: x and Keras' own draws
                           keras__<layer>__<parameter> (layer.get_random_transformation(x, training=True), many calls).
+  OUT_DIR/recipe/           the guide's two phases without its random layers (so Keras' and Kerasport's runs are
+                          comparable step by step): Rescaling -> base(x, training=False) (a frozen Functional: Conv2D,
+                          BatchNormalization, ReLU, Conv2D) -> GlobalAveragePooling2D -> Dense(1) logits,
+                          BinaryCrossentropy(from_logits=True), Adam(1e-3). model.keras, train.npz (x, y in {0, 1});
+                          reference.npz: x_eval and Keras' predictions after phase 1 (fit, 1 epoch, batch 8, no
+                          shuffle: y1) and after phase 2 (base.trainable = True, recompiled with Adam(1e-4), the same
+                          epoch: y2), plus y0 before training.
   OUT_DIR/finetune/       the guide's augmentation in front of a small conv model: model.keras (compiled, Adam) and
                           train.npz (x, one-hot y: the class is whether the red channel outweighs the green one).
 
@@ -194,6 +201,41 @@ def finetune(out, rng):
     np.savez(os.path.join(d, "train.npz"), x=xs, y=np.eye(2, dtype="float32")[label])
 
 
+def recipe(out, rng):
+    x = keras.Input((12, 12, 3), name="image")
+    h = layers.Rescaling(1.0 / 255, name="rescale")(x)
+    bi = keras.Input((12, 12, 3))
+    b = layers.Conv2D(5, 3, strides=2, name="conv")(bi)
+    b = layers.BatchNormalization(name="bn")(b)
+    b = layers.ReLU(name="relu")(b)
+    b = layers.Conv2D(4, 3, name="conv2")(b)
+    base = keras.Model(bi, b, name="base")
+    for v in base.weights:
+        v.assign(rng.uniform(0.5, 1.5, size=v.shape).astype("float32") if "variance" in v.path
+                 else rng.normal(0, 0.5, size=v.shape).astype("float32"))
+    base.trainable = False
+    h = base(h, training=False)
+    h = layers.GlobalAveragePooling2D(name="gap")(h)
+    y = layers.Dense(1, name="logit")(h)
+    model = keras.Model(x, y, name="recipe")
+    loss = keras.losses.BinaryCrossentropy(from_logits=True)
+    d = kcases.save_case(model, out, "recipe", keras.optimizers.Adam(1e-3), loss, h5=False)
+    xs = rng.uniform(0, 255, size=(64, 12, 12, 3)).astype("float32")
+    ys = (rng.uniform(size=(64, 1)) > 0.5).astype("float32")
+    np.savez(os.path.join(d, "train.npz"), x=xs, y=ys)
+    x_eval = rng.uniform(0, 255, size=(8, 12, 12, 3)).astype("float32")
+    m = keras.models.load_model(os.path.join(d, "model.keras"))
+    ref = {"x_eval": x_eval, "y0": np.asarray(m.predict(x_eval, verbose=0))}
+    m.fit(xs, ys, batch_size=8, epochs=1, shuffle=False, verbose=0)
+    ref["y1"] = np.asarray(m.predict(x_eval, verbose=0))
+    m.get_layer("base").trainable = True  # phase 2 as the guide: unfreeze the base, recompile with a small rate
+    m.compile(optimizer=keras.optimizers.Adam(1e-4), loss=loss)
+    m.fit(xs, ys, batch_size=8, epochs=1, shuffle=False, verbose=0)
+    ref["y2"] = np.asarray(m.predict(x_eval, verbose=0))
+    np.savez(os.path.join(d, "reference.npz"), **ref)
+    case_json(d, "recipe")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("out")
@@ -205,7 +247,8 @@ def main():
     window(a.out, rng)
     random_case(a.out)
     finetune(a.out, rng)
-    print(json.dumps({"cases": ["deterministic", "window", "random", "finetune"]}))
+    recipe(a.out, rng)
+    print(json.dumps({"cases": ["deterministic", "window", "random", "finetune", "recipe"]}))
 
 
 if __name__ == "__main__":

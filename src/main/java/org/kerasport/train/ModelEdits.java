@@ -144,8 +144,15 @@ public final class ModelEdits {
             boolean statistic = w.role().startsWith("moving_") || Set.of("mean", "variance", "count").contains(w.role());
             ws.add(w.withTrainable(t && !statistic));
         }
+        // a nested model: as Keras' Model.trainable setter, every layer inside it (at any depth) follows
+        KerasGraph inner = l.inner();
+        if (inner != null) {
+            List<LayerSpec> sub = new ArrayList<>();
+            for (LayerSpec s : inner.layers()) sub.add(s.isInput() ? s : setTrainable(s, t));
+            inner = regraph(inner, sub);
+        }
         return new LayerSpec(l.name(), l.className(), l.writtenClassName(), cfg, l.rawConfig(), t, l.inboundNodes(), ws,
-                l.activityRegularizer(), l.inner(), l.synthesized());
+                l.activityRegularizer(), inner, l.synthesized());
     }
 
     static List<String> select(KerasModel m, String spec, String option) {

@@ -41,7 +41,9 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * <li>with random factors, the parameters Kerasport draws have Keras' distribution (extent and mean against Keras' own
  * draws of the same layers); RandomCrop's training output is a window of the input, as Keras';</li>
  * <li>the augmentation in front of a small conv model fine-tunes from the command line (the loss falls; --seed decides
- * the draws), and the export loads in Keras, predicts as Kerasport does and Keras keeps training it.</li>
+ * the draws), and the export loads in Keras, predicts as Kerasport does and Keras keeps training it;</li>
+ * <li>the guide's two phases from the command line (frozen base, logits head with BinaryCrossentropy(from_logits);
+ * then {@code --unfreeze base --lr}) give Keras' predictions after each phase.</li>
  * </ul>
  */
 @Tag("interop")
@@ -238,6 +240,45 @@ class AugmentationKerasTest {
         INDArray theirs = Nd4j.create(ky.data(), ky.shape(), 'c');
         long n = Tolerances.reductionLength(back.graph());
         KerasMatch.assertOutput(n, theirs, ours, 1e-5, "tuned export: Keras' predictions");
+    }
+
+    /**
+     * The guide's recipe without its random layers, both phases from the command line, against Keras' own fit of the
+     * same batches (augment_cases.py, recipe). Tolerance: the issue's 1e-4·max(1, |y|) for one epoch (8 Adam steps)
+     * per phase: each step's gradient carries float32 rounding of relative size ~1e-6 (sums of at most 3·3·5 products
+     * per value), which Adam passes on to steps of size lr, so after 16 steps weights differ by ~16·lr·1e-6·(gain of
+     * Adam's normalisation) and outputs by far less than 1e-4 of their magnitude.
+     */
+    @Test
+    void guideRecipeTwoPhasesFromTheCommandLineMatchKeras() {
+        Path dir = out.resolve("recipe"), model = dir.resolve("model.keras"), train = dir.resolve("train.npz");
+        ReferenceData ref = ReferenceData.load(dir);
+        Path p1 = tmp.resolve("phase1.keras"), p2 = tmp.resolve("phase2.keras");
+        String[] common = {"--data", train.toString(), "--epochs", "1", "--batch-size", "8", "--shuffle", "false", "--quiet"};
+        TestSupport.Run r1 = TestSupport.cli(concat(new String[]{"finetune", model.toString(), "-o", p1.toString()}, common));
+        assertEquals(0, r1.code(), r1.err());
+        TestSupport.Run r2 = TestSupport.cli(concat(new String[]{"finetune", p1.toString(), "-o", p2.toString(), "--unfreeze", "base",
+                "--lr", "1e-4"}, common));
+        assertEquals(0, r2.code(), r2.err());
+        INDArray x = ref.array("x_eval");
+        String[] phases = {"y0", "y1", "y2"};
+        Path[] files = {model, p1, p2};
+        for (int i = 0; i < 3; i++) {
+            INDArray want = ref.array(phases[i]);
+            INDArray got = Dl4jImporter.importModel(KerasReader.read(files[i]), false).graph().output(false, x)[0];
+            double tol = 1e-4 * Math.max(1, Tolerances.maxAbs(want));
+            double diff = Tolerances.maxAbs(got.castTo(DataType.FLOAT).sub(want));
+            assertTrue(diff <= tol, phases[i] + ": |Kerasport − Keras| = " + diff + " > " + tol);
+        }
+        // each phase moved the predictions by far more than the tolerance: the comparison means something
+        assertTrue(Tolerances.maxAbs(ref.array("y1").sub(ref.array("y0"))) > 1e-2);
+        assertTrue(Tolerances.maxAbs(ref.array("y2").sub(ref.array("y1"))) > 1e-2);
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] r = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
     }
 
     private static double min(double[] v) {
