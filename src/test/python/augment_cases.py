@@ -21,7 +21,8 @@ Writes:
                           BinaryCrossentropy(from_logits=True), Adam(1e-3). model.keras, train.npz (x, y in {0, 1});
                           reference.npz: x_eval and Keras' predictions after phase 1 (fit, 1 epoch, batch 8, no
                           shuffle: y1) and after phase 2 (base.trainable = True, recompiled with Adam(1e-4), the same
-                          epoch: y2), plus y0 before training.
+                          epoch: y2), plus y0 before training, and phase 2 with only the base's top layer unfrozen
+                          (base.trainable = True, its other sublayers frozen again: y2_top).
   OUT_DIR/finetune/       the guide's augmentation in front of a small conv model: model.keras (compiled, Adam) and
                           train.npz (x, one-hot y: the class is whether the red channel outweighs the green one).
 
@@ -228,6 +229,16 @@ def recipe(out, rng):
     ref = {"x_eval": x_eval, "y0": np.asarray(m.predict(x_eval, verbose=0))}
     m.fit(xs, ys, batch_size=8, epochs=1, shuffle=False, verbose=0)
     ref["y1"] = np.asarray(m.predict(x_eval, verbose=0))
+    m.save(os.path.join(d, "keras_phase1.keras"))
+    # phase 2, top layer only: the base trainable, every sublayer but its last frozen again
+    mt = keras.models.load_model(os.path.join(d, "keras_phase1.keras"))
+    b = mt.get_layer("base")
+    b.trainable = True
+    for sub in b.layers[:-1]:
+        sub.trainable = False
+    mt.compile(optimizer=keras.optimizers.Adam(1e-4), loss=loss)
+    mt.fit(xs, ys, batch_size=8, epochs=1, shuffle=False, verbose=0)
+    ref["y2_top"] = np.asarray(mt.predict(x_eval, verbose=0))
     m.get_layer("base").trainable = True  # phase 2 as the guide: unfreeze the base, recompile with a small rate
     m.compile(optimizer=keras.optimizers.Adam(1e-4), loss=loss)
     m.fit(xs, ys, batch_size=8, epochs=1, shuffle=False, verbose=0)

@@ -43,7 +43,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * <li>the augmentation in front of a small conv model fine-tunes from the command line (the loss falls; --seed decides
  * the draws), and the export loads in Keras, predicts as Kerasport does and Keras keeps training it;</li>
  * <li>the guide's two phases from the command line (frozen base, logits head with BinaryCrossentropy(from_logits);
- * then {@code --unfreeze base --lr}) give Keras' predictions after each phase.</li>
+ * then {@code --unfreeze base --lr}, or only the base's top layer: {@code --unfreeze base/conv2}) give Keras'
+ * predictions after each phase.</li>
  * </ul>
  */
 @Tag("interop")
@@ -260,10 +261,14 @@ class AugmentationKerasTest {
         TestSupport.Run r2 = TestSupport.cli(concat(new String[]{"finetune", p1.toString(), "-o", p2.toString(), "--unfreeze", "base",
                 "--lr", "1e-4"}, common));
         assertEquals(0, r2.code(), r2.err());
+        Path p2top = tmp.resolve("phase2top.keras"); // the base's top layer only (base/conv2), the rest frozen
+        TestSupport.Run r3 = TestSupport.cli(concat(new String[]{"finetune", p1.toString(), "-o", p2top.toString(), "--unfreeze",
+                "base/conv2", "--lr", "1e-4"}, common));
+        assertEquals(0, r3.code(), r3.err());
         INDArray x = ref.array("x_eval");
-        String[] phases = {"y0", "y1", "y2"};
-        Path[] files = {model, p1, p2};
-        for (int i = 0; i < 3; i++) {
+        String[] phases = {"y0", "y1", "y2", "y2_top"};
+        Path[] files = {model, p1, p2, p2top};
+        for (int i = 0; i < phases.length; i++) {
             INDArray want = ref.array(phases[i]);
             INDArray got = Dl4jImporter.importModel(KerasReader.read(files[i]), false).graph().output(false, x)[0];
             double tol = 1e-4 * Math.max(1, Tolerances.maxAbs(want));
@@ -273,6 +278,7 @@ class AugmentationKerasTest {
         // each phase moved the predictions by far more than the tolerance: the comparison means something
         assertTrue(Tolerances.maxAbs(ref.array("y1").sub(ref.array("y0"))) > 1e-2);
         assertTrue(Tolerances.maxAbs(ref.array("y2").sub(ref.array("y1"))) > 1e-2);
+        assertTrue(Tolerances.maxAbs(ref.array("y2_top").sub(ref.array("y2"))) > 1e-2, "top-layer phase differs from the full one");
     }
 
     private static String[] concat(String[] a, String... b) {
