@@ -196,8 +196,10 @@ class AugmentationKerasTest {
         for (int i = 0; i < 3; i++) {
             Path o = tmp.resolve("tuned" + i + ".keras");
             TestSupport.Run r = TestSupport.cli("finetune", model.toString(), "--data", train.toString(), "--epochs", "6",
-                    "--batch-size", "32", "--shuffle", "false", "--seed", seeds[i], "-o", o.toString(), "--quiet");
+                    "--batch-size", "32", "--shuffle", "false", "--seed", seeds[i], "-o", o.toString());
             assertEquals(0, r.code(), r.err());
+            // every epoch draws anew: the augmented images are never served from the frozen-prefix feature cache
+            assertTrue(r.out().contains("feature cache: off ('rotate' draws random numbers in training)"), r.out());
             JsonNode h = Json.parse(Files.readString(tmp.resolve("tuned" + i + "-history.json")), null, "history");
             JsonNode l = h.get("history").get("loss");
             losses[i] = new double[l.size()];
