@@ -83,8 +83,8 @@ final class FinetuneCommand implements Command {
         o.addOption(Option.builder().longOpt("early-stopping").hasArg().argName("PATIENCE").desc("stop after PATIENCE epochs without improvement of val_loss (loss without validation); restores the best weights").build());
         o.addOption(Option.builder().longOpt("checkpoint-dir").hasArg().argName("DIR").desc("write a checkpoint after every epoch").build());
         o.addOption(Option.builder().longOpt("resume").desc("continue from the last checkpoint in --checkpoint-dir").build());
-        o.addOption(Option.builder().longOpt("freeze").hasArgs().argName("NAME|REGEX|up-to:NAME").desc("make layers non-trainable (repeatable)").build());
-        o.addOption(Option.builder().longOpt("unfreeze").hasArgs().argName("NAME|REGEX|up-to:NAME|all").desc("make layers trainable (repeatable)").build());
+        o.addOption(Option.builder().longOpt("freeze").hasArgs().argName("NAME|REGEX|up-to:NAME").desc("make layers non-trainable (repeatable; OUTER/INNER: a layer inside a nested model)").build());
+        o.addOption(Option.builder().longOpt("unfreeze").hasArgs().argName("NAME|REGEX|up-to:NAME|all").desc("make layers trainable (repeatable; OUTER/INNER: a layer inside a nested model)").build());
         o.addOption(Option.builder().longOpt("replace-head").hasArg().argName("N").desc("replace the Dense output layer by a new one with N units (Keras-style init, same activation) for new classes; starts a fresh optimizer").build());
         o.addOption(Option.builder().longOpt("spark").hasArg().argName("MASTER").desc("compute each batch's gradient on Spark (local[N], spark://host:port, ...): the same steps as a local run").build());
         o.addOption(Option.builder().longOpt("spark-partitions").hasArg().argName("K").desc("partitions the rows are spread over (default: Spark's default parallelism)").build());

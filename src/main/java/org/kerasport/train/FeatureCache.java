@@ -181,7 +181,8 @@ final class FeatureCache implements GraphPasses.ForwardSource, AutoCloseable {
             GraphVertex u = n.vertex();
             if (u.hasLayer()) {
                 var conf = u.getLayer().conf().getLayer();
-                if (conf.getIDropout() != null
+                // dropout, weight noise, augmentation (a new draw each epoch: caching would replay epoch 1's images)
+                if (conf.getIDropout() != null || conf instanceof org.kerasport.dl4j.layers.KerasRandomTransform
                         || conf instanceof org.deeplearning4j.nn.conf.layers.BaseLayer bl && bl.getWeightNoise() != null)
                     return c.refuse("'" + u.getVertexName() + "' draws random numbers in training");
                 if (conf instanceof org.kerasport.dl4j.layers.ActivityRegularization)

@@ -122,6 +122,11 @@ public final class ModelEdits {
     /**
      * Changes trainable flags. A spec is a layer name, a regular expression matched against whole layer names, or
      * {@code up-to:NAME} (every layer up to and including NAME, in config order); {@code all} unfreezes everything.
+     * A nested model (a Sequential or Functional used as a layer, such as the transfer-learning guide's base) follows
+     * as a whole, as Keras' {@code Model.trainable} setter; a layer inside it is named {@code OUTER/INNER} (any depth,
+     * a regular expression containing "/" matches such names): unfreezing it makes the enclosing model trainable with
+     * only that sublayer unfrozen, as Keras' {@code base.trainable = True} followed by freezing the other sublayers
+     * ("unfreeze the top N layers of the base").
      */
     public static KerasModel trainable(KerasModel m, List<String> freeze, List<String> unfreeze) {
         if (freeze.isEmpty() && unfreeze.isEmpty()) return m;
@@ -129,11 +134,47 @@ public final class ModelEdits {
         for (String spec : freeze) for (String l : select(m, spec, "--freeze")) set.put(l, false);
         for (String spec : unfreeze) for (String l : select(m, spec, "--unfreeze")) set.put(l, true);
         List<LayerSpec> layers = new ArrayList<>();
-        for (LayerSpec l : m.layers()) {
-            Boolean t = set.get(l.name());
-            layers.add(t == null ? l : setTrainable(l, t));
-        }
+        for (LayerSpec l : m.layers()) layers.add(apply(l, "", set));
         return m.withGraph(regraph(m.graph(), layers));
+    }
+
+    /** The flags of {@code set} (qualified names) applied to l (qualified name prefix + l.name()) and below. */
+    private static LayerSpec apply(LayerSpec l, String prefix, Map<String, Boolean> set) {
+        String q = prefix + l.name();
+        Boolean t = set.get(q);
+        LayerSpec out = t == null ? l : setTrainable(l, t);
+        if (out.inner() == null || set.keySet().stream().noneMatch(k -> k.startsWith(q + "/"))) return out;
+        List<LayerSpec> sub = new ArrayList<>();
+        boolean anyTrainable = false;
+        for (LayerSpec s : out.inner().layers()) {
+            LayerSpec s2 = s.isInput() ? s : apply(s, q + "/", set);
+            anyTrainable |= !s2.isInput() && s2.trainable();
+            sub.add(s2);
+        }
+        KerasGraph inner = regraph(out.inner(), sub);
+        boolean outer = out.trainable() || anyTrainable; // Keras trains a sublayer only inside a trainable model
+        ObjectNode cfg = out.config().deepCopy();
+        cfg.put("trainable", outer);
+        // the enclosing layer holds the nested weights, named <sublayer>[.<subsublayer>].<weight>
+        List<WeightSpec> ws = new ArrayList<>();
+        for (WeightSpec w : out.weights()) ws.add(w.withTrainable(outer && trainableIn(inner, w.name()) && !statistic(w)));
+        return new LayerSpec(out.name(), out.className(), out.writtenClassName(), cfg, out.rawConfig(), outer,
+                out.inboundNodes(), ws, out.activityRegularizer(), inner, out.synthesized());
+    }
+
+    /** Whether the sublayer owning nested weight {@code name} (<sublayer>[.<subsublayer>].<weight>) is trainable. */
+    private static boolean trainableIn(KerasGraph g, String name) {
+        for (LayerSpec s : g.layers()) {
+            if (s.isInput() || !name.startsWith(s.name() + ".")) continue;
+            if (!s.trainable()) return false;
+            String rest = name.substring(s.name().length() + 1);
+            return s.inner() == null || !rest.contains(".") || trainableIn(s.inner(), rest);
+        }
+        return true;
+    }
+
+    private static boolean statistic(WeightSpec w) {
+        return w.role().startsWith("moving_") || Set.of("mean", "variance", "count").contains(w.role());
     }
 
     private static LayerSpec setTrainable(LayerSpec l, boolean t) {
@@ -144,8 +185,26 @@ public final class ModelEdits {
             boolean statistic = w.role().startsWith("moving_") || Set.of("mean", "variance", "count").contains(w.role());
             ws.add(w.withTrainable(t && !statistic));
         }
+        // a nested model: as Keras' Model.trainable setter, every layer inside it (at any depth) follows
+        KerasGraph inner = l.inner();
+        if (inner != null) {
+            List<LayerSpec> sub = new ArrayList<>();
+            for (LayerSpec s : inner.layers()) sub.add(s.isInput() ? s : setTrainable(s, t));
+            inner = regraph(inner, sub);
+        }
         return new LayerSpec(l.name(), l.className(), l.writtenClassName(), cfg, l.rawConfig(), t, l.inboundNodes(), ws,
-                l.activityRegularizer(), l.inner(), l.synthesized());
+                l.activityRegularizer(), inner, l.synthesized());
+    }
+
+    /** OUTER/INNER names of the layers inside nested models, any depth. */
+    private static List<String> nestedNames(KerasGraph g, String prefix) {
+        List<String> out = new ArrayList<>();
+        for (LayerSpec l : g.layers()) {
+            if (l.isInput()) continue;
+            if (!prefix.isEmpty()) out.add(prefix + l.name());
+            if (l.inner() != null) out.addAll(nestedNames(l.inner(), prefix + l.name() + "/"));
+        }
+        return out;
     }
 
     static List<String> select(KerasModel m, String spec, String option) {
@@ -157,6 +216,8 @@ public final class ModelEdits {
             if (i < 0) throw new UsageException(option + " " + spec + ": no layer '" + last + "' (layers: " + String.join(", ", names) + ")");
             return names.subList(0, i + 1);
         }
+        if (names.contains(spec)) return List.of(spec);
+        if (spec.contains("/")) names = nestedNames(m.graph(), ""); // OUTER/INNER: a layer inside a nested model
         if (names.contains(spec)) return List.of(spec);
         Pattern p;
         try {

@@ -11,13 +11,17 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * The Keras layers that are the identity at inference and draw a random transform per sample in training
  * ({@link KerasRandomTransformImpl}): {@code StochasticDepth} (keras.applications.convnext: drop the whole residual
  * branch of a sample with probability {@code rate}, scale the kept ones by 1/(1 − rate)), {@code RandomFlip},
- * {@code RandomContrast} and {@code RandomBrightness} (channels-last images, as Keras' image preprocessing layers
- * compute them). The draws come from ND4J's random generator, which fine-tuning seeds from {@code --seed}: the same
+ * {@code RandomContrast}, {@code RandomBrightness}, {@code RandomRotation}, {@code RandomZoom},
+ * {@code RandomTranslation} (affine resampling as {@link ImageSampling}) and {@code RandomCrop} (channels-last images,
+ * as Keras' image preprocessing layers compute them). RandomCrop is the identity at inference as in Keras 3 (which
+ * crops only in training), so its training output is smaller than its input: the layers after it must not depend on
+ * the image size (as in Keras, where a model whose later layers do fails at inference). The draws come from ND4J's random generator, which fine-tuning seeds from {@code --seed}: the same
  * distribution as Keras, not the same numbers (Keras' own streams differ per backend).
  */
 public class KerasRandomTransform extends KerasNoParamLayer {
     public static final String STOCHASTIC_DEPTH = "StochasticDepth", FLIP = "RandomFlip", CONTRAST = "RandomContrast",
-            BRIGHTNESS = "RandomBrightness";
+            BRIGHTNESS = "RandomBrightness", ROTATION = "RandomRotation", ZOOM = "RandomZoom",
+            TRANSLATION = "RandomTranslation", CROP = "RandomCrop";
 
     private String kind;
     /** StochasticDepth: the drop rate. */
@@ -30,6 +34,17 @@ public class KerasRandomTransform extends KerasNoParamLayer {
     private double upper;
     private double rangeLow;
     private double rangeHigh;
+    /** Rotation: factor (lower, upper) in turns in lower/upper. Zoom, translation: height factor in lower/upper, width
+     *  factor in widthLower/widthUpper, or {@code sameDraw} (zoom without width_factor: one draw for both). */
+    private double widthLower;
+    private double widthUpper;
+    private boolean sameDraw;
+    private String fillMode;
+    private String interpolation;
+    private double fillValue;
+    /** RandomCrop: the target size. */
+    private int cropHeight;
+    private int cropWidth;
 
     public KerasRandomTransform() {
     }
@@ -54,6 +69,33 @@ public class KerasRandomTransform extends KerasNoParamLayer {
         t.upper = upper;
         t.rangeLow = rangeLow;
         t.rangeHigh = rangeHigh;
+        return t;
+    }
+
+    /**
+     * kind ROTATION (lower, upper in turns; the width bounds unused), ZOOM (height factor bounds, width factor bounds
+     * or sameDraw) or TRANSLATION (height and width factor bounds), resampled with the fill mode, interpolation and
+     * fill value as Keras' affine_transform.
+     */
+    public static KerasRandomTransform affine(String name, String kind, double lower, double upper, double widthLower,
+                                              double widthUpper, boolean sameDraw, String fillMode, String interpolation,
+                                              double fillValue) {
+        KerasRandomTransform t = new KerasRandomTransform(name, kind);
+        t.lower = lower;
+        t.upper = upper;
+        t.widthLower = widthLower;
+        t.widthUpper = widthUpper;
+        t.sameDraw = sameDraw;
+        t.fillMode = fillMode;
+        t.interpolation = interpolation;
+        t.fillValue = fillValue;
+        return t;
+    }
+
+    public static KerasRandomTransform crop(String name, int height, int width) {
+        KerasRandomTransform t = new KerasRandomTransform(name, CROP);
+        t.cropHeight = height;
+        t.cropWidth = width;
         return t;
     }
 
@@ -134,15 +176,83 @@ public class KerasRandomTransform extends KerasNoParamLayer {
         this.rangeHigh = rangeHigh;
     }
 
+    public double getWidthLower() {
+        return widthLower;
+    }
+
+    public void setWidthLower(double widthLower) {
+        this.widthLower = widthLower;
+    }
+
+    public double getWidthUpper() {
+        return widthUpper;
+    }
+
+    public void setWidthUpper(double widthUpper) {
+        this.widthUpper = widthUpper;
+    }
+
+    public boolean isSameDraw() {
+        return sameDraw;
+    }
+
+    public void setSameDraw(boolean sameDraw) {
+        this.sameDraw = sameDraw;
+    }
+
+    public String getFillMode() {
+        return fillMode;
+    }
+
+    public void setFillMode(String fillMode) {
+        this.fillMode = fillMode;
+    }
+
+    public String getInterpolation() {
+        return interpolation;
+    }
+
+    public void setInterpolation(String interpolation) {
+        this.interpolation = interpolation;
+    }
+
+    public double getFillValue() {
+        return fillValue;
+    }
+
+    public void setFillValue(double fillValue) {
+        this.fillValue = fillValue;
+    }
+
+    public int getCropHeight() {
+        return cropHeight;
+    }
+
+    public void setCropHeight(int cropHeight) {
+        this.cropHeight = cropHeight;
+    }
+
+    public int getCropWidth() {
+        return cropWidth;
+    }
+
+    public void setCropWidth(int cropWidth) {
+        this.cropWidth = cropWidth;
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof KerasRandomTransform t && super.equals(o) && Objects.equals(kind, t.kind) && rate == t.rate
                 && horizontal == t.horizontal && vertical == t.vertical && lower == t.lower && upper == t.upper
-                && rangeLow == t.rangeLow && rangeHigh == t.rangeHigh;
+                && rangeLow == t.rangeLow && rangeHigh == t.rangeHigh && widthLower == t.widthLower
+                && widthUpper == t.widthUpper && sameDraw == t.sameDraw && Objects.equals(fillMode, t.fillMode)
+                && Objects.equals(interpolation, t.interpolation) && fillValue == t.fillValue
+                && cropHeight == t.cropHeight && cropWidth == t.cropWidth;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(super.hashCode(), kind, rate, horizontal, vertical, lower, upper, rangeLow, rangeHigh);
+        return Objects.hash(super.hashCode(), kind, rate, horizontal, vertical, lower, upper, rangeLow, rangeHigh,
+                widthLower, widthUpper, sameDraw, fillMode, interpolation, fillValue, cropHeight, cropWidth);
     }
 }

@@ -11,6 +11,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 public abstract class KerasCrossentropy extends KerasLoss {
     static final double EPS = 1e-7;
     @JsonProperty
+    @org.nd4j.shade.jackson.annotation.JsonProperty // DL4J copies and saves configurations with its shaded Jackson
     protected boolean fromLogits;
 
     protected KerasCrossentropy() {

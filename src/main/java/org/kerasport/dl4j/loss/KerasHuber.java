@@ -8,6 +8,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 /** Keras {@code huber}: mean(where(|e| ≤ δ, ½e², δ|e| − ½δ²), axis=-1) with e = y_pred − y_true. */
 public class KerasHuber extends KerasLoss {
     @JsonProperty
+    @org.nd4j.shade.jackson.annotation.JsonProperty // DL4J copies and saves configurations with its shaded Jackson
     private double delta = 1.0;
 
     public KerasHuber() {

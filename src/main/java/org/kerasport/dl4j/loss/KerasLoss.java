@@ -17,6 +17,7 @@ import org.nd4j.linalg.lossfunctions.ILossFunction;
  */
 public abstract class KerasLoss implements ILossFunction {
     @JsonProperty
+    @org.nd4j.shade.jackson.annotation.JsonProperty // DL4J copies and saves configurations with its shaded Jackson
     protected double weight = 1.0;
 
     protected KerasLoss() {

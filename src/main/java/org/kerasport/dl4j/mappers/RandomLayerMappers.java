@@ -15,8 +15,9 @@ import org.kerasport.model.WeightSpec;
 /**
  * The layers keras.applications registers for ConvNeXt ({@code LayerScale}, {@code StochasticDepth}) and the image
  * augmentation layers of the Keras transfer-learning guide. Augmentation is the identity at inference; in training
- * RandomFlip, RandomContrast and RandomBrightness apply their random transform (same distribution as Keras, not the
- * same draws); RandomRotation, RandomZoom, RandomTranslation and RandomCrop stay the identity in training, which the
+ * RandomFlip, RandomContrast, RandomBrightness, RandomRotation, RandomZoom, RandomTranslation and RandomCrop apply
+ * their random transform (same distribution as Keras, not the same draws). A form Kerasport does not transform
+ * (channels_first, a fill mode or interpolation Keras 3 does not have) stays the identity in training, which the
  * mapping reports as a training note ({@link #TRAINING_NOTE}).
  */
 public final class RandomLayerMappers {
@@ -87,6 +88,14 @@ public final class RandomLayerMappers {
                     if (image && f != null && vr != null && vr.isArray() && vr.size() == 2)
                         t = KerasRandomTransform.intensity(vertex, l.className(), f[0], f[1], vr.get(0).asDouble(), vr.get(1).asDouble());
                 }
+                case "RandomRotation", "RandomZoom", "RandomTranslation" -> {
+                    if (image) t = affine(l, vertex);
+                }
+                case "RandomCrop" -> {
+                    if (image && c.path("height").canConvertToInt() && c.path("width").canConvertToInt()
+                            && c.get("height").asInt() > 0 && c.get("width").asInt() > 0)
+                        t = KerasRandomTransform.crop(vertex, c.get("height").asInt(), c.get("width").asInt());
+                }
                 default -> {
                 }
             }
@@ -100,6 +109,43 @@ public final class RandomLayerMappers {
                         + "drawn from the run's seed (Keras' distribution, not Keras' draws)");
             ctx.addLayer(vertex, t, true, in, inputs);
             return vertex;
+        }
+
+        /**
+         * RandomRotation (factor), RandomZoom (height_factor, width_factor or null: one draw for both) and
+         * RandomTranslation (height_factor, width_factor): a number f stands for (−|f|, |f|), a pair is sorted, as
+         * Keras' _set_factor; fill_mode reflect/wrap/constant/nearest (default reflect), interpolation
+         * bilinear/nearest (default bilinear), fill_value (default 0). Null for anything else.
+         */
+        private static KerasRandomTransform affine(LayerSpec l, String vertex) {
+            JsonNode c = l.config();
+            String fill = Json.isPresent(c, "fill_mode") ? Json.text(c, "fill_mode") : "reflect";
+            String interp = Json.isPresent(c, "interpolation") ? Json.text(c, "interpolation") : "bilinear";
+            if (!List.of("reflect", "wrap", "constant", "nearest").contains(fill) || !List.of("bilinear", "nearest").contains(interp))
+                return null;
+            double fillValue = Json.isPresent(c, "fill_value") && c.get("fill_value").isNumber() ? c.get("fill_value").asDouble() : 0.0;
+            String kind = l.className();
+            double[] a = bounds(c.get(kind.equals("RandomRotation") ? "factor" : "height_factor"));
+            if (a == null) return null;
+            double[] b = a;
+            boolean same = false;
+            if (kind.equals("RandomRotation")) {
+                if (c.get("factor").isNumber()) a = new double[]{Math.max(a[0], -1.0), a[1]}; // as Keras' _set_factor
+            } else if (kind.equals("RandomZoom") && !Json.isPresent(c, "width_factor")) {
+                same = true;
+            } else {
+                b = bounds(c.get("width_factor"));
+                if (b == null) return null;
+            }
+            return KerasRandomTransform.affine(vertex, kind, a[0], a[1], b[0], b[1], same, fill, interp, fillValue);
+        }
+
+        private static double[] bounds(JsonNode f) {
+            if (f == null || f.isNull()) return null;
+            if (f.isNumber()) return new double[]{-Math.abs(f.asDouble()), Math.abs(f.asDouble())};
+            if (f.isArray() && f.size() == 2 && f.get(0).isNumber() && f.get(1).isNumber())
+                return new double[]{Math.min(f.get(0).asDouble(), f.get(1).asDouble()), Math.max(f.get(0).asDouble(), f.get(1).asDouble())};
+            return null;
         }
 
         /** Keras 3 stores (lower, upper); tf.keras may store one number f: contrast (f, f), brightness (−f, f). */

@@ -128,7 +128,7 @@ public final class DataSources {
     /** The key holding model input ("x") or output ("y") {@code name}. */
     private static String pick(Path file, List<String> keys, ModelSignature sig, String name, String xy, boolean single) {
         List<String> candidates = single ? List.of(name, xy + "__" + name, xy) : List.of(name, xy + "__" + name);
-        List<String> present = candidates.stream().filter(keys::contains).toList();
+        List<String> present = candidates.stream().distinct().filter(keys::contains).toList(); // input named x: one key
         String role = xy.equals("x") ? "input" : "output";
         if (present.size() > 1) throw bad(file.toString(), "model " + role + " '" + name + "' matches several arrays: " + String.join(", ", present));
         if (present.isEmpty()) {

@@ -173,6 +173,17 @@ class DataSourcesTest {
         contains(fails(ExitCode.BAD_DATA, q.toString(), null, MLP), "no array for model output 'dense'", "or x and y", "the file has x");
     }
 
+    /** A model whose input is named x and output y (as people name them): x and y are their keys, not two matches. */
+    @Test
+    void npzInputNamedXOutputNamedY() throws IOException {
+        ModelSignature xy = new ModelSignature(List.of("x"), List.<Long[]>of(new Long[] {null, 3L}), List.of("y"),
+                List.<Long[]>of(new Long[] {null, 2L}), Map.of("y", "mean_squared_error"));
+        Path p = npz("xy-named.npz", Map.of("x", grid(5, 3, 0), "y", grid(5, 2, 0.5f)));
+        TrainingData d = DataSources.load(p.toString(), null, xy);
+        assertArrayEquals(grid(5, 3, 0).data(), d.inputs().get(0).data());
+        assertArrayEquals(grid(5, 2, 0.5f).data(), d.targets().get(0).data());
+    }
+
     @Test
     void npzAmbiguousKeys() throws IOException {
         Map<String, NdArray> m = new LinkedHashMap<>();
