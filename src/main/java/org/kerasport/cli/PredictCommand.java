@@ -109,9 +109,73 @@ final class PredictCommand implements Command {
         return a.get(idx);
     }
 
-    /** Reads and checks the inputs against the model's input names and shapes. */
+    /**
+     * Reads and checks the inputs against the model's input names and shapes; a string input (numpy unicode array)
+     * is turned into the numbers its string layers compute before the DL4J graph runs.
+     */
     static INDArray[] readInputs(Path file, Dl4jModel model) {
-        return readInputs(file, model.inputs(), model.inputShapes());
+        Map<String, org.kerasport.dl4j.StringFeed> feeds = model.stringFeeds();
+        if (feeds.isEmpty()) return readInputs(file, model.inputs(), model.inputShapes());
+        List<String> names = new ArrayList<>(), stringNames = new ArrayList<>();
+        List<Long[]> shapes = new ArrayList<>();
+        for (int i = 0; i < model.inputs().size(); i++) {
+            org.kerasport.dl4j.StringFeed f = feeds.get(model.inputs().get(i));
+            if (f == null) {
+                names.add(model.inputs().get(i));
+                shapes.add(model.inputShapes().get(i));
+            } else if (!stringNames.contains(f.input())) stringNames.add(f.input());
+        }
+        boolean npz = file.getFileName().toString().endsWith(".npz");
+        List<String> keys = npz ? Npy.npzKeys(file) : List.of();
+        boolean single = names.size() + stringNames.size() == 1;
+        Map<String, org.kerasport.data.StringArray> strings = new LinkedHashMap<>();
+        for (String s : stringNames) {
+            String key = !npz ? null : keys.contains(s) ? s : single && keys.size() == 1 ? keys.get(0) : null;
+            if (npz && key == null)
+                throw new BadDataException(file + ": no array for the string input '" + s + "'; the model's inputs are "
+                        + concat(names, stringNames) + ", the file has " + keys + " (a multi-input model takes an .npz keyed by input names)");
+            if (!npz && !single)
+                throw new BadDataException(file + ": the model has " + (names.size() + stringNames.size()) + " inputs "
+                        + concat(names, stringNames) + "; give them as an .npz keyed by input names");
+            strings.put(s, Npy.readStrings(file, key));
+        }
+        INDArray[] numeric = names.isEmpty() ? new INDArray[0] : readNumeric(file, names, shapes, strings.keySet());
+        INDArray[] out = new INDArray[model.inputs().size()];
+        long rows = -1;
+        for (int i = 0, n = 0; i < out.length; i++) {
+            org.kerasport.dl4j.StringFeed f = feeds.get(model.inputs().get(i));
+            if (f == null) {
+                out[i] = numeric[n++];
+            } else {
+                org.kerasport.data.StringArray a = strings.get(f.input());
+                checkShape(file, f.input(), f.inputShape(), a.shape());
+                long[] outShape = f.layer().outputShape(a.shape());
+                out[i] = Nd4j.create(f.apply(a.data(), a.shape()), outShape, 'c');
+            }
+            if (rows < 0) rows = out[i].size(0);
+            else if (out[i].size(0) != rows)
+                throw new BadDataException(file + ": inputs have different numbers of rows (" + rows + " and " + out[i].size(0) + ")");
+        }
+        return out;
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> o = new ArrayList<>(a);
+        o.addAll(b);
+        return o;
+    }
+
+    private static INDArray[] readNumeric(Path file, List<String> names, List<Long[]> shapes, java.util.Set<String> skip) {
+        Map<String, NdArray> given = new LinkedHashMap<>(Npy.readNpz(file, k -> !skip.contains(k)));
+        INDArray[] out = new INDArray[names.size()];
+        for (int i = 0; i < names.size(); i++) {
+            NdArray a = given.get(names.get(i));
+            if (a == null)
+                throw new BadDataException(file + ": no array for input '" + names.get(i) + "'; the file has " + given.keySet());
+            checkShape(file, names.get(i), shapes.get(i), a);
+            out[i] = org.kerasport.dl4j.NdArrays.of(a.data(), a.shape());
+        }
+        return out;
     }
 
     /** Reads and checks the inputs against input names and shapes (batch axis first, null = any size). */
@@ -138,11 +202,15 @@ final class PredictCommand implements Command {
     }
 
     private static void checkShape(Path file, String input, Long[] expected, NdArray a) {
+        checkShape(file, input, expected, a.shape());
+    }
+
+    private static void checkShape(Path file, String input, Long[] expected, long[] shape) {
         if (expected == null) return;
-        boolean ok = a.shape().length == expected.length;
-        for (int d = 1; ok && d < expected.length; d++) ok = expected[d] == null || expected[d] == a.shape()[d];
+        boolean ok = shape.length == expected.length;
+        for (int d = 1; ok && d < expected.length; d++) ok = expected[d] == null || expected[d] == shape[d];
         if (!ok)
-            throw new BadDataException(file + ": input '" + input + "' has shape " + Arrays.toString(a.shape())
+            throw new BadDataException(file + ": input '" + input + "' has shape " + Arrays.toString(shape)
                     + ", the model expects " + Arrays.toString(expected).replace("null", "None") + " (None: any size)");
     }
 }
