@@ -100,6 +100,46 @@ class PreprocessingKerasTest {
         }));
     }
 
+    /**
+     * Exported as .keras and .h5 (an adapted vocabulary goes into the layer's config, where Keras' set_vocabulary
+     * takes it as it takes the assets file): real Keras loads both and computes what it computed on the original.
+     */
+    @Test
+    void exportsLoadInKerasAndComputeTheSame() throws Exception {
+        com.fasterxml.jackson.databind.node.ArrayNode jobs = Json.MAPPER.createArrayNode();
+        for (Path dir : cases)
+            for (String form : List.of("keras", "h5")) {
+                String id = dir.getFileName() + "." + form;
+                Path file = work.resolve(id);
+                TestSupport.Run r = TestSupport.cli("export", dir.resolve("model.keras").toString(), "-o", file.toString(), "--force");
+                assertEquals(0, r.code(), id + ": " + r.err());
+                var j = jobs.addObject();
+                j.put("id", id);
+                j.put("path", file.toString());
+                j.put("form", form);
+                j.put("x", dir.resolve("x.npy").toString());
+                j.put("out", work.resolve(id + ".y.npz").toString());
+            }
+        Path jobsFile = work.resolve("export-jobs.json"), results = work.resolve("export-results.json");
+        Files.writeString(jobsFile, Json.MAPPER.writeValueAsString(jobs));
+        TestSupport.runPython(Path.of("."), 900, "src/test/python/keras_load_exports.py", jobsFile.toString(), results.toString());
+        JsonNode res = Json.MAPPER.readTree(Files.readString(results));
+        List<String> problems = new ArrayList<>();
+        for (JsonNode j : jobs) {
+            String id = j.get("id").asText();
+            if (!res.path(id).path("ok").asBoolean()) {
+                problems.add(id + ": " + res.path(id).path("error").asText());
+                continue;
+            }
+            Path dir = out.resolve(id.substring(0, id.lastIndexOf('.')));
+            NdArray w = Npy.read(dir.resolve("y.npy")), g = Npy.readNpz(Path.of(j.get("out").asText())).get("y__0");
+            // Keras on the same weights, the same inputs: the same computation (the pipelines too)
+            if (!java.util.Arrays.equals(w.shape(), g.shape()) || !java.util.Arrays.equals(w.data(), g.data()))
+                problems.add(id + ": Keras computes differently from the exported file");
+        }
+        assertTrue(problems.isEmpty(), String.join("\n", problems));
+    }
+
     /** Every class has several configurations, and the cases include string inputs with unicode and empty strings. */
     @Test
     void everyClassHasSeveralConfigurations() throws IOException {
