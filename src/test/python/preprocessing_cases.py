@@ -258,6 +258,7 @@ def main():
     h = layers.Embedding(tv.vocabulary_size(), 8, name="embed")(tv(xs))
     h = layers.GlobalAveragePooling1D(name="pool")(h)
     m = keras.Model(xs, layers.Dense(2, name="dense")(h))
+    m.compile(optimizer="sgd", loss="mse")  # a training config, so finetune gets as far as the string input
     save(out, "pipe_text", m, np.asarray(texts(rng, 6)).reshape(-1, 1).astype(str), {}, "TextVectorization")
 
     # refused forms

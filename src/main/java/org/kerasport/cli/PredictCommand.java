@@ -47,7 +47,8 @@ final class PredictCommand implements Command {
                 MODEL is any Keras model file (as for inspect) or a DL4J zip written by 'kerasport convert'.
                 A single-input model takes a .npy or a one-array .npz; a multi-input model takes an .npz keyed by
                 input layer names. The output .npz is keyed by output layer names (float32). Inference mode:
-                dropout off, BatchNormalization on its moving statistics.
+                dropout off, BatchNormalization on its moving statistics. A string input (read by StringLookup,
+                Hashing or TextVectorization) takes a numpy unicode array: np.asarray(texts, dtype=str).
 
                 Example:
                   kerasport predict models/seed_mlp.keras --input x.npy -o y.npz

@@ -172,6 +172,21 @@ class PreprocessingKerasTest {
         assertTrue(r.err().contains("object array") && r.err().contains("dtype=str"), r.err());
     }
 
+    /** Fine-tuning a model with a string input is refused (exit 4) naming the input, not failed on the data. */
+    @Test
+    void fineTuningAStringModelIsRefusedByName() throws IOException {
+        Path dir = out.resolve("pipe_text");
+        Path data = work.resolve("text-train.npz");
+        NdArray y = Npy.read(dir.resolve("y.npy"));
+        try (var os = Files.newOutputStream(data)) {
+            Npy.writeNpz(os, Map.of("y", y));
+        }
+        TestSupport.Run r = TestSupport.cli("finetune", dir.resolve("model.keras").toString(), "--data", data.toString(),
+                "-o", work.resolve("tuned.keras").toString(), "--force");
+        assertEquals(ExitCode.UNSUPPORTED.code, r.code(), r.err());
+        assertTrue(r.err().contains("'text'") && r.err().contains("string input"), r.err());
+    }
+
     /** Numbers given to a string input are refused (exit 5) naming the dtype. */
     @Test
     void numbersForAStringInputAreRefused() {
