@@ -22,6 +22,7 @@ the .keras assets only). Cases (configurations drawn from the seeded generator; 
                   max_tokens, adapted or given vocabulary
   pipe_ids        int ids -> CategoryEncoding(multi_hot) -> Dense
   pipe_text       strings -> TextVectorization(int) -> Embedding -> GlobalAveragePooling1D -> Dense
+  x.csv           tv_0, tv_4, strlookup_7 and pipe_text's strings also as a CSV column (Python's csv module)
   refused_*       forms Kerasport refuses (case.json "refused_class", "refused_field", "file"): a custom
                   standardize function, an adapted vocabulary in an .h5, tf_idf, StringLookup(invert=True),
                   TextVectorization(int) without output_sequence_length
@@ -242,7 +243,8 @@ def main():
         lay = layers.TextVectorization(name="layer", **c)
         if "vocabulary" not in c:
             lay.adapt(np.asarray(corpus))
-        x = np.asarray(texts(rng, 9) + ["  The CAT, sat... on the MAT!!  ", "ÉCOLE école\tÉcole", "it's a.b"]).reshape(-1, 1)
+        x = np.asarray(texts(rng, 9) + ["  The CAT, sat... on the MAT!!  ", "ÉCOLE école\tÉcole", "it's a.b",
+                                         'a "quoted" cat\non two lines']).reshape(-1, 1)
         save(out, "tv_%d" % k, one_layer(lay, (1,), "string"), x.astype(str), {kk: (list(v) if isinstance(v, tuple) else v)
                                                                                 for kk, v in c.items()}, "TextVectorization")
 
@@ -260,6 +262,18 @@ def main():
     m = keras.Model(xs, layers.Dense(2, name="dense")(h))
     m.compile(optimizer="sgd", loss="mse")  # a training config, so finetune gets as far as the string input
     save(out, "pipe_text", m, np.asarray(texts(rng, 6)).reshape(-1, 1).astype(str), {}, "TextVectorization")
+
+    # the string cases' inputs as a CSV column too (Python's csv module: quotes, commas and line breaks in fields)
+    import csv
+    for name in ["tv_0", "tv_4", "strlookup_7", "pipe_text"]:
+        d = os.path.join(out, name)
+        x = np.load(os.path.join(d, "x.npy"))
+        col = "text" if name == "pipe_text" else "x"
+        with open(os.path.join(d, "x.csv"), "w", newline="", encoding="utf-8") as f:
+            w = csv.writer(f)
+            w.writerow([col])
+            for v in x.reshape(-1):
+                w.writerow([str(v)])
 
     # refused forms
     @keras.saving.register_keras_serializable(package="kp")

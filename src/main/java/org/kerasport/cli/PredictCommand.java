@@ -38,7 +38,7 @@ final class PredictCommand implements Command {
 
     @Override
     public String arguments() {
-        return "MODEL --input X.npy|X.npz -o Y.npz";
+        return "MODEL --input X.npy|X.npz|X.csv -o Y.npz";
     }
 
     @Override
@@ -48,7 +48,8 @@ final class PredictCommand implements Command {
                 A single-input model takes a .npy or a one-array .npz; a multi-input model takes an .npz keyed by
                 input layer names. The output .npz is keyed by output layer names (float32). Inference mode:
                 dropout off, BatchNormalization on its moving statistics. A string input (read by StringLookup,
-                Hashing or TextVectorization) takes a numpy unicode array: np.asarray(texts, dtype=str).
+                Hashing or TextVectorization) takes a numpy unicode array (np.asarray(texts, dtype=str)) or, when
+                every input is a string, a UTF-8 CSV file with a header: one column per input, named as it.
 
                 Example:
                   kerasport predict models/seed_mlp.keras --input x.npy -o y.npz
@@ -58,7 +59,7 @@ final class PredictCommand implements Command {
     @Override
     public Options options() {
         Options o = new Options();
-        o.addOption(Option.builder().longOpt("input").hasArg().argName("FILE").desc(".npy or .npz input (required)").build());
+        o.addOption(Option.builder().longOpt("input").hasArg().argName("FILE").desc(".npy or .npz input, or .csv for string inputs (required)").build());
         o.addOption(Option.builder("o").longOpt("output").hasArg().argName("Y.npz").desc("where to write the outputs (required)").build());
         o.addOption(Option.builder().longOpt("batch-size").hasArg().argName("N").desc("rows per forward pass (default 256)").build());
         ModelArgs.addSourceOptions(o);
@@ -126,6 +127,12 @@ final class PredictCommand implements Command {
                 shapes.add(model.inputShapes().get(i));
             } else if (!stringNames.contains(f.input())) stringNames.add(f.input());
         }
+        if (file.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".csv")) {
+            if (!names.isEmpty())
+                throw new BadDataException(file + ": CSV input is read for models whose inputs are all strings (one column"
+                        + " per string input); give the numeric inputs " + names + " with the strings in an .npz");
+            return applyFeeds(file, model, feeds, csvStrings(file, stringNames, feeds), new INDArray[0]);
+        }
         boolean npz = file.getFileName().toString().endsWith(".npz");
         List<String> keys = npz ? Npy.npzKeys(file) : List.of();
         boolean single = names.size() + stringNames.size() == 1;
@@ -141,6 +148,34 @@ final class PredictCommand implements Command {
             strings.put(s, Npy.readStrings(file, key));
         }
         INDArray[] numeric = names.isEmpty() ? new INDArray[0] : readNumeric(file, names, shapes, strings.keySet());
+        return applyFeeds(file, model, feeds, strings, numeric);
+    }
+
+    /** The string inputs from a CSV file's columns (named as the inputs; a lone column serves a lone input). */
+    private static Map<String, org.kerasport.data.StringArray> csvStrings(Path file, List<String> stringNames,
+                                                                         Map<String, org.kerasport.dl4j.StringFeed> feeds) {
+        Map<String, List<String>> cols = org.kerasport.data.TextCsv.read(file);
+        Map<String, org.kerasport.data.StringArray> strings = new LinkedHashMap<>();
+        for (String s : stringNames) {
+            List<String> col = cols.get(s);
+            if (col == null && stringNames.size() == 1 && cols.size() == 1) col = cols.values().iterator().next();
+            if (col == null)
+                throw new BadDataException(file + ": no column '" + s + "'; the model's string inputs are " + stringNames
+                        + ", the file's columns " + cols.keySet());
+            Long[] want = feeds.values().stream().filter(f -> f.input().equals(s)).findFirst().orElseThrow().inputShape();
+            long[] shape;
+            if (want != null && want.length == 1) shape = new long[]{col.size()};
+            else if (want != null && want.length == 2 && want[1] != null && want[1] == 1) shape = new long[]{col.size(), 1};
+            else
+                throw new BadDataException(file + ": string input '" + s + "' has shape " + Arrays.toString(want).replace("null", "None")
+                        + "; a CSV column gives one string per row (shape (None,) or (None, 1)): use an .npy/.npz");
+            strings.put(s, new org.kerasport.data.StringArray(shape, col.toArray(new String[0])));
+        }
+        return strings;
+    }
+
+    private static INDArray[] applyFeeds(Path file, Dl4jModel model, Map<String, org.kerasport.dl4j.StringFeed> feeds,
+                                         Map<String, org.kerasport.data.StringArray> strings, INDArray[] numeric) {
         INDArray[] out = new INDArray[model.inputs().size()];
         long rows = -1;
         for (int i = 0, n = 0; i < out.length; i++) {

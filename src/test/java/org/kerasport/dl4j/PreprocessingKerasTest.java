@@ -33,7 +33,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * CategoryEncoding, Discretization, IntegerLookup, Hashing, StringLookup and TextVectorization against real Keras
  * (src/test/python/preprocessing_cases.py: several configurations of each, on raw ids, values and strings with OOV
  * and mask tokens, unicode and empty strings). Each model runs through {@code kerasport predict} on the raw input
- * file Keras was given (strings as a numpy unicode {@code .npy}), from the {@code .keras} file, from the {@code .h5}
+ * file Keras was given (strings as a numpy unicode {@code .npy}, and for four cases as a CSV column Python's csv
+ * module wrote), from the {@code .keras} file, from the {@code .h5}
  * when Keras writes one it reloads, and from the zip {@code kerasport convert} makes of it.
  *
  * <p>Tolerances: the layers compute integers (indices, bins, counts, 0/1) by integer logic in both frameworks; every
@@ -88,9 +89,11 @@ class PreprocessingKerasTest {
             assertEquals(0, conv.code(), conv.err());
             List<Path> models = new ArrayList<>(List.of(dir.resolve("model.keras"), zip));
             if (c.path("h5").asBoolean()) models.add(dir.resolve("model.h5"));
-            for (Path m : models) {
-                INDArray got = predict(m, x, m.getFileName().toString());
-                String what = dir.getFileName() + " " + m.getFileName() + " " + c.path("config");
+            List<Path> inputs = new ArrayList<>(List.of(x));
+            if (Files.exists(dir.resolve("x.csv"))) inputs.add(dir.resolve("x.csv")); // the same strings as a CSV column
+            for (Path m : models) for (Path in : inputs) {
+                INDArray got = predict(m, in, m.getFileName() + "." + in.getFileName());
+                String what = dir.getFileName() + " " + m.getFileName() + " " + in.getFileName() + " " + c.path("config");
                 if (pipeline) KerasMatch.assertOutput(n, want, got, 0, what);
                 else {
                     assertArrayEquals(want.shape(), got.shape(), what + " shape");
@@ -138,6 +141,12 @@ class PreprocessingKerasTest {
                 problems.add(id + ": Keras computes differently from the exported file");
         }
         assertTrue(problems.isEmpty(), String.join("\n", problems));
+    }
+
+    /** The CSV cases exist (the generator's list), so the CSV path above is exercised. */
+    @Test
+    void someCasesReadTheirStringsFromCsv() {
+        assertEquals(4, cases.stream().filter(d -> Files.exists(d.resolve("x.csv"))).count());
     }
 
     /** Every class has several configurations, and the cases include string inputs with unicode and empty strings. */
