@@ -9,7 +9,8 @@ JOBS.json is a list of jobs; many files per call because TensorFlow takes second
   form      keras | h5 | weights
   arch      for form=weights: a JSON architecture (config.json of a .keras or model.to_json()); the model is built
             with keras.models.model_from_json and the weights are loaded with load_weights (as the docs say)
-  x         optional: an .npz with the inputs (x, or x__<input name> per input)
+  x         optional: an .npz with the inputs (x, or x__<input name> per input), or one .npy; a string array
+            (numpy unicode) is passed to the model as a string tensor (predict() does not take one)
   out       optional: an .npz to write: y__<i> per output (model order), w__<i> per model.weights entry
   unsafe    optional: load with safe_mode=False (models with Lambda layers)
   compile   optional (default false): load_model(compile=True) and report the optimizer Keras built
@@ -85,8 +86,12 @@ def run(job):
         arrays["w__%d" % i] = np.asarray(keras.ops.convert_to_numpy(v))
     if job.get("x"):
         npz = np.load(job["x"])
-        x = inputs_for(model, npz)
-        y = model.predict(x, verbose=0)
+        x = npz if isinstance(npz, np.ndarray) else inputs_for(model, npz)
+        if isinstance(x, np.ndarray) and x.dtype.kind in "US":
+            import tensorflow as tf
+            y = keras.ops.convert_to_numpy(model(tf.constant(x)))
+        else:
+            y = model.predict(x, verbose=0)
         ys = y if isinstance(y, (list, tuple)) else [y]
         if isinstance(y, dict):
             ys = [y[n] for n in r["output_names"]]

@@ -125,6 +125,7 @@ final class FinetuneCommand implements Command {
                     + model.training().optimizer().className() : "the trainable layers changed (Keras recompiles then)")
                     + ": starting from a fresh optimizer state");
 
+        ModelOutputs.refuseStringInputs(model, "finetune");
         ModelSignature sig = ModelOutputs.signature(model);
         List<String> labels = list(cl, "label");
         TrainingData train = DataSources.load(cl.getOptionValue("data"), labels, sig);

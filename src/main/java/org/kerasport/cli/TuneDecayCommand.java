@@ -141,6 +141,7 @@ final class TuneDecayCommand implements Command {
             List<String> s = split(cl.getOptionValues("scope"));
             if (!s.contains("all")) scope = s;
         }
+        ModelOutputs.refuseStringInputs(model, "tune-decay");
         ModelSignature sig = ModelOutputs.signature(model);
         List<String> labels = cl.hasOption("label") ? List.of(cl.getOptionValues("label")) : List.of();
         TrainingData train = DataSources.load(cl.getOptionValue("data"), labels, sig);

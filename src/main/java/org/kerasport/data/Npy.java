@@ -153,6 +153,100 @@ public final class Npy {
         return new NdArray(shape, out, dtype);
     }
 
+    private static final Pattern STRING_DESCR = Pattern.compile("([<>|=])([US])(\\d+)");
+
+    /**
+     * Reads a string array: an {@code .npy} file ({@code key} null) or the member {@code key} of an {@code .npz}.
+     * Unicode ({@code '<U..'}, what {@code np.array(["a", "b"])} makes) and bytes ({@code '|S..'}, as UTF-8) are
+     * read; object arrays ({@code '|O'}) hold pickled Python objects and are refused.
+     */
+    public static StringArray readStrings(Path file, String key) {
+        if (key == null) {
+            try (InputStream in = Files.newInputStream(file)) {
+                return readStrings(in, file.toString());
+            } catch (NoSuchFileException e) {
+                throw new FileAccessException(file + ": no such file");
+            } catch (IOException e) {
+                throw new FileAccessException(file + ": cannot read: " + e.getMessage(), e);
+            }
+        }
+        try (ZipFile zip = new ZipFile(file.toFile())) {
+            ZipEntry e = zip.getEntry(key + ".npy");
+            if (e == null) throw new BadDataException(file + ": no array '" + key + "'");
+            try (InputStream in = zip.getInputStream(e)) {
+                return readStrings(in, file + "[" + key + "]");
+            }
+        } catch (NoSuchFileException e) {
+            throw new FileAccessException(file + ": no such file");
+        } catch (IOException | IllegalArgumentException e) {
+            throw new BadDataException(file + ": not a readable .npz archive: " + e.getMessage(), e);
+        }
+    }
+
+    static StringArray readStrings(InputStream in, String where) throws IOException {
+        byte[] magic = in.readNBytes(8);
+        if (magic.length < 8 || (magic[0] & 0xff) != 0x93 || magic[1] != 'N' || magic[2] != 'U')
+            throw bad(where, "not a .npy array (no \\x93NUMPY header)");
+        int major = magic[6];
+        byte[] lenBytes = in.readNBytes(major == 1 ? 2 : 4);
+        int headerLen = ByteBuffer.wrap(Arrays4.pad(lenBytes, 4)).order(ByteOrder.LITTLE_ENDIAN).getInt();
+        if (headerLen < 0 || headerLen > 1 << 20) throw bad(where, "header length " + headerLen + " out of range");
+        String header = new String(in.readNBytes(headerLen), StandardCharsets.ISO_8859_1);
+        Matcher d = DESCR.matcher(header), f = FORTRAN.matcher(header), s = SHAPE.matcher(header);
+        if (!d.find() || !f.find() || !s.find()) throw bad(where, "unreadable header: " + header.trim());
+        if (f.group(1).equals("True")) throw bad(where, "Fortran-order arrays are not supported: save with np.ascontiguousarray");
+        String descr = d.group(1);
+        if (descr.endsWith("O"))
+            throw bad(where, "an object array (dtype=object) holds pickled Python objects, which Kerasport does not"
+                    + " unpickle; save the strings as a unicode array: np.save(path, np.asarray(x, dtype=str))");
+        Matcher t = STRING_DESCR.matcher(descr);
+        if (!t.matches()) throw bad(where, "dtype " + descr + " is not a string dtype; this input takes strings"
+                + " (a unicode array, np.asarray(x, dtype=str))");
+        long[] shape;
+        try {
+            shape = java.util.Arrays.stream(s.group(1).split(",")).map(String::trim).filter(x -> !x.isEmpty()).mapToLong(Long::parseLong).toArray();
+        } catch (NumberFormatException e) {
+            throw bad(where, "unreadable shape '(" + s.group(1) + ")' in the header: expected whole numbers");
+        }
+        boolean unicode = t.group(2).equals("U");
+        long chars = Long.parseLong(t.group(3));
+        long width = unicode ? chars * 4 : chars;
+        long n = 1;
+        for (long x : shape) {
+            if (x < 0) throw bad(where, "negative dimension");
+            n *= x;
+            if (n > MAX_ELEMENTS) throw bad(where, "more than " + MAX_ELEMENTS + " elements");
+        }
+        if (Limit.DATA_BYTES.exceededBy(n * width))
+            throw bad(where, Limit.DATA_BYTES.refusal("a string array of shape " + java.util.Arrays.toString(shape), n * width));
+        byte[] raw = readFully(in, n * width, where);
+        ByteBuffer b = ByteBuffer.wrap(raw).order(t.group(1).equals(">") ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
+        String[] out = new String[(int) n];
+        for (int i = 0; i < n; i++) {
+            if (unicode) {
+                StringBuilder sb = new StringBuilder();
+                int end = 0;
+                int[] cps = new int[(int) chars];
+                for (int k = 0; k < chars; k++) {
+                    cps[k] = b.getInt();
+                    if (cps[k] != 0) end = k + 1;
+                }
+                for (int k = 0; k < end; k++) {
+                    if (!Character.isValidCodePoint(cps[k])) throw bad(where, "element " + i + " holds " + cps[k] + ", not a Unicode code point");
+                    sb.appendCodePoint(cps[k]);
+                }
+                out[i] = sb.toString();
+            } else {
+                byte[] bytes = new byte[(int) chars];
+                b.get(bytes);
+                int end = bytes.length;
+                while (end > 0 && bytes[end - 1] == 0) end--;
+                out[i] = new String(bytes, 0, end, StandardCharsets.UTF_8);
+            }
+        }
+        return new StringArray(shape, out);
+    }
+
     /** Writes float32 arrays as an {@code .npz} (uncompressed, like numpy.savez), keyed by name, in order. */
     public static void writeNpz(java.io.OutputStream os, Map<String, NdArray> arrays) throws IOException {
         try (java.util.zip.ZipOutputStream z = new java.util.zip.ZipOutputStream(os)) {

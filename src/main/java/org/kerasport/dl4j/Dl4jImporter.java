@@ -89,6 +89,8 @@ public final class Dl4jImporter {
         Map<String, String> produced = new HashMap<>();
         List<String> inputs = new ArrayList<>();
         List<InputType> inputTypes = new ArrayList<>();
+        ctx.graphInputs = inputs;
+        ctx.graphInputTypes = inputTypes;
         mapGraph(m.graph(), "", null, null, produced, inputs, inputTypes, ctx, true);
 
         Map<String, String> outputs = new LinkedHashMap<>();
@@ -139,7 +141,8 @@ public final class Dl4jImporter {
         else GraphPasses.attachHelpers(graph); // no updater: its state and the gradients it allocates are for training
         if (perVariable && training) checkOneVariablePerBlock(m, graph, problems);
         setWeights(graph, m, ctx.bindings);
-        return new ImportedModel(graph, m, inputs, outputs, List.copyOf(ctx.bindings), List.copyOf(ctx.report), problems);
+        return new ImportedModel(graph, m, inputs, outputs, List.copyOf(ctx.bindings), List.copyOf(ctx.report), problems,
+                java.util.Collections.unmodifiableMap(new LinkedHashMap<>(ctx.stringFeeds)));
     }
 
     /**
@@ -160,6 +163,13 @@ public final class Dl4jImporter {
                 ctx.weightPrefix = weightPrefixFor(prefix, l);
             }
             if (l.isInput()) {
+                if (bound == null && "string".equals(org.kerasport.format.Json.text(l.config(), "dtype"))) {
+                    // strings never enter the DL4J graph: the string layers they feed become its inputs (StringFeed)
+                    ctx.stringInputs.add(name);
+                    ctx.shapes.put(name, org.kerasport.format.ShapeInference.infer(g).get(l.name()));
+                    produced.put(key(name, 0), name);
+                    continue;
+                }
                 if (bound == null) {
                     Long[] shape = org.kerasport.format.ShapeInference.infer(g).get(l.name());
                     ctx.gb.addInputs(name);
@@ -209,7 +219,12 @@ public final class Dl4jImporter {
                 } else {
                     LayerMapper mapper = registry.get(l.className());
                     org.kerasport.dl4j.mappers.Masks.beforeCall(l, calls.get(call), prefix, r -> resolve(produced, r), ctx);
-                    if (mapper == null) {
+                    String strings = in.stream().filter(ctx::isStringInput).findFirst().orElse(null);
+                    if (strings != null && !org.kerasport.dl4j.mappers.PreprocessingMappers.STRING_LAYERS.contains(l.className())) {
+                        ctx.unsupported(l, "inbound_nodes", "takes the string input '" + strings + "' directly; strings are"
+                                + " read by " + org.kerasport.dl4j.mappers.PreprocessingMappers.STRING_LAYERS + " only");
+                        out = null;
+                    } else if (mapper == null) {
                         ctx.unsupported(l, "class_name", "no DL4J mapping for " + l.className() + " yet (supported: " + registry.supportedList() + ")");
                         out = null;
                     } else {

@@ -111,6 +111,17 @@ public final class Dl4jModel {
             Long[] sh = inShapes.get(i);
             if (sh != null) for (Long d : sh) if (d == null) s.addNull(); else s.add(d);
         }
+        if (!im.stringFeeds().isEmpty()) {
+            ArrayNode feeds = meta.putArray("string_inputs");
+            for (var e : im.stringFeeds().entrySet()) {
+                ObjectNode j = feeds.addObject();
+                j.put("feeds", e.getKey());
+                j.put("input", e.getValue().input());
+                shapeInto(j.putArray("input_shape"), e.getValue().inputShape());
+                shapeInto(j.putArray("shape"), e.getValue().outShape());
+                j.set("layer", Json.MAPPER.valueToTree(e.getValue().layer()));
+            }
+        }
         ArrayNode outs = meta.putArray("outputs");
         for (var e : im.outputs().entrySet()) outs.addObject().put("name", e.getKey()).put("vertex", e.getValue());
         meta.set("keras_config", k.config());
@@ -126,6 +137,38 @@ public final class Dl4jModel {
             }
         }
         return new Dl4jModel(im.graph(), im.inputs(), inShapes, new ArrayList<>(im.outputs().keySet()), meta);
+    }
+
+    private static void shapeInto(ArrayNode a, Long[] shape) {
+        if (shape != null) for (Long d : shape) if (d == null) a.addNull(); else a.add(d);
+    }
+
+    private static Long[] shapeOf(JsonNode s) {
+        if (s == null || !s.isArray()) return null;
+        Long[] sh = new Long[s.size()];
+        for (int k = 0; k < sh.length; k++) sh[k] = s.get(k).isNull() ? null : s.get(k).asLong();
+        return sh;
+    }
+
+    /**
+     * The graph inputs computed from Keras string inputs before the graph runs (StringLookup, Hashing and
+     * TextVectorization on a string input), by DL4J input name; empty for a model without string inputs.
+     */
+    public Map<String, StringFeed> stringFeeds() {
+        Map<String, StringFeed> out = new java.util.LinkedHashMap<>();
+        JsonNode feeds = meta.get("string_inputs");
+        if (feeds == null || !feeds.isArray()) return out;
+        for (JsonNode f : feeds) {
+            org.kerasport.dl4j.layers.KerasPreprocessing layer;
+            try {
+                layer = Json.MAPPER.treeToValue(f.get("layer"), org.kerasport.dl4j.layers.KerasPreprocessing.class);
+            } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
+                throw new MalformedModelException(Path.of(String.valueOf(meta.path("source").path("path").asText())), META_ENTRY,
+                        "string input '" + f.path("input").asText() + "': unreadable layer: " + e.getMessage(), e);
+            }
+            out.put(f.get("feeds").asText(), new StringFeed(f.get("input").asText(), shapeOf(f.get("input_shape")), layer, shapeOf(f.get("shape"))));
+        }
+        return out;
     }
 
     /** Loads a Kerasport DL4J zip or imports a Keras file (for prediction). */

@@ -16,7 +16,9 @@ import org.kerasport.model.KerasModel;
  * @param bindings     every Keras variable and its DL4J parameter
  * @param report       notes on the mapping for the user (regularization per parameter, optimizer, loss)
  * @param unsupported  what was dropped with --lenient (empty otherwise)
+ * @param stringFeeds  DL4J inputs computed from Keras string inputs before the graph runs, by DL4J input name
  */
 public record ImportedModel(ComputationGraph graph, KerasModel keras, List<String> inputs, Map<String, String> outputs,
-                            List<WeightBinding> bindings, List<String> report, List<UnsupportedItem> unsupported) {
+                            List<WeightBinding> bindings, List<String> report, List<UnsupportedItem> unsupported,
+                            Map<String, StringFeed> stringFeeds) {
 }

@@ -53,6 +53,7 @@ public final class MapperRegistry {
         all.addAll(org.kerasport.dl4j.mappers.TextAttentionMappers.all());
         all.addAll(RandomLayerMappers.all());
         all.addAll(OpMappers.all());
+        all.addAll(org.kerasport.dl4j.mappers.PreprocessingMappers.all());
         return all;
     }
 

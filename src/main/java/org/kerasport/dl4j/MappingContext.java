@@ -191,4 +191,34 @@ public final class MappingContext {
     public void note(String line) {
         report.add(line);
     }
+
+    /** Vertex names of the Keras inputs of dtype string: they are no DL4J inputs (see {@link StringFeed}). */
+    final java.util.Set<String> stringInputs = new java.util.HashSet<>();
+    /** DL4J input name -> the string input and layer that compute it, in the order the inputs were added. */
+    final Map<String, StringFeed> stringFeeds = new java.util.LinkedHashMap<>();
+    /** The DL4J graph's inputs and their types, in order (the importer's lists). */
+    List<String> graphInputs;
+    List<org.deeplearning4j.nn.conf.inputs.InputType> graphInputTypes;
+
+    /** True when the vertex is a Keras string input (not a DL4J activation). */
+    public boolean isStringInput(String vertex) {
+        return stringInputs.contains(vertex);
+    }
+
+    /**
+     * Makes {@code vertex + "__strings"} a DL4J graph input computed from the string input {@code input} by
+     * {@code layer} before the graph runs, and {@code vertex} the identity of it (a DL4J graph output cannot be one of
+     * its inputs; x·1 is exact).
+     */
+    public String feedStrings(String vertex, String input, org.kerasport.dl4j.layers.KerasPreprocessing layer,
+                              Long[] outShape, org.deeplearning4j.nn.conf.inputs.InputType type) {
+        String fed = vertex + "__strings";
+        gb.addInputs(fed);
+        shapes.put(fed, outShape);
+        graphInputs.add(fed);
+        graphInputTypes.add(type);
+        stringFeeds.put(fed, new StringFeed(input, shapes.get(input), layer, outShape));
+        addVertex(vertex, new org.deeplearning4j.nn.conf.graph.ScaleVertex(1.0), outShape, List.of(fed));
+        return vertex;
+    }
 }

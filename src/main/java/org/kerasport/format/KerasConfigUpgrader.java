@@ -169,6 +169,11 @@ public final class KerasConfigUpgrader {
             env.putNull("registered_name");
         }
         cfg.put("name", l.name());
+        JsonNode vocabulary = l.config().get("vocabulary");
+        if (vocabulary != null && vocabulary.isArray() && (!cfg.has("vocabulary") || cfg.get("vocabulary").isNull()))
+            // a lookup layer's adapted vocabulary, read from the .keras assets: the export writes no assets, and Keras'
+            // set_vocabulary takes the list (special tokens first) from the config as it takes the file
+            cfg.set("vocabulary", vocabulary.deepCopy());
         if (!l.isInput() && (cfg.has("trainable") || !l.trainable())) cfg.put("trainable", l.trainable());
         if (l.className().startsWith("SpatialDropout") && l.trainable()) cfg.remove("trainable"); // its __init__ refuses it
         applyRegularizers(l, cfg, weights);

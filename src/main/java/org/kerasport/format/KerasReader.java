@@ -314,6 +314,7 @@ public final class KerasReader {
             }
             ConfigReader cr = new ConfigReader(file, version);
             KerasGraph graph = cr.readModel(config);
+            attachVocabularies(file, graph, zip);
             List<WeightSpec> optVars = List.of();
             if (zip.has("model.weights.h5")) {
                 Path tmp = zip.extract("model.weights.h5");
@@ -338,6 +339,42 @@ public final class KerasReader {
                     : new TrainingConfigParser(file).parse(compile, graph.outputs(), "config.json.compile_config");
             SourceInfo src = new SourceInfo(file.toString(), FORMAT_ZIP, version, null, sha256(file), null);
             return finish(file, graph, training, src, cr, opts, config, optVars);
+        }
+    }
+
+    /** Layers whose adapted vocabulary Keras 3 writes as {@code assets/<layer path>/vocabulary.txt} (save_assets). */
+    private static final java.util.Set<String> VOCABULARY_LAYERS = java.util.Set.of("IntegerLookup", "StringLookup", "TextVectorization");
+
+    /**
+     * Puts each lookup layer's saved vocabulary file into its config as {@code vocabulary}, as Keras' load_assets
+     * sets it (the file's lines without trailing empty ones, special tokens included: set_vocabulary drops them when
+     * they lead the list); a layer given its vocabulary at construction keeps it in its config instead.
+     */
+    private static void attachVocabularies(Path file, KerasGraph graph, SafeZip zip) {
+        Map<String, Integer> seen = new java.util.HashMap<>();
+        for (LayerSpec l : graph.layers()) {
+            if (l.isInput() && (graph.isSequential() || l.synthesized())) continue;
+            String group = WeightLayout.v3GroupName(l, seen);
+            if (!VOCABULARY_LAYERS.contains(l.className())) continue;
+            JsonNode v = l.config().get("vocabulary");
+            if (v != null && !v.isNull()) continue;
+            String path = "assets/layers/" + group + "/vocabulary.txt";
+            if (!zip.has(path)) continue;
+            List<String> lines = new ArrayList<>(java.util.Arrays.asList(zip.readText(path).split("\n", -1)));
+            while (!lines.isEmpty() && lines.get(lines.size() - 1).isEmpty()) lines.remove(lines.size() - 1);
+            com.fasterxml.jackson.databind.node.ArrayNode a = l.config().putArray("vocabulary");
+            boolean ints = l.className().equals("IntegerLookup");
+            for (String t : lines) {
+                if (!ints) {
+                    a.add(t);
+                    continue;
+                }
+                try {
+                    a.add(Long.parseLong(t.trim()));
+                } catch (NumberFormatException e) {
+                    throw new MalformedModelException(file, path, "IntegerLookup vocabulary line '" + t + "' is not an integer");
+                }
+            }
         }
     }
 

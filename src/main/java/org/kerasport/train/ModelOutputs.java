@@ -81,6 +81,21 @@ public record ModelOutputs(Path model, Path historyJson, Path historyCsv, Path p
         return new org.kerasport.export.Exporter.Reference(x, "the first " + sample.rows() + " rows of the training data");
     }
 
+    /**
+     * Refuses to train a model with a string input: its string layers (StringLookup, Hashing, TextVectorization) run
+     * before the DL4J graph at prediction, but the training data readers read numbers only.
+     */
+    public static void refuseStringInputs(KerasModel m, String command) {
+        for (TensorRef r : m.graph().inputs()) {
+            var l = m.graph().layer(r.layer()).orElse(null);
+            if (l != null && "string".equals(org.kerasport.format.Json.text(l.config(), "dtype")))
+                throw new org.kerasport.UnsupportedFeatureException(java.nio.file.Path.of(m.source().path()), List.of(
+                        new org.kerasport.UnsupportedItem(l.name(), l.className(), "dtype", command + " of a model with a string"
+                                + " input is not supported yet ('predict' runs it); train the model from the layer after"
+                                + " the string layers (its ids) in Keras, or fine-tune a copy without them")));
+        }
+    }
+
     /** What the data must look like for this model. */
     public static ModelSignature signature(KerasModel m) {
         Map<String, Long[]> shapes = ShapeInference.infer(m.graph());

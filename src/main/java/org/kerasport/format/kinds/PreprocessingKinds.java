@@ -18,8 +18,60 @@ final class PreprocessingKinds {
         return o;
     };
 
+    /**
+     * The size of the encoded axis of a stateful preprocessing layer (CategoryEncoding, Discretization, Hashing, the
+     * lookups and TextVectorization), as Keras computes it; -1 when the config does not say.
+     */
+    public static long encodedDepth(com.fasterxml.jackson.databind.JsonNode c, String className) {
+        switch (className) {
+            case "CategoryEncoding":
+                return Cfg.isPresent(c, "num_tokens") ? c.get("num_tokens").asLong() : -1;
+            case "Discretization":
+                return Cfg.isPresent(c, "bin_boundaries") ? c.get("bin_boundaries").size() + 1 : -1;
+            case "Hashing":
+                return Cfg.isPresent(c, "num_bins") ? c.get("num_bins").asLong() : -1;
+            default:
+                break;
+        }
+        if (Cfg.flag(c, "pad_to_max_tokens", false) && Cfg.isPresent(c, "max_tokens")) return c.get("max_tokens").asLong();
+        if (Cfg.isPresent(c, "vocabulary_size")) return c.get("vocabulary_size").asLong();
+        return -1;
+    }
+
+    /** CategoryEncoding, Discretization, Hashing, the lookups, TextVectorization: their output_mode's shape. */
+    private static final LayerKind.ShapeRule ENCODED = (l, ins, x) -> {
+        Long[] in = ins.get(0);
+        String mode = Cfg.text(l.config(), "output_mode");
+        if (mode == null) mode = "int";
+        long depth = encodedDepth(l.config(), l.className());
+        Long d = depth < 0 ? null : depth;
+        if (l.className().equals("TextVectorization")) {
+            if (mode.equals("int"))
+                return new Long[]{in[0], Cfg.isPresent(l.config(), "output_sequence_length") ? l.config().get("output_sequence_length").asLong() : null};
+            return new Long[]{in[0], d};
+        }
+        switch (mode) {
+            case "int":
+                return in.clone();
+            case "one_hot": {
+                int n = in.length > 1 && in[in.length - 1] != null && in[in.length - 1] == 1 ? in.length - 1 : in.length;
+                Long[] o = java.util.Arrays.copyOf(in, n + 1);
+                o[n] = d;
+                return o;
+            }
+            default:
+                return new Long[]{in[0], d};
+        }
+    };
+
     static List<LayerKind> all() {
         return List.of(
+                kind("CategoryEncoding").shape(ENCODED),
+                kind("Discretization").shape(ENCODED),
+                kind("Hashing").shape(ENCODED),
+                kind("IntegerLookup").shape(ENCODED),
+                kind("StringLookup").shape(ENCODED),
+                kind("TextVectorization").shape(ENCODED),
                 kind("Rescaling").sameShape(),
                 kind("Normalization").sameShape().weights((l, v) -> {
                     // mean/variance given in the config are constants: Keras creates no variables then (build())
