@@ -16,6 +16,8 @@ Cases (OUT_DIR/<case>/{model.keras, model.h5, case.json, reference.npz}, layout 
   rnn_dropout_inference  RNN(StackedRNNCells([GRUCell(3, dropout, recurrent_dropout), LSTMCell(2, dropout)])) ->
                    Dense(2): dropout is the identity at inference (predictions only: Keras' training draws masks).
 
+case.json also holds reg_loss: the sum of the weight penalties Keras computes for the saved variables.
+
 Everything is computed by Keras; nothing here is computed by Kerasport.
 """
 import argparse
@@ -85,6 +87,14 @@ def main():
     for name, fn, steps in CASES:
         model, loss, opt = fn()
         names.append(kcases.build_case(model, loss, opt, a.out, name, rng, steps=steps, original_keys=True))
+        # the weight penalties Keras adds for the saved variables, for the export test's check of the written
+        # regularizers
+        path = os.path.join(a.out, name, "case.json")
+        with open(path) as f:
+            case = json.load(f)
+        case["reg_loss"] = float(sum(float(keras.ops.convert_to_numpy(v)) for v in model.losses))
+        with open(path, "w") as f:
+            json.dump(case, f, indent=1)
     print(json.dumps({"cases": names}))
 
 
