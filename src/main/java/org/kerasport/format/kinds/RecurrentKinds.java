@@ -93,8 +93,7 @@ final class RecurrentKinds {
                 kind("ConvLSTM1D").untabledWeights().upgrade(DROP_IMPLEMENTATION),
                 kind("ConvLSTM2D").untabledWeights().upgrade(DROP_IMPLEMENTATION),
                 kind("ConvLSTM3D").untabledWeights().upgrade(DROP_IMPLEMENTATION),
-                kind("RNN").shape(CELL_RNN).weights((l, v) -> {
-                    if (l.inner() == null || l.inner().layers().size() != 1) return false;
+                kind("RNN").shape(CELL_RNN).weights((l, v) -> { // the reader gives every RNN its cell (ConfigReader)
                     LayerSpec cell = l.inner().layers().get(0);
                     return v.addInner(cell, cell.name() + ".", "cell/");
                 }),
@@ -102,7 +101,6 @@ final class RecurrentKinds {
                 kind("GRUCell").weights(CELL_VARS),
                 kind("SimpleRNNCell").weights(CELL_VARS),
                 kind("StackedRNNCells").weights((l, v) -> { // each cell in cells/<snake_class>[_n] (saving_lib's list naming)
-                    if (l.inner() == null) return false;
                     java.util.Map<String, Integer> seen = new java.util.HashMap<>();
                     for (LayerSpec cell : l.inner().layers()) {
                         String base = Cfg.snakeCase(cell.className());
