@@ -38,11 +38,14 @@ def _weight_key(layer, v):
     return layer.name + "__" + rel.replace("/", ".")
 
 
-def build_case(model, loss, optimizer, out_dir, name, rng, steps=3, batch=8, rows=4, tolerance=None, perturb=True):
+def build_case(model, loss, optimizer, out_dir, name, rng, steps=3, batch=8, rows=4, tolerance=None, perturb=True,
+               original_keys=False):
     """A reference case in the layout of ../shared/keras-reference, every number computed by Keras: the model (its
     variables drawn from N(0, 0.5²) when perturb, so gamma/beta/biases are not trivial) saved in both file forms, Keras'
     predictions for random inputs, and, when steps > 0, Keras' train_on_batch trajectory from the saved file (losses and
-    every variable after each step). optimizer is a function returning a fresh optimizer."""
+    every variable after each step). optimizer is a function returning a fresh optimizer. original_keys: name the
+    variables after those of the model as built (the saved names), not after the reloaded model's (whose RNN cells
+    Keras builds outside their layer and renames)."""
     import json
     import numpy as np
     import keras
@@ -70,9 +73,10 @@ def build_case(model, loss, optimizer, out_dir, name, rng, steps=3, batch=8, row
                 npz[xkey("train_x__%d" % k, i)] = xi
             npz["train_y__%d" % k] = yb
             losses.append(float(m2.train_on_batch(xb if multi_in else xb[0], yb, return_dict=True)["loss"]))
-            for layer in m2.layers:
-                for v in layer.weights:
-                    npz["after__%d__%s" % (k, _weight_key(layer, v))] = np.asarray(v.numpy())
+            for i, layer in enumerate(m2.layers):
+                for j, v in enumerate(layer.weights):
+                    key = _weight_key(model.layers[i], model.layers[i].weights[j]) if original_keys else _weight_key(layer, v)
+                    npz["after__%d__%s" % (k, key)] = np.asarray(v.numpy())
         training = {"steps": steps, "losses": losses}
     np.savez(os.path.join(d, "reference.npz"), **npz)
     case = {"case": name, "keras_version": keras.__version__,

@@ -11,6 +11,8 @@ Cases (OUT_DIR/<case>/{model.keras, model.h5, case.json, reference.npz}, layout 
                     on volumes: the identity at inference (predictions only: their training draws are random).
   augment_inference RandomZoom, RandomTranslation, RandomCrop (target = input size) on images: the identity at
                     inference (predictions only).
+  tensor_ops        Conv2D -> GlobalMaxPooling2D -> Dense -> RepeatVector(3) -> Permute((2, 1)) -> TimeDistributed(
+                    Dense(tanh, kernel L2, bias L1)) -> Flatten -> Dense; mse, Adam(0.01), 3 steps.
 
 Everything is computed by Keras; nothing here is computed by Kerasport.
 """
@@ -73,8 +75,22 @@ def augment_inference():
     return keras.Model(x, out, name="augment_inference"), "mean_squared_error", lambda: keras.optimizers.SGD(0.1)
 
 
+def tensor_ops():
+    x = keras.Input((5, 5, 3), name="x")
+    h = layers.Conv2D(4, 2, name="conv")(x)
+    h = layers.GlobalMaxPooling2D(name="gmax2d")(h)
+    h = layers.Dense(6, name="d")(h)
+    h = layers.RepeatVector(3, name="repeat")(h)
+    h = layers.Permute((2, 1), name="permute")(h)
+    h = layers.TimeDistributed(layers.Dense(4, activation="tanh", kernel_regularizer=regularizers.L2(0.01),
+                                            bias_regularizer=regularizers.L1(0.01), name="inner"), name="td")(h)
+    h = layers.Flatten(name="flat")(h)
+    out = layers.Dense(2, name="out")(h)
+    return keras.Model(x, out, name="tensor_ops"), "mean_squared_error", lambda: keras.optimizers.Adam(0.01)
+
+
 CASES = (("act_reg_identity", act_reg_identity, 3), ("pool3d", pool3d, 3),
-         ("noise_inference", noise_inference, 0), ("augment_inference", augment_inference, 0))
+         ("noise_inference", noise_inference, 0), ("augment_inference", augment_inference, 0), ("tensor_ops", tensor_ops, 3))
 
 
 def main():
@@ -87,7 +103,7 @@ def main():
     names = []
     for name, fn, steps in CASES:
         model, loss, opt = fn()
-        names.append(kcases.build_case(model, loss, opt, a.out, name, rng, steps=steps))
+        names.append(kcases.build_case(model, loss, opt, a.out, name, rng, steps=steps, original_keys=True))
     print(json.dumps({"cases": names}))
 
 

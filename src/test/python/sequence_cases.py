@@ -21,6 +21,8 @@ axis is None in the saved model. Cases:
   ops_mix         Input((5, 3)) -> Dense(4) and the input through Mean, Max, Min, Sum (keepdims too), Greater,
                   Equal, LogicalNot, NotEqual + Any, GreaterEqual + All, LessEqual, Less, Cast to int32 and float32,
                   concatenated -> Dense(2); mse, Adam(0.01). Predicted at its one length.
+  masking_rnn_cells  Input((None, 3)) -> Masking -> RNN(StackedRNNCells([GRUCell(4), LSTMCell(3, kernel L2)]),
+                  return_sequences) -> RNN(SimpleRNNCell(3)) -> Dense(2), padded as masking_gru; mse, Adam(0.01).
   embed_gap       Embedding(mask_zero) -> GlobalAveragePooling1D -> Dense: a mask Kerasport refuses (MaskedExportTest).
   corpus          with --corpus FILE: see corpus_case.
 
@@ -99,6 +101,18 @@ def masking_bidir_seq():
                           layers.Activation("tanh", name="act"), layers.GRU(2, name="gru"),
                           layers.Dense(2, name="out")], name="masking_bidir_seq")
     return m, lambda: keras.optimizers.Adam(0.01)
+
+
+def masking_rnn_cells():
+    """Masking -> RNN(StackedRNNCells([GRUCell, LSTMCell]), sequences) -> RNN(SimpleRNNCell): the mask reaches every
+    stacked cell and passes on to the next RNN."""
+    x = keras.Input((None, 3), name="x")
+    h = layers.Masking(name="mask")(x)
+    h = layers.RNN(layers.StackedRNNCells([layers.GRUCell(4), layers.LSTMCell(3, kernel_regularizer=regularizers.L2(0.01))]),
+                   return_sequences=True, name="stack")(h)
+    h = layers.RNN(layers.SimpleRNNCell(3), name="simple")(h)
+    out = layers.Dense(2, name="out")(h)
+    return keras.Model(x, out, name="masking_rnn_cells"), lambda: keras.optimizers.Adam(0.01)
 
 
 def embed_gap():
@@ -192,9 +206,12 @@ def build(name, fn, out_dir, rng):
         log = m2.train_on_batch(xb, yb, return_dict=True)
         logs.append({kk: float(vv) for kk, vv in log.items()})
         losses.append(float(log["loss"]))
-        for layer in m2.layers:
-            for v in layer.weights:
-                npz["after__%d__%s" % (k, weight_key(layer, v))] = np.asarray(v.numpy())
+        for i, layer in enumerate(m2.layers):
+            for j, v in enumerate(layer.weights):
+                # a reloaded RNN's cells are built outside it and renamed: its variables are named as saved
+                orig = model.layers[i]
+                key = weight_key(orig, orig.weights[j]) if type(layer) is layers.RNN else weight_key(layer, v)
+                npz["after__%d__%s" % (k, key)] = np.asarray(v.numpy())
     np.savez(os.path.join(d, "reference.npz"), **npz)
     case = {
         "case": name, "keras_version": keras.__version__,
@@ -237,7 +254,8 @@ def corpus_case(path, out_dir, rng):
 
 CASES = (("gru_free", gru_free), ("lstm_free", lstm_free), ("conv1d_free", conv1d_free),
          ("masking_gru", masking_gru), ("embed_mask", embed_mask), ("embed_mask_seq", embed_mask_seq),
-         ("masking_bidir_seq", masking_bidir_seq), ("ops_mix", ops_mix), ("embed_gap", embed_gap))
+         ("masking_bidir_seq", masking_bidir_seq), ("ops_mix", ops_mix), ("embed_gap", embed_gap),
+         ("masking_rnn_cells", masking_rnn_cells))
 
 
 def main():

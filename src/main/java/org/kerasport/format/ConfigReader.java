@@ -304,6 +304,8 @@ public final class ConfigReader {
         KerasGraph inner = null;
         if (canonical.equals("Bidirectional") || canonical.equals("TimeDistributed"))
             inner = readWrapped(canonical, cfg, lpart, depth);
+        else if (canonical.equals("RNN") || canonical.equals("StackedRNNCells"))
+            inner = readCells(canonical, name, cfg, lpart, depth);
         return new LayerSpec(name, canonical, written, cfg, raw, trainable, inbound, List.of(), activity, inner, false);
     }
 
@@ -357,6 +359,27 @@ public final class ConfigReader {
                 ? readLayer(backEnv, List.of(), part + ".backward_layer", depth + 1)
                 : mirrored(rename(wrapped, "backward_" + removePrefix(wrapped.name(), "backward_")));
         return new KerasGraph("Bidirectional", wrapped.name(), List.of(forward, backward), List.of(), List.of());
+    }
+
+    /**
+     * RNN: its cell (an LSTMCell, GRUCell, SimpleRNNCell or StackedRNNCells) as the one inner layer; StackedRNNCells:
+     * its cells in order. A missing or malformed cell is a malformed file.
+     */
+    private KerasGraph readCells(String canonical, String name, ObjectNode cfg, String part, int depth) {
+        List<LayerSpec> cells = new ArrayList<>();
+        if (canonical.equals("RNN")) {
+            JsonNode env = cfg.get("cell");
+            if (env == null || !env.isObject()) throw bad(part + ".cell", "RNN without its cell");
+            cells.add(readLayer(env, List.of(), part + ".cell", depth + 1));
+        } else {
+            JsonNode list = cfg.get("cells");
+            if (list == null || !list.isArray() || list.isEmpty()) throw bad(part + ".cells", "StackedRNNCells without its cells");
+            for (int i = 0; i < list.size(); i++) {
+                if (!list.get(i).isObject()) throw bad(part + ".cells[" + i + "]", "a cell must be an object");
+                cells.add(readLayer(list.get(i), List.of(), part + ".cells[" + i + "]", depth + 1));
+            }
+        }
+        return new KerasGraph(canonical, name, cells, List.of(), List.of());
     }
 
     /** Without a backward_layer config, Keras builds the backward copy with go_backwards flipped (bidirectional.py). */

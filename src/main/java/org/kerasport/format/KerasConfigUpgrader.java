@@ -195,6 +195,23 @@ public final class KerasConfigUpgrader {
                 cfg.set("backward_layer", layerEnvelope(back, cfg.get("backward_layer"), bw));
             }
         }
+        if (l.inner() != null && (l.className().equals("RNN") || l.className().equals("StackedRNNCells"))) {
+            // the cells' configs, with the current regularizers of their variables (named <cell>.<variable>)
+            boolean rnn = l.className().equals("RNN");
+            JsonNode list = rnn ? null : cfg.get("cells");
+            List<LayerSpec> cells = l.inner().layers();
+            for (int i = 0; i < cells.size(); i++) {
+                LayerSpec cell = cells.get(i);
+                JsonNode rawCell = rnn ? cfg.get("cell") : list != null && list.isArray() && i < list.size() ? list.get(i) : null;
+                if (rawCell == null || !rawCell.isObject()) continue;
+                List<WeightSpec> cw = new ArrayList<>();
+                for (WeightSpec w : weights)
+                    if (w.name().startsWith(cell.name() + ".")) cw.add(rename(w, w.name().substring(cell.name().length() + 1)));
+                ObjectNode written = layerEnvelope(cell, rawCell, cw);
+                if (rnn) cfg.set("cell", written);
+                else ((ArrayNode) list).set(i, written);
+            }
+        }
         return env;
     }
 

@@ -11,8 +11,9 @@ import org.kerasport.TestSupport;
 
 /**
  * Layers Kerasport maps that no other generator holds, against real Keras (src/test/python/layer_cases.py):
- * ActivityRegularization, Identity, LeakyReLU, ELU and Softmax layers, AveragePooling3D and GlobalMaxPooling3D
- * (predictions from both file forms and three training steps), and the noise and augmentation layers that are the
+ * ActivityRegularization, Identity, LeakyReLU, ELU and Softmax layers, AveragePooling3D and GlobalMaxPooling3D,
+ * GlobalMaxPooling2D, RepeatVector, Permute and TimeDistributed(Dense) (predictions from both file forms and three
+ * training steps), and the noise and augmentation layers that are the
  * identity at inference (predictions only: in training Keras draws random numbers that cannot be reproduced).
  *
  * <p>Tolerances (case.json, as AttentionKerasTest's): predictions 1e-5 absolute on outputs of magnitude about 1 after
@@ -30,7 +31,7 @@ class LayerCasesKerasTest {
     @TestFactory
     Stream<DynamicTest> layersPredictAndTrainAsKeras() {
         List<DynamicTest> tests = new ArrayList<>();
-        for (String c : List.of("act_reg_identity", "pool3d", "noise_inference", "augment_inference")) {
+        for (String c : List.of("act_reg_identity", "pool3d", "noise_inference", "augment_inference", "tensor_ops")) {
             for (String f : new String[]{"model.keras", "model.h5"})
                 tests.add(DynamicTest.dynamicTest(c + "/" + f + " predicts", () -> AttentionKerasTest.predict(generated().resolve(c), f)));
             if (!c.endsWith("_inference"))

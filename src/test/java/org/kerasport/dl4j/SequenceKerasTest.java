@@ -18,7 +18,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Sequences of free length and Keras' masks against real Keras: cases written by src/test/python/sequence_cases.py
  * (GRU, stacked LSTMs and Conv1D + GlobalMaxPooling1D on Input((None, 3)); Masking before stacked GRUs and
  * Embedding(mask_zero) before LSTM/GRU, functional with Keras 3's NotEqual/Any op layers and as a Sequential with
- * the mask implicit; Masking(-1) through a Bidirectional SimpleRNN and an Activation), and Keras 3 operation layers
+ * the mask implicit; Masking(-1) through a Bidirectional SimpleRNN and an Activation; Masking before an RNN of
+ * StackedRNNCells and an RNN of a SimpleRNNCell), and Keras 3 operation layers
  * (ops_mix: comparisons, logic, casts, reductions), each predicting at two lengths (ops_mix at its one length) from both file forms and trained on batches of different
  * lengths (one length within a batch). Tolerances: KerasMatch (the cases' floors are those of attention_cases.py).
  */
@@ -27,7 +28,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 @Tag("trajectory")
 class SequenceKerasTest {
     static final String[] GENERATED = {"gru_free", "lstm_free", "conv1d_free", "masking_gru", "embed_mask", "embed_mask_seq",
-            "masking_bidir_seq", "ops_mix"};
+            "masking_bidir_seq", "ops_mix", "masking_rnn_cells"};
 
     /** A Keras 2.10 GRU on Input((None, 20)) that Keras 3 cannot load (time_major in its config). */
     static final Path CORPUS_GRU = TestSupport.corpus().resolve("gru-deployment/gru_model.h5");

@@ -87,7 +87,7 @@ public final class Masks {
                     return name + "__mask";
                 }));
             }
-            case "LSTM", "GRU", "SimpleRNN", "Bidirectional" -> {
+            case "LSTM", "GRU", "SimpleRNN", "Bidirectional", "RNN" -> {
                 LayerSpec cell = l.className().equals("Bidirectional") && l.inner() != null && !l.inner().layers().isEmpty()
                         ? l.inner().layers().get(0) : l;
                 boolean seq = Json.isPresent(cell.config(), "return_sequences") && cell.config().get("return_sequences").asBoolean();

@@ -30,7 +30,7 @@ public final class RecurrentMappers {
 
     /** Every mapper of this family. */
     public static List<LayerMapper> all() {
-        return List.of(new Recurrent(), new Masking(), new Embedding(), new TimeDistributedDense(), new TensorOps());
+        return List.of(new Recurrent(), new CellRnn(), new Masking(), new Embedding(), new TimeDistributedDense(), new TensorOps());
     }
 
     static final Set<String> RNN_CLASSES = Set.of("LSTM", "GRU", "SimpleRNN");
@@ -44,13 +44,23 @@ public final class RecurrentMappers {
 
         @Override
         public String map(LayerSpec l, String vertex, List<String> inputs, MappingContext ctx) {
+            return map(l, l, null, vertex, inputs, ctx);
+        }
+
+        /**
+         * @param l     the Keras layer mapped (it owns the variables; unsupported items and trainability are its)
+         * @param as    the layer whose class and config say what is computed: {@code l} itself, or an LSTM, GRU or
+         *              SimpleRNN layer equivalent to one cell of an RNN ({@link CellRnn})
+         * @param cellPrefix the prefix of the variables' names in {@code l} ({@code lstm_cell.} when null)
+         */
+        String map(LayerSpec l, LayerSpec as, String cellPrefix, String vertex, List<String> inputs, MappingContext ctx) {
             Long[] in = ctx.shape(inputs.get(0));
             if (in == null || in.length != 3 || in[2] == null) {
                 ctx.unsupported(l, "input", "a recurrent layer needs a [batch, time, features] input with known features");
                 return null;
             }
-            boolean bi = l.className().equals("Bidirectional");
-            LayerSpec cellSpec = l;
+            boolean bi = as.className().equals("Bidirectional");
+            LayerSpec cellSpec = as;
             String mergeMode = null, prefixF = "", prefixB = null;
             if (bi) {
                 if (l.inner() == null || l.inner().layers().size() < 2) {
@@ -88,7 +98,7 @@ public final class RecurrentMappers {
                 case "GRU" -> "gru";
                 default -> "simple";
             };
-            String snake = switch (cls) {
+            String snake = cellPrefix != null ? cellPrefix : switch (cls) {
                 case "LSTM" -> "lstm_cell.";
                 case "GRU" -> "gru_cell.";
                 default -> "simple_rnn_cell.";
@@ -157,10 +167,10 @@ public final class RecurrentMappers {
                     ctx.bind(d[1] + snake + w[1], vertex, d[0] + w[0], layout);
                 }
             }
-            if (dl4j) return dl4jLstm(l, vertex, inputs, in, units, ract, returnSeq, bi ? mergeMode : null, regs, ctx);
+            if (dl4j) return dl4jLstm(l, as, vertex, inputs, in, units, ract, returnSeq, bi ? mergeMode : null, regs, ctx);
             KerasRecurrent layer = new KerasRecurrent(vertex, cellName, in[2], units, in[1] == null ? -1 : in[1], act, ract, bias != null,
                     resetAfter, returnSeq, goBack, mergeMode, null, regs);
-            Long[] out = ctx.outputShape(l, inputs);
+            Long[] out = ctx.outputShape(as, inputs);
             List<String> layerInputs = inputs;
             if (mask != null) { // the mask travels as the input's last feature ([batch, time, features + 1])
                 layer.setMaskChannel(true);
@@ -170,7 +180,7 @@ public final class RecurrentMappers {
                         Masks.withoutBatch(shape)), shape, List.of(inputs.get(0), mask));
                 layerInputs = List.of(withMask);
             }
-            ctx.addLayer(vertex, layer, l.trainable(), out, layerInputs);
+            ctx.addLayer(vertex, layer, as.trainable(), out, layerInputs);
             return vertex;
         }
 
@@ -179,7 +189,7 @@ public final class RecurrentMappers {
          * twenty times faster than the SameDiff cell, which remains for everything else (GRU, SimpleRNN,
          * Bidirectional, masks, go_backwards, other activations).
          */
-        private static String dl4jLstm(LayerSpec l, String vertex, List<String> inputs, Long[] in, long units, String ract,
+        private static String dl4jLstm(LayerSpec l, LayerSpec as, String vertex, List<String> inputs, Long[] in, long units, String ract,
                                        boolean returnSeq, String mergeMode, Map<String, List<Regularization>> regs, MappingContext ctx) {
             IActivation gate;
             try {
@@ -205,7 +215,7 @@ public final class RecurrentMappers {
             } else {
                 layer = returnSeq ? lstm : new org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep(lstm);
             }
-            ctx.addLayer(vertex, layer, l.trainable(), ctx.outputShape(l, inputs), inputs);
+            ctx.addLayer(vertex, layer, as.trainable(), ctx.outputShape(as, inputs), inputs);
             return vertex;
         }
 
@@ -217,6 +227,81 @@ public final class RecurrentMappers {
             if (r == null) ctx.unsupported(l, field, "activation '" + name + "' is not supported"
                     + (l.className().equals("Dense") ? "" : " in " + l.className()));
             return r;
+        }
+    }
+
+    /**
+     * Keras RNN of an LSTMCell, GRUCell or SimpleRNNCell: the LSTM, GRU or SimpleRNN layer of the cell's config computes
+     * the same (Keras' LSTM, GRU and SimpleRNN are that RNN; every regularizer the cell holds is bound to its variable).
+     * RNN of StackedRNNCells: one such layer per cell, each returning sequences into the next; the last one returns
+     * what the RNN returns. With go_backwards the first layer reads the input reversed and the others read its output
+     * as it comes (Keras runs the whole stack on the reversed input).
+     */
+    public static final class CellRnn implements LayerMapper {
+        private static final Map<String, String> LAYER_OF_CELL = Map.of("LSTMCell", "LSTM", "GRUCell", "GRU", "SimpleRNNCell", "SimpleRNN");
+
+        @Override
+        public Set<String> classNames() {
+            return Set.of("RNN");
+        }
+
+        @Override
+        public String map(LayerSpec l, String vertex, List<String> inputs, MappingContext ctx) {
+            if (l.inner() == null || l.inner().layers().size() != 1) {
+                ctx.unsupported(l, "cell", "RNN without its cell");
+                return null;
+            }
+            LayerSpec cell = l.inner().layers().get(0);
+            List<LayerSpec> cells;
+            String stackPrefix = "";
+            if (cell.className().equals("StackedRNNCells")) {
+                cells = cell.inner() == null ? List.of() : cell.inner().layers();
+                stackPrefix = cell.name() + ".";
+            } else {
+                cells = List.of(cell);
+            }
+            if (cells.isEmpty()) {
+                ctx.unsupported(l, "cell", "StackedRNNCells without cells");
+                return null;
+            }
+            for (LayerSpec c : cells)
+                if (!LAYER_OF_CELL.containsKey(c.className())) {
+                    ctx.unsupported(l, "cell", "RNN of " + c.className() + " is not supported (LSTMCell, GRUCell, SimpleRNNCell"
+                            + " and StackedRNNCells of them are)");
+                    return null;
+                }
+            boolean returnSeq = bool(l, "return_sequences", false), goBack = bool(l, "go_backwards", false);
+            if (bool(l, "return_state", false)) {
+                ctx.unsupported(l, "return_state", "return_state=True (several outputs) is not supported");
+                return null;
+            }
+            if (ctx.callMask != null && cells.size() > 1 && goBack) {
+                ctx.unsupported(l, "go_backwards", "a masked StackedRNNCells RNN with go_backwards is not supported");
+                return null;
+            }
+            if (ctx.callMask != null && returnSeq && bool(l, "zero_output_for_mask", false)) {
+                ctx.unsupported(l, "zero_output_for_mask", "zero_output_for_mask=True on a masked sequence output is not supported");
+                return null;
+            }
+            Recurrent rec = new Recurrent();
+            List<String> in = inputs;
+            String out = null;
+            for (int i = 0; i < cells.size(); i++) {
+                LayerSpec c = cells.get(i);
+                boolean last = i == cells.size() - 1;
+                com.fasterxml.jackson.databind.node.ObjectNode cfg = ((com.fasterxml.jackson.databind.node.ObjectNode) c.config()).deepCopy();
+                cfg.put("return_sequences", !last || returnSeq);
+                cfg.put("go_backwards", i == 0 && goBack);
+                cfg.put("return_state", false);
+                cfg.put("stateful", bool(l, "stateful", false));
+                LayerSpec as = new LayerSpec(l.name(), LAYER_OF_CELL.get(c.className()), LAYER_OF_CELL.get(c.className()), cfg,
+                        cfg, l.trainable() && c.trainable(), l.inboundNodes(), List.of(), null, null, false);
+                String v = last ? vertex : vertex + "__cell" + i;
+                out = rec.map(l, as, stackPrefix + c.name() + ".", v, in, ctx);
+                if (out == null) return null;
+                in = List.of(out);
+            }
+            return out;
         }
     }
 

@@ -31,6 +31,30 @@ final class RecurrentKinds {
         return true;
     };
 
+    /** An RNN cell's own variables (LSTMCell, GRUCell, SimpleRNNCell), in its {@code vars} group. */
+    private static final WeightRule CELL_VARS = (l, v) -> {
+        v.add("kernel", "kernel", true, "vars/0");
+        v.add("recurrent_kernel", "recurrent_kernel", true, "vars/1");
+        if (Cfg.bias(l.config())) v.add("bias", "bias", true, "vars/2");
+        return true;
+    };
+
+    /**
+     * RNN of a cell: (batch, units) or (batch, time, units) with {@code return_sequences}, units those of the cell (of
+     * the last one of StackedRNNCells); null when the cell's units are not known.
+     */
+    private static final ShapeRule CELL_RNN = (l, ins, x) -> {
+        if (l.inner() == null || l.inner().layers().size() != 1) return null;
+        LayerSpec cell = l.inner().layers().get(0);
+        if (cell.inner() != null && !cell.inner().layers().isEmpty())
+            cell = cell.inner().layers().get(cell.inner().layers().size() - 1);
+        if (!cell.config().has("units")) return null;
+        Long[] in = ins.get(0);
+        long u = cell.config().get("units").asLong();
+        boolean seq = l.config().has("return_sequences") && l.config().get("return_sequences").asBoolean();
+        return seq ? new Long[]{in[0], in[1], u} : new Long[]{in[0], u};
+    };
+
     /** CuDNN layers own their variables (no cell) and always have a bias. */
     private static final WeightRule CUDNN = (l, v) -> {
         v.add("kernel", "kernel", true, "vars/0");
@@ -69,11 +93,22 @@ final class RecurrentKinds {
                 kind("ConvLSTM1D").untabledWeights().upgrade(DROP_IMPLEMENTATION),
                 kind("ConvLSTM2D").untabledWeights().upgrade(DROP_IMPLEMENTATION),
                 kind("ConvLSTM3D").untabledWeights().upgrade(DROP_IMPLEMENTATION),
-                kind("RNN").untabledWeights(),
-                kind("LSTMCell").untabledWeights(),
-                kind("GRUCell").untabledWeights(),
-                kind("SimpleRNNCell").untabledWeights(),
-                kind("StackedRNNCells"),
+                kind("RNN").shape(CELL_RNN).weights((l, v) -> { // the reader gives every RNN its cell (ConfigReader)
+                    LayerSpec cell = l.inner().layers().get(0);
+                    return v.addInner(cell, cell.name() + ".", "cell/");
+                }),
+                kind("LSTMCell").weights(CELL_VARS),
+                kind("GRUCell").weights(CELL_VARS),
+                kind("SimpleRNNCell").weights(CELL_VARS),
+                kind("StackedRNNCells").weights((l, v) -> { // each cell in cells/<snake_class>[_n] (saving_lib's list naming)
+                    java.util.Map<String, Integer> seen = new java.util.HashMap<>();
+                    for (LayerSpec cell : l.inner().layers()) {
+                        String base = Cfg.snakeCase(cell.className());
+                        int n = seen.merge(base, 1, Integer::sum) - 1;
+                        if (!v.addInner(cell, cell.name() + ".", "cells/" + (n == 0 ? base : base + "_" + n) + "/")) return false;
+                    }
+                    return true;
+                }),
                 kind("Bidirectional").shape((l, ins, x) -> {
                     LayerSpec f = l.inner().layers().get(0);
                     Long[] o = x.layer(f, ins);
