@@ -61,15 +61,15 @@ class FinetuneConvInteropTest {
                 org.kerasport.dl4j.Dl4jImporter.importForTraining(KerasReader.read(model), false), split ? "split" : "whole");
     }
 
-    /** Which graphs split their batches: convolution models of row-wise layers, not dense-only or batch-normalized ones. */
+    /** Which graphs split their batches (imported for training, as FineTuner does): convolution models of row-wise layers, not dense-only or batch-normalized ones. */
     @Test
     void onlyRowWiseConvolutionModelsSplit() {
         var dir = ConvInteropTest.generated();
-        assertNotNull(DataParallel.of(Dl4jImporter.importModel(KerasReader.read(dir.resolve("cnn_fast_path/model.keras")), true).graph(), false));
-        assertNotNull(DataParallel.of(Dl4jImporter.importModel(KerasReader.read(dir.resolve("maxpool_ties/model.keras")), true).graph(), false));
+        assertNotNull(DataParallel.of(Dl4jImporter.importForTraining(KerasReader.read(dir.resolve("cnn_fast_path/model.keras")), true).graph(), false));
+        assertNotNull(DataParallel.of(Dl4jImporter.importForTraining(KerasReader.read(dir.resolve("maxpool_ties/model.keras")), true).graph(), false));
         // BatchNormalization's statistics run over the whole batch; dense layers only: nothing to share
-        assertNull(DataParallel.of(Dl4jImporter.importModel(KerasReader.read(dir.resolve("conv2d_stack/model.keras")), true).graph(), false));
-        assertNull(DataParallel.of(Dl4jImporter.importModel(KerasReader.read(Path.of("models/seed_mlp.keras")), true).graph(), false));
+        assertNull(DataParallel.of(Dl4jImporter.importForTraining(KerasReader.read(dir.resolve("conv2d_stack/model.keras")), true).graph(), false));
+        assertNull(DataParallel.of(Dl4jImporter.importForTraining(KerasReader.read(Path.of("models/seed_mlp.keras")), true).graph(), false));
         assertTrue(DataParallel.splits(DataParallel.MIN_ROWS) && !DataParallel.splits(DataParallel.MIN_ROWS - 1));
         // from the first epoch starting at or after the given step
         assertTrue(!DataParallel.splitsEpoch(9, 24, 240) && DataParallel.splitsEpoch(10, 24, 240) && DataParallel.splitsEpoch(1, 1000, 240));
