@@ -4,7 +4,7 @@
 # Usage: bench/transfer.sh [ROUNDS (default 1)]
 # Environment: ROWS (default 128), EPOCHS (default 3), SIZE (default 64), BATCH (default 32), BASE (mobilenetv2,
 # resnet50 or efficientnetb0; default mobilenetv2), MODE (frozen, trainable or inference; default frozen),
-# KERASPORT_VENV.
+# NOCACHE (default 1; 0 skips the --no-feature-cache runs), KERASPORT_VENV.
 # The model: src/test/python/frozen_base_model.py (the base with weights=None, GlobalAveragePooling2D, Dense softmax
 # head with l2, Adam, saved unfitted: both engines start a fresh optimizer). MODE frozen: every base layer frozen;
 # trainable: the whole base trains, BatchNormalization in training mode; inference: the base trains, called with
@@ -43,8 +43,9 @@ run_kerasport() { # round, name, extra option
     > "$out/$2-$1.log" 2>&1 || echo "error $?" >> "$out/$2-$1.time"
 }
 for r in $(seq 1 "$rounds"); do
-  if [ $((r % 2)) -eq 1 ]; then run_keras "$r"; run_kerasport "$r" kerasport; run_kerasport "$r" kerasport-nocache --no-feature-cache
-  else run_kerasport "$r" kerasport-nocache --no-feature-cache; run_kerasport "$r" kerasport; run_keras "$r"; fi
+  nocache() { [ "${NOCACHE:-1}" = 0 ] || run_kerasport "$r" kerasport-nocache --no-feature-cache; }
+  if [ $((r % 2)) -eq 1 ]; then run_keras "$r"; run_kerasport "$r" kerasport; nocache
+  else nocache; run_kerasport "$r" kerasport; run_keras "$r"; fi
   echo "round $r/$rounds done ($(date +%T), load $(cut -d' ' -f1-3 /proc/loadavg))" >&2
 done
 uptime >> "$out/machine.txt"

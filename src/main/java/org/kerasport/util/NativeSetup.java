@@ -32,8 +32,7 @@ public final class NativeSetup {
     public static final String PROPERTY = "kerasport.native";
     private static final String EXTENSION = "org.bytedeco.javacpp.platform.extension";
     private static final String MAX_PHYSICAL = "org.bytedeco.javacpp.maxPhysicalBytes";
-    private static final String ONEDNN = "-onednn-avx512";
-    private static final String ONEDNN_LIB = "org/nd4j/linalg/cpu/nativecpu/bindings/linux-x86_64" + ONEDNN + "/libnd4jcpu.so";
+    private static final String ONEDNN_AVX512 = "-onednn-avx512", ONEDNN_AVX2 = "-onednn-avx2";
     /** The system property naming the OpenBLAS kernel ({@code OPENBLAS_CORETYPE} value, or "auto" for OpenBLAS's own choice). */
     public static final String CORETYPE_PROPERTY = "kerasport.openblas.coretype";
     private static boolean configured;
@@ -65,11 +64,39 @@ public final class NativeSetup {
         if (System.getProperty(MAX_PHYSICAL) == null) System.setProperty(MAX_PHYSICAL, "0");
         chooseBlasKernel();
         if (System.getProperty(EXTENSION) != null) return; // the user's choice
-        // JavaCPP would pick the oneDNN AVX-512 build by itself whenever its jar is present, whatever the CPU:
-        // always say which build to load ("" is ND4J's default build)
-        boolean fast = !mode().equals("stock") && cpuHasAvx512() && NativeSetup.class.getClassLoader().getResource(ONEDNN_LIB) != null;
-        System.setProperty(EXTENSION, fast ? ONEDNN : "");
+        // JavaCPP would pick a oneDNN build by itself whenever its jar is present, whatever the CPU: always say which
+        // build to load ("" is ND4J's default build)
+        System.setProperty(EXTENSION, mode().equals("stock") ? "" : oneDnnBuild(cpuFlags()));
     }
+
+    /**
+     * The ND4J oneDNN build for a CPU with these flags whose jar is on the class path: {@code -onednn-avx512} with
+     * AVX-512 F/CD/BW/DQ/VL, {@code -onednn-avx2} with AVX, AVX2, FMA and F16C (what ND4J's avx2 builds are compiled
+     * for), else "" (ND4J's default build, SSE). The instruction set decides, never the CPU model.
+     */
+    public static String oneDnnBuild(Set<String> flags) {
+        if (flags.containsAll(AVX512) && present(ONEDNN_AVX512)) return ONEDNN_AVX512;
+        if (flags.containsAll(AVX2) && present(ONEDNN_AVX2)) return ONEDNN_AVX2;
+        return "";
+    }
+
+    /** Whether this JVM runs (or will run) a oneDNN build: a CPU with AVX2 or AVX-512 and KERASPORT_NATIVE not stock. */
+    public static boolean oneDnnExpected() {
+        return !mode().equals("stock") && !oneDnnBuild(cpuFlags()).isEmpty();
+    }
+
+    /** "AVX-512", "AVX2" or "" for the build {@link #configure} chose. */
+    public static String oneDnnInstructionSet() {
+        String ext = System.getProperty(EXTENSION, "");
+        return ext.endsWith("avx512") ? "AVX-512" : ext.endsWith("avx2") ? "AVX2" : "";
+    }
+
+    private static boolean present(String extension) {
+        return NativeSetup.class.getClassLoader()
+                .getResource("org/nd4j/linalg/cpu/nativecpu/bindings/linux-x86_64" + extension + "/libnd4jcpu.so") != null;
+    }
+
+    private static final Set<String> AVX2 = Set.of("avx", "avx2", "fma", "f16c");
 
     /** AVX-512 F, CD, BW, DQ and VL (what the avx512 builds of ND4J are compiled for), from /proc/cpuinfo. */
     public static boolean cpuHasAvx512() {

@@ -32,14 +32,14 @@ import org.kerasport.format.KerasReader;
 @Tag("corpus")
 @Tag("trajectory")
 class FastPathsTest {
-    /** The oneDNN build is what a CPU with AVX-512 (and no KERASPORT_NATIVE=stock) runs; elsewhere the default build. */
+    /** A oneDNN build is what a CPU with AVX2 or AVX-512 (and no KERASPORT_NATIVE=stock) runs; elsewhere the default build. */
     static boolean oneDnnExpected() {
-        return org.kerasport.util.NativeSetup.cpuHasAvx512() && !"stock".equals(org.kerasport.util.NativeSetup.mode());
+        return org.kerasport.util.NativeSetup.oneDnnExpected();
     }
 
     static void assumeOneDnn() {
         org.junit.jupiter.api.Assumptions.assumeTrue(oneDnnExpected(),
-                "needs ND4J's oneDNN build: a CPU with AVX-512 F/CD/BW/DQ/VL and KERASPORT_NATIVE unset or auto");
+                "needs ND4J's oneDNN build: a CPU with AVX2 (AVX, AVX2, FMA, F16C) or AVX-512 F/CD/BW/DQ/VL and KERASPORT_NATIVE unset or auto");
     }
 
     @Test
@@ -49,7 +49,7 @@ class FastPathsTest {
         assertTrue(Backend.describe().contains("oneDNN build"), Backend.describe());
     }
 
-    /** Without AVX-512 (or with KERASPORT_NATIVE=stock) ND4J's default build runs, and says so. */
+    /** Without AVX2 (or with KERASPORT_NATIVE=stock) ND4J's default build runs, and says so. */
     @Test
     void defaultBuildElsewhere() {
         org.junit.jupiter.api.Assumptions.assumeFalse(oneDnnExpected(), "this machine runs the oneDNN build");
@@ -64,7 +64,8 @@ class FastPathsTest {
         assumeOneDnn();
         org.kerasport.TestSupport.Run r = org.kerasport.TestSupport.cli("--version");
         assertEquals(0, r.code());
-        assertTrue(r.out().contains("native: ND4J oneDNN build (AVX-512)"), r.out());
+        String isa = org.kerasport.util.NativeSetup.cpuHasAvx512() ? "AVX-512" : "AVX2";
+        assertTrue(r.out().contains("native: ND4J oneDNN build (" + isa + ")"), r.out());
     }
 
     /** Only the dense layer that reads the network input skips its input's gradient (trajectories: TrainingTrajectoryTest). */
