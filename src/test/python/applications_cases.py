@@ -24,12 +24,13 @@ trained by Keras' own train_on_batch on batches of 4 rows. Cases (always):
   mobilenetv3small  keras.applications.MobileNetV3Small at 32x32, include_preprocessing on (hard_silu, and its hard
                sigmoid as operation layers).
 
-  and one model of every other keras.applications family (DEFAULT_APPS): MobileNet (alpha 0.25), MobileNetV2
-  (alpha 0.35), EfficientNetV2B0, VGG16, Xception (71x71), InceptionV3 (75x75), and, built by the family's own
-  Keras builder at reduced depth and width, ResNet, ResNetV2, DenseNet, NASNet and ConvNeXt.
+  and more backbones (DEFAULT_APPS): MobileNet (alpha 0.25), MobileNetV2 (alpha 0.35), VGG16, InceptionV3
+  (75x75), and, built by the family's own Keras builder at reduced depth and width, ResNet, ResNetV2, DenseNet,
+  NASNet and ConvNeXt.
+  sep_one_channel  SeparableConv2D on one input channel ('same'/'valid', bias, depth multiplier).
 
 --apps adds full-size backbones (scripts/applications.sh --junit): densenet121 (32x32), inceptionresnetv2 (75x75),
-nasnetmobile (32x32). A backbone is built with weights=None, include_top=False,
+nasnetmobile (32x32), xception (71x71), efficientnetv2b0 (32x32). A backbone is built with weights=None, include_top=False,
 called with training=False under a new head (GlobalAveragePooling2D + Dense(3, softmax, l2)); predictions only
 (in training Keras 3's fit runs such a base in training mode whatever the call says, and its Dropout layers draw
 at random; see README), and y64, the same model's prediction in float64 (float64_twin); its BatchNormalization
@@ -128,6 +129,18 @@ def custom_scale():
     x = layers.Activation("relu", name="act")(x)
     out = layers.Dense(2, name="out")(layers.GlobalAveragePooling2D(name="gap")(x))
     return keras.Model(a, out, name="custom_scale"), "mean_squared_error"
+
+
+def sep_one_channel():
+    """SeparableConv2D on a one-channel input (NASNet's reduction cells at small widths): libnd4j's sconv2d drops the
+    pointwise kernel for one input channel, so Kerasport computes it itself; 'same' and 'valid', with and without
+    bias, a depth multiplier, between trainable layers."""
+    a = keras.Input((8, 8, 1), name="img")
+    h = layers.SeparableConv2D(3, 5, padding="same", use_bias=False, name="sep_same")(a)
+    b = layers.Conv2D(1, 1, name="squeeze")(h)
+    b = layers.SeparableConv2D(2, 3, strides=2, depth_multiplier=2, activation="relu", name="sep_valid_bias")(b)
+    out = layers.Dense(3, name="out")(layers.Flatten(name="flat")(b))
+    return keras.Model(a, out, name="sep_one_channel"), "mean_squared_error"
 
 
 def unit_norm():
@@ -233,9 +246,8 @@ APPS = {
     "convnext_small": (_small("convnext"), 32),
 }
 # one model per family in the default suite (the full-size ones of every family: scripts/applications.sh)
-DEFAULT_APPS = ["efficientnetb0", "mobilenetv3small", "mobilenet", "mobilenetv2", "efficientnetv2b0", "vgg16",
-                "xception", "inceptionv3", "resnet_small", "resnetv2_small", "densenet_small", "nasnet_small",
-                "convnext_small"]
+DEFAULT_APPS = ["efficientnetb0", "mobilenetv3small", "mobilenet", "mobilenetv2", "vgg16", "inceptionv3",
+                "resnet_small", "resnetv2_small", "densenet_small", "nasnet_small", "convnext_small"]
 
 
 def app(name, rng):
@@ -341,7 +353,7 @@ def main():
     a = ap.parse_args()
     rng = np.random.default_rng(a.seed)
     keras.utils.set_random_seed(a.seed)
-    names = ["merges", "ops_arith", "custom_scale", "unit_norm", "act_dense", "act_conv", "act_nd", "transformer"] + DEFAULT_APPS
+    names = ["merges", "ops_arith", "custom_scale", "unit_norm", "act_dense", "act_conv", "act_nd", "transformer", "sep_one_channel"] + DEFAULT_APPS
     if a.apps:
         names += [n for n in APPS if n not in DEFAULT_APPS] if a.apps == "all" else a.apps.split(",")
     if a.only:
