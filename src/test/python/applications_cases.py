@@ -24,11 +24,16 @@ trained by Keras' own train_on_batch on batches of 4 rows. Cases (always):
   mobilenetv3small  keras.applications.MobileNetV3Small at 32x32, include_preprocessing on (hard_silu, and its hard
                sigmoid as operation layers).
 
---apps adds the other backbones (scripts/applications.sh): densenet121 (32x32), inceptionv3 (75x75), inceptionresnetv2 (75x75), nasnetmobile
-(32x32). A backbone is built with weights=None, include_top=False,
+  and more backbones (DEFAULT_APPS): MobileNet (alpha 0.25), MobileNetV2 (alpha 0.35), VGG16, InceptionV3
+  (75x75), and, built by the family's own Keras builder at reduced depth and width, ResNet, ResNetV2, DenseNet,
+  NASNet and ConvNeXt.
+  sep_one_channel  SeparableConv2D on one input channel ('same'/'valid', bias, depth multiplier).
+
+--apps adds full-size backbones (scripts/applications.sh --junit): densenet121 (32x32), inceptionresnetv2 (75x75),
+nasnetmobile (32x32), xception (71x71), efficientnetv2b0 (32x32). A backbone is built with weights=None, include_top=False,
 called with training=False under a new head (GlobalAveragePooling2D + Dense(3, softmax, l2)); predictions only
 (in training Keras 3's fit runs such a base in training mode whatever the call says, and its Dropout layers draw
-at random; see README); its BatchNormalization
+at random; see README), and y64, the same model's prediction in float64 (float64_twin); its BatchNormalization
 moving statistics are set once from a batch (momentum 0, one call with training=True, momentum restored) so the
 random network's activations neither vanish nor explode and the comparison means something.
 
@@ -126,6 +131,18 @@ def custom_scale():
     return keras.Model(a, out, name="custom_scale"), "mean_squared_error"
 
 
+def sep_one_channel():
+    """SeparableConv2D on a one-channel input (NASNet's reduction cells at small widths): libnd4j's sconv2d drops the
+    pointwise kernel for one input channel, so Kerasport computes it itself; 'same' and 'valid', with and without
+    bias, a depth multiplier, between trainable layers."""
+    a = keras.Input((8, 8, 1), name="img")
+    h = layers.SeparableConv2D(3, 5, padding="same", use_bias=False, name="sep_same")(a)
+    b = layers.Conv2D(1, 1, name="squeeze")(h)
+    b = layers.SeparableConv2D(2, 3, strides=2, depth_multiplier=2, activation="relu", name="sep_valid_bias")(b)
+    out = layers.Dense(3, name="out")(layers.Flatten(name="flat")(b))
+    return keras.Model(a, out, name="sep_one_channel"), "mean_squared_error"
+
+
 def unit_norm():
     """UnitNormalization over the features of a Dense's output (an embedding head), between trainable layers."""
     a = keras.Input((6,), name="vec")
@@ -179,6 +196,36 @@ def transformer():
     return keras.Model(tok, out, name="transformer"), "categorical_crossentropy"
 
 
+def _small(family):
+    """One model of each family's own Keras builder (keras.src.applications.<family>), at reduced depth and width:
+    the layers and the wiring of the family at a fraction of the cost, for the default suite. scripts/applications.sh
+    runs every full-size model."""
+    from keras.src.applications import convnext, densenet, nasnet, resnet
+
+    def make(s):
+        if family == "resnet":
+            return resnet.ResNet(lambda x: resnet.stack_residual_blocks_v1(
+                resnet.stack_residual_blocks_v1(x, 8, 1, stride1=1, name="conv2"), 16, 2, name="conv3"),
+                preact=False, use_bias=True, include_top=False, weights=None, input_shape=s, name="resnet_small")
+        if family == "resnetv2":
+            def stack(x):
+                x = resnet.stack_residual_blocks_v2(x, 8, 2, name="conv2")
+                return resnet.stack_residual_blocks_v2(x, 16, 2, stride1=1, name="conv3")
+            return resnet.ResNet(stack, preact=True, use_bias=True, include_top=False, weights=None, input_shape=s,
+                                 name="resnetv2_small")
+        if family == "densenet":
+            return densenet.DenseNet([2, 2, 2, 2], include_top=False, weights=None, input_shape=s, name="densenet_small")
+        if family == "nasnet":
+            return nasnet.NASNet(input_shape=s, penultimate_filters=96, num_blocks=1, stem_block_filters=8,
+                                 skip_reduction=False, filter_multiplier=2, include_top=False, weights=None,
+                                 default_size=32, name="nasnet_small")
+        if family == "convnext":
+            return convnext.ConvNeXt(depths=[1, 1, 2, 1], projection_dims=[8, 16, 24, 32], default_size=32,
+                                     include_top=False, weights=None, input_shape=s, name="convnext_small")
+        raise ValueError(family)
+    return make
+
+
 APPS = {
     "efficientnetb0": (lambda s: keras.applications.EfficientNetB0(weights=None, include_top=False, input_shape=s), 32),
     "densenet121": (lambda s: keras.applications.DenseNet121(weights=None, include_top=False, input_shape=s), 32),
@@ -187,7 +234,20 @@ APPS = {
     "inceptionresnetv2": (lambda s: keras.applications.InceptionResNetV2(weights=None, include_top=False, input_shape=s), 75),
     "mobilenetv3small": (lambda s: keras.applications.MobileNetV3Small(weights=None, include_top=False, input_shape=s,
                                                                         include_preprocessing=True), 32),
+    "mobilenet": (lambda s: keras.applications.MobileNet(weights=None, include_top=False, input_shape=s, alpha=0.25), 32),
+    "mobilenetv2": (lambda s: keras.applications.MobileNetV2(weights=None, include_top=False, input_shape=s, alpha=0.35), 32),
+    "efficientnetv2b0": (lambda s: keras.applications.EfficientNetV2B0(weights=None, include_top=False, input_shape=s), 32),
+    "vgg16": (lambda s: keras.applications.VGG16(weights=None, include_top=False, input_shape=s), 32),
+    "xception": (lambda s: keras.applications.Xception(weights=None, include_top=False, input_shape=s), 71),
+    "resnet_small": (_small("resnet"), 32),
+    "resnetv2_small": (_small("resnetv2"), 32),
+    "densenet_small": (_small("densenet"), 32),
+    "nasnet_small": (_small("nasnet"), 32),
+    "convnext_small": (_small("convnext"), 32),
 }
+# one model per family in the default suite (the full-size ones of every family: scripts/applications.sh)
+DEFAULT_APPS = ["efficientnetb0", "mobilenetv3small", "mobilenet", "mobilenetv2", "vgg16", "inceptionv3",
+                "resnet_small", "resnetv2_small", "densenet_small", "nasnet_small", "convnext_small"]
 
 
 def app(name, rng):
@@ -206,6 +266,13 @@ def app(name, rng):
     h = layers.GlobalAveragePooling2D(name="head_pool")(h)
     out = layers.Dense(3, activation="softmax", kernel_regularizer=regularizers.L2(1e-3), name="head")(h)
     return keras.Model(inp, out, name=name), "categorical_crossentropy"
+
+
+def float64_twin(model):
+    """The same model and weights computing in float64 (every float32 of its config made float64)."""
+    m64 = keras.models.model_from_json(model.to_json().replace('"float32"', '"float64"'))
+    m64.set_weights([np.asarray(w, dtype="float64") for w in model.get_weights()])
+    return m64
 
 
 def sample_x(rng, t, n, is_app):
@@ -252,6 +319,8 @@ def build(name, out_dir, rng):
     for i, xi in enumerate(x):
         npz[xkey("x", i)] = xi.astype("float32")
     npz["y"] = np.asarray(model.predict(x if multi else x[0], verbose=0))
+    if is_app:  # the same model in float64: how far Keras' own float32 result is from (nearly) exact
+        npz["y64"] = np.asarray(float64_twin(model).predict(x[0].astype("float64"), verbose=0))
     for k, v in all_weights(model):
         npz["init__" + k] = np.asarray(v.numpy())
     losses = []
@@ -284,9 +353,9 @@ def main():
     a = ap.parse_args()
     rng = np.random.default_rng(a.seed)
     keras.utils.set_random_seed(a.seed)
-    names = ["merges", "ops_arith", "custom_scale", "unit_norm", "act_dense", "act_conv", "act_nd", "transformer", "efficientnetb0", "mobilenetv3small"]
+    names = ["merges", "ops_arith", "custom_scale", "unit_norm", "act_dense", "act_conv", "act_nd", "transformer", "sep_one_channel"] + DEFAULT_APPS
     if a.apps:
-        names += [n for n in APPS if n not in ("efficientnetb0", "mobilenetv3small")] if a.apps == "all" else a.apps.split(",")
+        names += [n for n in APPS if n not in DEFAULT_APPS] if a.apps == "all" else a.apps.split(",")
     if a.only:
         names = a.only.split(",")
     done = [build(n, a.out, rng) for n in names]

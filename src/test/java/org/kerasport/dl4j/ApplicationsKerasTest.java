@@ -24,9 +24,10 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 /**
  * The layer features keras.applications backbones need, against real Keras (src/test/python/applications_cases.py):
  * merge layers on every axis and rank with broadcasting, every activation in Dense/Conv2D/Activation and in Dense on
- * sequences and images, a two-block text transformer, and EfficientNetB0 under a new head; with
- * {@code -Dkerasport.applications=all} (scripts/applications.sh) also DenseNet121, InceptionV3, NASNetMobile and
- * MobileNetV3Small. Predictions from both file forms, and two SGD steps of Keras' own train_on_batch.
+ * sequences and images, a two-block text transformer, and one backbone of every keras.applications family under a
+ * new head (applications_cases.py DEFAULT_APPS); with {@code -Dkerasport.applications=all}
+ * (scripts/applications.sh --junit) also full-size DenseNet121, InceptionResNetV2 and NASNetMobile. Predictions from
+ * both file forms, and two SGD steps of Keras' own train_on_batch (not for the backbones).
  */
 @Tag("interop")
 class ApplicationsKerasTest {
@@ -79,6 +80,14 @@ class ApplicationsKerasTest {
      * through about 80 convolution and normalization layers (BatchNormalization set from a batch, so no layer shrinks
      * the signal), each summing n ≈ 10^2 to 10^3 float32 products, a relative error of about 2^-24 · √n · L ≈ 1e-4
      * (measured: 2.4e-5 for EfficientNetB0).
+     * <p>
+     * A random network can amplify rounding far beyond that (InceptionV3: Keras' own float32 result is 5e-4 from the
+     * same model computed in float64 by Keras, y64). Then a backbone passes if Kerasport is as close to y64 as Keras'
+     * float32 result is, within 3 times Keras' error plus one rounding of the output: two float32 evaluations of the
+     * same network that sum in different orders (TensorFlow's convolution kernels, ND4J's im2col products) have errors
+     * of the same size, since the same layers amplify the same per-operation rounding; 3 leaves room for the
+     * different decomposition of the operations. A mapping error (a wrong padding, epsilon, axis) is not rounding and
+     * leaves Kerasport far from y64 while Keras stays close.
      */
     static void predict(Path dir, String file) {
         ReferenceData ref = ReferenceData.load(dir);
@@ -91,8 +100,14 @@ class ApplicationsKerasTest {
         assertTrue(want.maxNumber().doubleValue() - want.minNumber().doubleValue() > 1e-3, dir + ": Keras' outputs are flat");
         INDArray bound = Transforms.max(Transforms.abs(want, true), 1.0, false).muli(rel);
         INDArray diff = Transforms.abs(want.sub(got), false);
-        assertTrue(diff.sub(bound).maxNumber().doubleValue() <= 0, dir.getFileName() + "/" + file + ": max |diff| " + diff.maxNumber()
-                + " (Keras " + want + ", Kerasport " + got + ")");
+        String msg = dir.getFileName() + "/" + file + ": max |diff| " + diff.maxNumber() + " (Keras " + want + ", Kerasport " + got + ")";
+        if (diff.sub(bound).maxNumber().doubleValue() <= 0) return;
+        assertTrue(ref.has("y64"), msg);
+        INDArray exact = ref.array("y64").castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE);
+        double kerasError = exact.sub(want.castTo(exact.dataType())).amaxNumber().doubleValue();
+        double ours = exact.sub(got.castTo(exact.dataType())).amaxNumber().doubleValue();
+        double limit = 3 * kerasError + 0x1p-24 * exact.amaxNumber().doubleValue();
+        assertTrue(ours <= limit, msg + "; against float64: Kerasport " + ours + ", Keras' own float32 " + kerasError);
     }
 
     /**

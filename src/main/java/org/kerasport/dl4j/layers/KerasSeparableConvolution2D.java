@@ -30,6 +30,22 @@ public class KerasSeparableConvolution2D extends SeparableConvolution2D {
         this.regularizationPointwise = r;
     }
 
+    /** DL4J's layer with the forward pass of one input channel corrected ({@link SeparableConvolution2DLayerImpl}). */
+    @Override
+    public org.deeplearning4j.nn.api.Layer instantiate(org.deeplearning4j.nn.conf.NeuralNetConfiguration conf,
+            java.util.Collection<org.deeplearning4j.optimize.api.TrainingListener> listeners, int layerIndex,
+            org.nd4j.linalg.api.ndarray.INDArray layerParamsView, boolean initializeParams,
+            org.nd4j.linalg.api.buffer.DataType networkDataType) {
+        org.deeplearning4j.nn.conf.layers.LayerValidation.assertNInNOutSet("SeparableConvolution2D", getLayerName(), layerIndex, getNIn(), getNOut());
+        SeparableConvolution2DLayerImpl ret = new SeparableConvolution2DLayerImpl(conf, networkDataType);
+        ret.setListeners(listeners);
+        ret.setIndex(layerIndex);
+        ret.setParamsViewArray(layerParamsView);
+        ret.setParamTable(initializer().init(conf, layerParamsView, initializeParams));
+        ret.setConf(conf);
+        return ret;
+    }
+
     /** Parameter table in memory order (see {@link MemoryOrderParamInitializer}). */
     @Override
     public org.deeplearning4j.nn.api.ParamInitializer initializer() {
