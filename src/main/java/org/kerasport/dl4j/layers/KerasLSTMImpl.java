@@ -40,9 +40,18 @@ public class KerasLSTMImpl extends LSTM {
         super(conf, dataType);
     }
 
+    /**
+     * The builds whose oneDNN LSTM runs: the AVX-512 one. ND4J M2.1's AVX2 oneDNN build aborts the JVM in its LSTM (an
+     * assertion in oneDNN's memory descriptors, "is_blocking_desc()", on the interop tier's LSTM cases), so there the
+     * LSTM keeps DL4J's loop, as with the default build.
+     */
+    static boolean fusedBuild() {
+        return Backend.oneDnn() && org.kerasport.util.NativeSetup.oneDnnInstructionSet().equals("AVX-512");
+    }
+
     private boolean fused() {
         var c = layerConf();
-        return Backend.oneDnn() && !"dl4j".equals(System.getProperty("kerasport.lstm")) && dataType == DataType.FLOAT
+        return fusedBuild() && !"dl4j".equals(System.getProperty("kerasport.lstm")) && dataType == DataType.FLOAT
                 && input != null && input.rank() == 3 && input.dataType() == DataType.FLOAT && maskArray == null
                 && c.getIDropout() == null && c.getWeightNoise() == null && c.getRnnDataFormat() == RNNFormat.NWC
                 && c.getGateActivationFn() instanceof ActivationSigmoid && c.getActivationFn() instanceof ActivationTanH
