@@ -285,7 +285,7 @@ public final class Dl4jImporter {
         for (var v : conf.getVertices().values()) {
             if (!(v instanceof org.deeplearning4j.nn.conf.graph.LayerVertex lv)) continue;
             org.deeplearning4j.nn.conf.layers.Layer l = lv.getLayerConf().getLayer();
-            if (l instanceof org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop f) l = f.getUnderlying();
+            if (l instanceof org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop) continue; // no optimizer
             if (l instanceof org.deeplearning4j.nn.conf.layers.BaseLayer bl) {
                 bl.setIUpdater(u.inBlock(tag++));
                 bl.setBiasUpdater(u.inBlock(tag++));

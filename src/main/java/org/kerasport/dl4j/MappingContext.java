@@ -138,11 +138,28 @@ public final class MappingContext {
         return ShapeInference.outputShape(l, ins);
     }
 
-    /** Adds a DL4J layer; a Keras layer with trainable=false is wrapped so it computes in inference mode and never updates. */
+    /**
+     * Adds a DL4J layer; a Keras layer with trainable=false is wrapped so it computes in inference mode and never
+     * updates, and gets no optimizer: DL4J would otherwise give it the model's updater (the wrapper reports its inner
+     * layer's), whose state (Adam: twice the parameters) and per-step work over every frozen weight Keras never has
+     * (a frozen ResNet50 base: 188 MB of Adam state, and 23.5 M weights updated by zero every step).
+     */
     public void addLayer(String vertex, Layer layer, boolean trainable, Long[] shape, List<String> inputs) {
+        if (!trainable) noOptimizer(layer);
         Layer l = trainable ? layer : new FrozenLayerWithBackprop(layer);
         gb.addLayer(vertex, l, inputs.toArray(new String[0]));
         shapes.put(vertex, shape);
+    }
+
+    /** Sets DL4J's NoOp updater on a layer's weights and biases (a frozen layer's variables are not the optimizer's). */
+    public static void noOptimizer(Layer layer) {
+        if (layer instanceof org.deeplearning4j.nn.conf.layers.BaseLayer bl) {
+            bl.setIUpdater(new org.nd4j.linalg.learning.config.NoOp());
+            bl.setBiasUpdater(new org.nd4j.linalg.learning.config.NoOp());
+        } else if (layer instanceof org.deeplearning4j.nn.conf.layers.samediff.AbstractSameDiffLayer sd) {
+            sd.setUpdater(new org.nd4j.linalg.learning.config.NoOp());
+            sd.setBiasUpdater(new org.nd4j.linalg.learning.config.NoOp());
+        }
     }
 
     public void addVertex(String vertex, GraphVertex v, Long[] shape, List<String> inputs) {
