@@ -19,7 +19,6 @@ training.losses, training.train_on_batch_logs, tolerance). Cases:
 
 Everything is computed by Keras; nothing here is computed by Kerasport.
 """
-import argparse
 import json
 import os
 
@@ -133,12 +132,7 @@ def build(name, fn, out_dir, rng):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("out")
-    ap.add_argument("--seed", type=int, default=3)
-    a = ap.parse_args()
-    rng = np.random.default_rng(a.seed)
-    keras.utils.set_random_seed(a.seed)
+    a, rng = kcases.cli(3)
     names = [build(n, f, a.out, rng) for n, f in
              (("cross_attention", cross_attention), ("norm_prelu", norm_prelu), ("shared3", shared3))]
     print(json.dumps({"cases": names}))

@@ -34,7 +34,6 @@ the bilinear slope bound 2 * 1e-3 * 2 * max|value| (else it fails: pick other pa
 
 Everything is computed by Keras; nothing here is computed by Kerasport.
 """
-import argparse
 import json
 import os
 
@@ -248,12 +247,7 @@ def recipe(out, rng):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("out")
-    ap.add_argument("--seed", type=int, default=5)
-    a = ap.parse_args()
-    rng = np.random.default_rng(a.seed)
-    keras.utils.set_random_seed(a.seed)
+    a, rng = kcases.cli(5)
     deterministic(a.out, rng)
     window(a.out, rng)
     random_case(a.out)

@@ -1,6 +1,7 @@
 """What the interop-tier generators share: a case folder with the model compiled and saved by Keras in both file
 forms, and the reference.npz keys of a model's inputs. Imported by the scripts beside it (their folder is on
 sys.path when Python runs them)."""
+import argparse
 import os
 
 
@@ -87,3 +88,15 @@ def build_case(model, loss, optimizer, out_dir, name, rng, steps=3, batch=8, row
     with open(os.path.join(d, "case.json"), "w") as f:
         json.dump(case, f, indent=1)
     return name
+
+
+def cli(seed):
+    """The generators' command line, OUT and --seed (default SEED): seeds Keras and returns (args, a generator)."""
+    import keras
+    import numpy as np
+    ap = argparse.ArgumentParser()
+    ap.add_argument("out")
+    ap.add_argument("--seed", type=int, default=seed)
+    a = ap.parse_args()
+    keras.utils.set_random_seed(a.seed)
+    return a, np.random.default_rng(a.seed)

@@ -16,7 +16,6 @@ Cases (OUT_DIR/<case>/{model.keras, model.h5, case.json, reference.npz}, layout 
 
 Everything is computed by Keras; nothing here is computed by Kerasport.
 """
-import argparse
 import json
 import os
 
@@ -94,12 +93,7 @@ CASES = (("act_reg_identity", act_reg_identity, 3), ("pool3d", pool3d, 3),
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("out")
-    ap.add_argument("--seed", type=int, default=5)
-    a = ap.parse_args()
-    rng = np.random.default_rng(a.seed)
-    keras.utils.set_random_seed(a.seed)
+    a, rng = kcases.cli(5)
     names = []
     for name, fn, steps in CASES:
         model, loss, opt = fn()

@@ -20,7 +20,6 @@ case.json also holds reg_loss: the sum of the weight penalties Keras computes fo
 
 Everything is computed by Keras; nothing here is computed by Kerasport.
 """
-import argparse
 import json
 import os
 
@@ -77,12 +76,7 @@ CASES = (("rnn_cells", rnn_cells, 3), ("rnn_stacked", rnn_stacked, 3), ("rnn_bac
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("out")
-    ap.add_argument("--seed", type=int, default=5)
-    a = ap.parse_args()
-    rng = np.random.default_rng(a.seed)
-    keras.utils.set_random_seed(a.seed)
+    a, rng = kcases.cli(5)
     names = []
     for name, fn, steps in CASES:
         model, loss, opt = fn()

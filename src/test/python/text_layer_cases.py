@@ -27,7 +27,6 @@ was drawn. Trainable Dense layers sit before every operand so gradients flow thr
 
 Everything is computed by Keras; nothing here is computed by Kerasport.
 """
-import argparse
 import json
 import os
 
@@ -290,12 +289,7 @@ def build(model, cfg, out_dir, rng, opt, loss="mean_squared_error"):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("out")
-    ap.add_argument("--seed", type=int, default=17)
-    a = ap.parse_args()
-    rng = np.random.default_rng(a.seed)
-    keras.utils.set_random_seed(a.seed)
+    a, rng = kcases.cli(17)
     sgd = lambda: keras.optimizers.SGD(0.05)  # noqa: E731
     # Adam epsilon 1e-3, not the default 1e-7: on its first step Adam maps a gradient g through g/(|g| + eps), whose
     # slope lr/eps would amplify the absolute rounding error of a gradient that cancels to |g| < eps (set by the
