@@ -42,7 +42,7 @@ public final class NativeSetup {
     private NativeSetup() {
     }
 
-    /** "stock" or "auto" (the default). */
+    /** "stock", "auto" (the default) or "onednn" (also the AVX2 oneDNN build on AVX2 CPUs). */
     public static String mode() {
         String m = System.getProperty(PROPERTY);
         if (m == null) m = System.getenv("KERASPORT_NATIVE");
@@ -66,23 +66,28 @@ public final class NativeSetup {
         if (System.getProperty(EXTENSION) != null) return; // the user's choice
         // JavaCPP would pick a oneDNN build by itself whenever its jar is present, whatever the CPU: always say which
         // build to load ("" is ND4J's default build)
-        System.setProperty(EXTENSION, mode().equals("stock") ? "" : oneDnnBuild(cpuFlags()));
+        System.setProperty(EXTENSION, oneDnnBuild(cpuFlags()));
     }
 
     /**
-     * The ND4J oneDNN build for a CPU with these flags whose jar is on the class path: {@code -onednn-avx512} with
-     * AVX-512 F/CD/BW/DQ/VL, {@code -onednn-avx2} with AVX, AVX2, FMA and F16C (what ND4J's avx2 builds are compiled
-     * for), else "" (ND4J's default build, SSE). The instruction set decides, never the CPU model.
+     * The ND4J oneDNN build for a CPU with these flags whose jar is on the class path, by instruction set, never CPU
+     * model: {@code -onednn-avx512} with AVX-512 F/CD/BW/DQ/VL; with {@link #mode()} "onednn" also
+     * {@code -onednn-avx2} with AVX, AVX2, FMA and F16C (what ND4J's avx2 builds are compiled for); else "" (ND4J's
+     * default build). The AVX2 build is opt-in: its oneDNN max-pooling gradient sends a tie's gradient elsewhere than
+     * Keras (ConvInteropTest's maxpool_ties and relu_pool_ties: 0.001-0.01 off after one step) and its oneDNN LSTM
+     * aborts the JVM (Kerasport keeps DL4J's LSTM loop there); it is faster on convolution models (README, Speed).
      */
     public static String oneDnnBuild(Set<String> flags) {
+        String mode = mode();
+        if (mode.equals("stock")) return "";
         if (flags.containsAll(AVX512) && present(ONEDNN_AVX512)) return ONEDNN_AVX512;
-        if (flags.containsAll(AVX2) && present(ONEDNN_AVX2)) return ONEDNN_AVX2;
+        if (mode.equals("onednn") && flags.containsAll(AVX2) && present(ONEDNN_AVX2)) return ONEDNN_AVX2;
         return "";
     }
 
-    /** Whether this JVM runs (or will run) a oneDNN build: a CPU with AVX2 or AVX-512 and KERASPORT_NATIVE not stock. */
+    /** Whether this JVM runs (or will run) a oneDNN build ({@link #oneDnnBuild}). */
     public static boolean oneDnnExpected() {
-        return !mode().equals("stock") && !oneDnnBuild(cpuFlags()).isEmpty();
+        return !oneDnnBuild(cpuFlags()).isEmpty();
     }
 
     /** "AVX-512", "AVX2" or "" for the build {@link #configure} chose. */

@@ -32,14 +32,14 @@ import org.kerasport.format.KerasReader;
 @Tag("corpus")
 @Tag("trajectory")
 class FastPathsTest {
-    /** A oneDNN build is what a CPU with AVX2 or AVX-512 (and no KERASPORT_NATIVE=stock) runs; elsewhere the default build. */
+    /** A oneDNN build is what a CPU with AVX-512 (and no KERASPORT_NATIVE=stock) runs, or one with AVX2 and KERASPORT_NATIVE=onednn; elsewhere the default build. */
     static boolean oneDnnExpected() {
         return org.kerasport.util.NativeSetup.oneDnnExpected();
     }
 
     static void assumeOneDnn() {
         org.junit.jupiter.api.Assumptions.assumeTrue(oneDnnExpected(),
-                "needs ND4J's oneDNN build: a CPU with AVX2 (AVX, AVX2, FMA, F16C) or AVX-512 F/CD/BW/DQ/VL and KERASPORT_NATIVE unset or auto");
+                "needs ND4J's oneDNN build: a CPU with AVX-512 F/CD/BW/DQ/VL and KERASPORT_NATIVE unset or auto, or AVX2 and KERASPORT_NATIVE=onednn");
     }
 
     @Test
@@ -49,7 +49,7 @@ class FastPathsTest {
         assertTrue(Backend.describe().contains("oneDNN build"), Backend.describe());
     }
 
-    /** Without AVX2 (or with KERASPORT_NATIVE=stock) ND4J's default build runs, and says so. */
+    /** Without AVX-512 (unless KERASPORT_NATIVE=onednn), or with KERASPORT_NATIVE=stock, ND4J's default build runs, and says so. */
     @Test
     void defaultBuildElsewhere() {
         org.junit.jupiter.api.Assumptions.assumeFalse(oneDnnExpected(), "this machine runs the oneDNN build");

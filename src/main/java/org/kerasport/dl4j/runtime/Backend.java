@@ -7,9 +7,9 @@ import org.kerasport.util.NativeSetup;
  * against real Keras by the trajectory tests (docs: bench/RESULTS.md, "Faster defaults").
  *
  * <ul>
- *   <li><b>ND4J's oneDNN build</b> ({@code nd4j-native} classifiers {@code linux-x86_64-onednn-avx512} and
- *       {@code linux-x86_64-onednn-avx2}) is chosen before ND4J loads by the CPU's instruction set, AVX-512 or AVX2
- *       ({@link NativeSetup#oneDnnBuild}; {@link #init()}).</li>
+ *   <li><b>ND4J's oneDNN build</b> ({@code nd4j-native} classifier {@code linux-x86_64-onednn-avx512}) is chosen
+ *       before ND4J loads on a CPU with AVX-512; {@code linux-x86_64-onednn-avx2} on AVX2 CPUs when asked for
+ *       ({@code KERASPORT_NATIVE=onednn}; {@link NativeSetup#oneDnnBuild}; {@link #init()}).</li>
  *   <li><b>Channels-last convolutions through ND4J's oneDNN ops</b> (the default, {@link #nhwcOps()}): Keras'
  *       Conv2D layers stay NHWC and KerasConvolution2DImpl calls ND4J's
  *       {@code conv2d}/{@code conv2d_bp} itself on contiguous arrays (given strided views, the NHWC op computes wrong
@@ -25,7 +25,7 @@ import org.kerasport.util.NativeSetup;
  * </ul>
  *
  * <p>{@code -Dkerasport.native=stock} (or the environment variable {@code KERASPORT_NATIVE=stock}) loads ND4J's
- * default build and keeps every layer channels-last; so does a CPU without AVX2. An explicit
+ * default build and keeps every layer channels-last; so does a CPU without AVX-512 unless KERASPORT_NATIVE=onednn. An explicit
  * {@code -Dorg.bytedeco.javacpp.platform.extension} is left alone.
  *
  * <p>This class is a leaf: it reads the CPU and the settings, and uses nothing else of Kerasport's but
