@@ -286,12 +286,9 @@ public final class Dl4jImporter {
             if (!(v instanceof org.deeplearning4j.nn.conf.graph.LayerVertex lv)) continue;
             org.deeplearning4j.nn.conf.layers.Layer l = lv.getLayerConf().getLayer();
             if (l instanceof org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop) continue; // no optimizer
-            if (l instanceof org.deeplearning4j.nn.conf.layers.BaseLayer bl) {
-                bl.setIUpdater(u.inBlock(tag++));
-                bl.setBiasUpdater(u.inBlock(tag++));
-            } else if (l instanceof org.deeplearning4j.nn.conf.layers.samediff.AbstractSameDiffLayer sd) {
-                sd.setUpdater(u.inBlock(tag++));
-                sd.setBiasUpdater(u.inBlock(tag++));
+            if (l instanceof org.deeplearning4j.nn.conf.layers.BaseLayer || l instanceof org.deeplearning4j.nn.conf.layers.samediff.AbstractSameDiffLayer) {
+                MappingContext.setUpdaters(l, u.inBlock(tag), u.inBlock(tag + 1));
+                tag += 2;
             }
         }
     }

@@ -153,12 +153,18 @@ public final class MappingContext {
 
     /** Sets DL4J's NoOp updater on a layer's weights and biases (a frozen layer's variables are not the optimizer's). */
     public static void noOptimizer(Layer layer) {
+        setUpdaters(layer, new org.nd4j.linalg.learning.config.NoOp(), new org.nd4j.linalg.learning.config.NoOp());
+    }
+
+    /** Sets a layer's weight and bias updaters (the layer kinds that have them; others are left alone). */
+    public static void setUpdaters(Layer layer, org.nd4j.linalg.learning.config.IUpdater weights,
+                                   org.nd4j.linalg.learning.config.IUpdater biases) {
         if (layer instanceof org.deeplearning4j.nn.conf.layers.BaseLayer bl) {
-            bl.setIUpdater(new org.nd4j.linalg.learning.config.NoOp());
-            bl.setBiasUpdater(new org.nd4j.linalg.learning.config.NoOp());
+            bl.setIUpdater(weights);
+            bl.setBiasUpdater(biases);
         } else if (layer instanceof org.deeplearning4j.nn.conf.layers.samediff.AbstractSameDiffLayer sd) {
-            sd.setUpdater(new org.nd4j.linalg.learning.config.NoOp());
-            sd.setBiasUpdater(new org.nd4j.linalg.learning.config.NoOp());
+            sd.setUpdater(weights);
+            sd.setBiasUpdater(biases);
         }
     }
 

@@ -47,6 +47,20 @@ class FrozenBaseTest {
     }
 
     /**
+     * A frozen layer has no optimizer, as in Keras (whose optimizer has slots for trainable variables only): the Adam
+     * state holds the two slots (m, v) of the head's kernel and bias and nothing for the frozen base's weights.
+     */
+    @Test
+    void frozenLayersHoldNoOptimizerState() {
+        KerasModel m = KerasReader.read(model);
+        long trainable = 0;
+        for (KerasModel.RegularizedWeight w : m.trainableVariables()) trainable += w.weight().size();
+        var g = org.kerasport.dl4j.Dl4jImporter.importForTraining(m, false).graph();
+        assertTrue(g.numParams() > 10 * trainable, "the base should dominate the parameters: " + g.numParams() + " vs " + trainable);
+        assertEquals(2 * trainable, g.getUpdater().getStateViewArray().length(), "Adam state: m and v of the trainable variables only");
+    }
+
+    /**
      * Every vertex between the input and the head is marked as needing no backward pass, the head's Dense computes no
      * gradient for its input, and a training step runs (a marked vertex's backward pass throws, so DL4J skipped them).
      */
